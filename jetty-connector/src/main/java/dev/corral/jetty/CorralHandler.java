@@ -1,0 +1,138 @@
+package dev.corral.jetty;
+
+import dev.corral.config.AppConfig;
+import dev.corral.config.AppSettings;
+import dev.corral.config.ConfigException;
+import dev.corral.pool.App;
+import dev.corral.pool.Corral;
+
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Corral for Jetty 12: a {@link Handler.Wrapper} that serves the requests matching one of its
+ * apps (by virtual host and path prefix) from that app's pool of processes, and passes every
+ * other request to the handler it wraps.
+ *
+ * <p>Configured in Jetty XML (or code) before start: {@link #addApp(AppSettings)} once per app,
+ * optionally {@link #setRunDir(String)}. All settings are validated at start; any error fails the
+ * start with every problem named. Queued requests hold no thread: {@code handle} returns at once
+ * and the engine completes the callback later.
+ *
+ * <p>Thread-safety: configure before start; {@code handle} is thread-safe.
+ */
+@ManagedObject("Corral: spawns, pools and queues external app processes")
+public class CorralHandler extends Handler.Wrapper {
+    private final List<AppSettings> settings = new ArrayList<>();
+    private String runDir;
+    private volatile Corral corral;
+
+    public CorralHandler() {
+        super();
+    }
+
+    public CorralHandler(Handler handler) {
+        super(handler);
+    }
+
+    /** Adds an app (Jetty XML: {@code <Call name="addApp"><Arg><New class="dev.corral.config.AppSettings">…}). */
+    public void addApp(AppSettings app) {
+        checkNotStarted("apps");
+        settings.add(app);
+    }
+
+    /** The directory for app sockets (mode 0700, keep the path short); default a temp directory. */
+    public void setRunDir(String runDir) {
+        checkNotStarted("runDir");
+        this.runDir = runDir == null || runDir.isBlank() ? null : runDir;
+    }
+
+    public String getRunDir() {
+        return corral != null ? corral.runDir().toString() : runDir;
+    }
+
+    /** The running engine (null before start). */
+    public Corral getCorral() {
+        return corral;
+    }
+
+    private void checkNotStarted(String what) {
+        if (isStarted() || isStarting()) {
+            throw new IllegalStateException("Cannot change " + what + " after start: " + this);
+        }
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        List<AppConfig> configs = bind(settings);
+        Corral engine = Corral.builder().runDir(runDir == null ? null : Path.of(runDir)).build();
+        try {
+            for (AppConfig config : configs) {
+                engine.addApp(config);
+            }
+            engine.start();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        corral = engine;
+        super.doStart();
+    }
+
+    /** Validates every app's settings, reporting the problems of all apps at once. */
+    static List<AppConfig> bind(List<AppSettings> settings) {
+        List<AppConfig> configs = new ArrayList<>();
+        List<ConfigException.Problem> problems = new ArrayList<>();
+        if (settings.isEmpty()) {
+            problems.add(new ConfigException.Problem("apps", null, "at least one app added with addApp"));
+        }
+        for (AppSettings app : settings) {
+            try {
+                configs.add(app.toConfig());
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return configs;
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        Corral engine = corral;
+        corral = null;
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        Corral engine = corral;
+        if (engine == null) {
+            return super.handle(request, response, callback);
+        }
+        JettyExchange exchange = new JettyExchange(request, response, callback);
+        Optional<App> app = engine.match(exchange.host(), exchange.rawPath());
+        if (app.isEmpty()) {
+            return super.handle(request, response, callback);
+        }
+        try {
+            app.get().dispatch(exchange);
+        } catch (RuntimeException e) {
+            exchange.fail(e);
+        }
+        return true;
+    }
+}

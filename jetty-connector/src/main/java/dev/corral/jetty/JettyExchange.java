@@ -1,0 +1,160 @@
+package dev.corral.jetty;
+
+import dev.corral.pool.Exchange;
+import dev.corral.pool.HttpHeader;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+/**
+ * A Jetty core request, response and callback seen as a Corral {@link Exchange}. Only
+ * translates: no routing or queueing here. The engine ends it exactly once; the callback is
+ * completed exactly once.
+ */
+final class JettyExchange implements Exchange {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile OutputStream body;
+    private volatile boolean committed;
+
+    JettyExchange(Request request, Response response, Callback callback) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+    }
+
+    @Override
+    public String method() {
+        return request.getMethod();
+    }
+
+    @Override
+    public String rawTarget() {
+        String pathQuery = request.getHttpURI().getPathQuery();
+        return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+    }
+
+    @Override
+    public String rawPath() {
+        String path = request.getHttpURI().getPath();
+        return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    @Override
+    public String protocol() {
+        return request.getConnectionMetaData().getProtocol();
+    }
+
+    @Override
+    public String scheme() {
+        return request.isSecure() ? "https" : "http";
+    }
+
+    @Override
+    public String host() {
+        String host = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.HOST);
+        return host != null ? host : request.getHttpURI().getAuthority();
+    }
+
+    @Override
+    public String remoteAddr() {
+        return Request.getRemoteAddr(request);
+    }
+
+    @Override
+    public void forEachHeader(BiConsumer<String, String> action) {
+        for (HttpField field : request.getHeaders()) {
+            action.accept(field.getName(), field.getValue());
+        }
+    }
+
+    @Override
+    public long contentLength() {
+        HttpFields headers = request.getHeaders();
+        if (headers.contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING)) {
+            return -1;
+        }
+        long length = request.getLength();
+        return Math.max(0, length);
+    }
+
+    @Override
+    public InputStream requestBody() {
+        return Content.Source.asInputStream(request);
+    }
+
+    @Override
+    public void onClientGone(Runnable listener) {
+        request.addFailureListener(failure -> listener.run());
+    }
+
+    @Override
+    public OutputStream commit(int status, List<HttpHeader> headers) throws IOException {
+        if (committed) {
+            throw new IllegalStateException("response already committed");
+        }
+        committed = true;
+        response.setStatus(status);
+        HttpFields.Mutable fields = response.getHeaders();
+        Set<String> seen = new HashSet<>();
+        for (HttpHeader header : headers) {
+            if (seen.add(header.name().toLowerCase(java.util.Locale.ROOT))) {
+                fields.put(header.name(), header.value());
+            } else {
+                fields.add(header.name(), header.value());
+            }
+        }
+        OutputStream out = Content.Sink.asOutputStream(response);
+        body = out;
+        return out;
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed || response.isCommitted();
+    }
+
+    @Override
+    public void succeed() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        OutputStream out = body;
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                callback.failed(e);
+                return;
+            }
+        }
+        callback.succeeded();
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        if (ended.compareAndSet(false, true)) {
+            callback.failed(cause);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return request.getMethod() + " " + request.getHttpURI();
+    }
+}

@@ -1,0 +1,242 @@
+package dev.corral.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+import dev.corral.config.ConfigException.Problem;
+
+/**
+ * The validated configuration of one app (one {@code Group} in the pool): how to start its
+ * processes, which requests it serves, and its process, concurrency and queue limits.
+ *
+ * <p>Usually built by {@link AppSettings#toConfig()} from the raw strings a container adapter
+ * collected. The constructor re-checks every typed rule and throws one {@link ConfigException}
+ * listing all violations, so no invalid record exists however it is built. It does not check
+ * that {@code appRoot} exists: that is a fact about the file system at bind time, which
+ * {@link AppSettings#toConfig()} checks.
+ *
+ * <p>Normalization done by the constructor: {@code appRoot} is made absolute and normalized,
+ * trailing slashes of {@code pathPrefix} are dropped (except for {@code /}), virtual hosts are
+ * lower-cased, and {@code null} for {@code command}, {@code env} or {@code virtualHosts} means
+ * empty. Collections are copied; {@code env} keeps its order.
+ *
+ * <p>Immutable and therefore thread-safe.
+ *
+ * @param name            the app's name, used in logs, JMX names and {@code CORRAL_APP}
+ * @param appRoot         the app's directory; processes start there
+ * @param type            how the app is started
+ * @param entryPoint      {@code module:callable} for wsgi, a script relative to appRoot for node,
+ *                        {@code null} or ignored for generic
+ * @param command         the command line, split into words; required for generic, optional otherwise
+ * @param env             extra environment variables, in order
+ * @param pathPrefix      requests under this path go to the app; {@code /} means all
+ * @param virtualHosts    host names the app serves ({@code *.example.com} for subdomains); empty means all
+ * @param minProcesses    processes kept running even when idle
+ * @param maxProcesses    upper bound on processes
+ * @param concurrency     requests one process serves at a time; 0 means unlimited
+ * @param maxQueue        requests that may wait for a process before new ones are rejected
+ * @param queueTimeout    how long a request may wait in the queue
+ * @param spawnTimeout    how long a process may take to start listening
+ * @param shutdownTimeout how long a process may take to exit before it is killed
+ * @param listen          whether processes listen on a Unix socket or a TCP port
+ */
+public record AppConfig(
+        String name,
+        Path appRoot,
+        AppType type,
+        String entryPoint,
+        List<String> command,
+        Map<String, String> env,
+        String pathPrefix,
+        List<String> virtualHosts,
+        int minProcesses,
+        int maxProcesses,
+        int concurrency,
+        int maxQueue,
+        Duration queueTimeout,
+        Duration spawnTimeout,
+        Duration shutdownTimeout,
+        Listen listen) {
+
+    public static final AppType DEFAULT_TYPE = AppType.WSGI;
+    public static final String DEFAULT_WSGI_ENTRY_POINT = "app:application";
+    public static final String DEFAULT_NODE_ENTRY_POINT = "app.js";
+    public static final List<String> DEFAULT_COMMAND = List.of();
+    public static final Map<String, String> DEFAULT_ENV = Map.of();
+    public static final String DEFAULT_PATH_PREFIX = "/";
+    public static final List<String> DEFAULT_VIRTUAL_HOSTS = List.of();
+    public static final int DEFAULT_MIN_PROCESSES = 1;
+    public static final int DEFAULT_MAX_PROCESSES = 6;
+    public static final int DEFAULT_CONCURRENCY = 1;
+    public static final int DEFAULT_MAX_QUEUE = 100;
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SPAWN_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    public static final Listen DEFAULT_LISTEN = Listen.UNIX;
+
+    /** Largest valid {@code maxProcesses}. */
+    public static final int MAX_PROCESSES_LIMIT = 1024;
+    /** Largest valid {@code concurrency}. */
+    public static final int CONCURRENCY_LIMIT = 10_000;
+    /** Largest valid {@code maxQueue}. */
+    public static final int MAX_QUEUE_LIMIT = 1_000_000;
+
+    public AppConfig {
+        command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
+        env = env == null ? DEFAULT_ENV : copyOf(env);
+        virtualHosts = virtualHosts == null ? DEFAULT_VIRTUAL_HOSTS
+                : List.copyOf(virtualHosts).stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+
+        List<Problem> problems = new ArrayList<>();
+        AppConfigRules.name(name, problems);
+        AppConfigRules.required(Setting.APP_ROOT, appRoot, problems);
+        AppConfigRules.required(Setting.TYPE, type, problems);
+        AppConfigRules.entryPoint(type, entryPoint, problems);
+        AppConfigRules.command(type, command, problems);
+        AppConfigRules.env(env, problems);
+        AppConfigRules.pathPrefix(pathPrefix, problems);
+        AppConfigRules.virtualHosts(virtualHosts, problems);
+        AppConfigRules.minProcesses(minProcesses, String.valueOf(minProcesses), maxProcesses, problems);
+        AppConfigRules.range(Setting.MAX_PROCESSES, maxProcesses, String.valueOf(maxProcesses), 1, MAX_PROCESSES_LIMIT, problems);
+        AppConfigRules.range(Setting.CONCURRENCY, concurrency, String.valueOf(concurrency), 0, CONCURRENCY_LIMIT, problems);
+        AppConfigRules.range(Setting.MAX_QUEUE, maxQueue, String.valueOf(maxQueue), 0, MAX_QUEUE_LIMIT, problems);
+        AppConfigRules.duration(Setting.QUEUE_TIMEOUT, queueTimeout, shown(queueTimeout), false, problems);
+        AppConfigRules.duration(Setting.SPAWN_TIMEOUT, spawnTimeout, shown(spawnTimeout), false, problems);
+        AppConfigRules.duration(Setting.SHUTDOWN_TIMEOUT, shutdownTimeout, shown(shutdownTimeout), true, problems);
+        AppConfigRules.required(Setting.LISTEN, listen, problems);
+        AppConfigRules.throwIfAny(problems);
+
+        appRoot = appRoot.toAbsolutePath().normalize();
+        pathPrefix = AppConfigRules.normalizePathPrefix(pathPrefix);
+    }
+
+    /**
+     * An app with every default: a wsgi app served from {@code app:application} under {@code /}.
+     * Name and app root have no sensible defaults, so unlike other config records this
+     * {@code ofDefaults} takes them.
+     */
+    public static AppConfig ofDefaults(String name, Path appRoot) {
+        return new AppConfig(name, appRoot, DEFAULT_TYPE, defaultEntryPoint(DEFAULT_TYPE), DEFAULT_COMMAND,
+                DEFAULT_ENV, DEFAULT_PATH_PREFIX, DEFAULT_VIRTUAL_HOSTS, DEFAULT_MIN_PROCESSES,
+                DEFAULT_MAX_PROCESSES, DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUE, DEFAULT_QUEUE_TIMEOUT,
+                DEFAULT_SPAWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LISTEN);
+    }
+
+    /** The entry point used when none is set: {@code app:application}, {@code app.js}, or none. */
+    public static String defaultEntryPoint(AppType type) {
+        switch (type) {
+            case WSGI: return DEFAULT_WSGI_ENTRY_POINT;
+            case NODE: return DEFAULT_NODE_ENTRY_POINT;
+            default: return null;
+        }
+    }
+
+    /** Whether a process serves any number of requests at once ({@code concurrency == 0}). */
+    public boolean unlimitedConcurrency() {
+        return concurrency == 0;
+    }
+
+    /**
+     * Whether this app serves requests for {@code host} (a {@code Host} header value; a port, a
+     * trailing dot and case are ignored). True for every host, even {@code null}, when
+     * {@code virtualHosts} is empty. {@code *.example.com} matches every subdomain of
+     * {@code example.com} but not {@code example.com} itself.
+     */
+    public boolean matchesHost(String host) {
+        if (virtualHosts.isEmpty()) {
+            return true;
+        }
+        if (host == null) {
+            return false;
+        }
+        String bare = stripPort(host.trim()).toLowerCase(Locale.ROOT);
+        if (bare.endsWith(".")) {
+            bare = bare.substring(0, bare.length() - 1);
+        }
+        for (String vh : virtualHosts) {
+            if (vh.startsWith("*.")) {
+                String suffix = vh.substring(1);
+                if (bare.length() > suffix.length() && bare.endsWith(suffix)) {
+                    return true;
+                }
+            } else if (vh.equals(bare)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String stripPort(String host) {
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            return close < 0 ? host : host.substring(0, close + 1);
+        }
+        int colon = host.indexOf(':');
+        // More than one colon is a bare IPv6 address, not host:port.
+        return colon >= 0 && host.indexOf(':', colon + 1) < 0 ? host.substring(0, colon) : host;
+    }
+
+    /**
+     * Whether the request target {@code rawPath} (undecoded, possibly with a query) is under
+     * {@code pathPrefix}: {@code /blog} matches {@code /blog}, {@code /blog/}, {@code /blog/x},
+     * {@code /blog?q} and {@code /blog;jsessionid=1}, but not {@code /blogger}. The prefix
+     * {@code /} matches everything. Comparison is case-sensitive.
+     */
+    public boolean matchesPath(String rawPath) {
+        if (pathPrefix.equals("/")) {
+            return true;
+        }
+        if (rawPath == null || !rawPath.startsWith(pathPrefix)) {
+            return false;
+        }
+        if (rawPath.length() == pathPrefix.length()) {
+            return true;
+        }
+        char next = rawPath.charAt(pathPrefix.length());
+        return next == '/' || next == '?' || next == ';';
+    }
+
+    /** Every setting, with config names and spellings: durations as {@code 60s}, commands quoted. */
+    @Override
+    public String toString() {
+        StringJoiner s = new StringJoiner(", ", "AppConfig[", "]");
+        s.add(Setting.NAME + "=" + name);
+        s.add(Setting.APP_ROOT + "=" + appRoot);
+        s.add(Setting.TYPE + "=" + type.configName());
+        s.add(Setting.ENTRY_POINT + "=" + Objects.toString(entryPoint, ""));
+        s.add(Setting.COMMAND + "=" + CommandLine.join(command));
+        s.add(Setting.ENV + "=" + env.entrySet().stream()
+                .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
+        s.add(Setting.PATH_PREFIX + "=" + pathPrefix);
+        s.add(Setting.VIRTUAL_HOSTS + "=" + String.join(",", virtualHosts));
+        s.add(Setting.MIN_PROCESSES + "=" + minProcesses);
+        s.add(Setting.MAX_PROCESSES + "=" + maxProcesses);
+        s.add(Setting.CONCURRENCY + "=" + concurrency);
+        s.add(Setting.MAX_QUEUE + "=" + maxQueue);
+        s.add(Setting.QUEUE_TIMEOUT + "=" + Durations.format(queueTimeout));
+        s.add(Setting.SPAWN_TIMEOUT + "=" + Durations.format(spawnTimeout));
+        s.add(Setting.SHUTDOWN_TIMEOUT + "=" + Durations.format(shutdownTimeout));
+        s.add(Setting.LISTEN + "=" + listen.configName());
+        return s.toString();
+    }
+
+    private static Map<String, String> copyOf(Map<String, String> env) {
+        Map<String, String> copy = new LinkedHashMap<>();
+        env.forEach((key, value) -> copy.put(Objects.requireNonNull(key, "env name"),
+                Objects.requireNonNull(value, "env value")));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    private static String shown(Duration d) {
+        return d == null ? null : Durations.format(d);
+    }
+}

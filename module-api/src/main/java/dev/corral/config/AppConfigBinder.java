@@ -1,0 +1,199 @@
+package dev.corral.config;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import dev.corral.config.ConfigException.Problem;
+
+import static dev.corral.config.Setting.*;
+
+/**
+ * Turns the raw strings of an {@link AppSettings} into an {@link AppConfig}: trims, parses,
+ * applies defaults and checks every rule, collecting all problems before throwing one
+ * {@link ConfigException}. Settings that cannot be parsed are reported once and left out of
+ * the checks that depend on them.
+ *
+ * <p>One instance binds once; not thread-safe (it is confined to one {@code toConfig()} call).
+ */
+final class AppConfigBinder {
+
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+    private static final Pattern HOST_SEPARATORS = Pattern.compile("[,\\s]+");
+
+    private final Map<Setting, String> raw;
+    private final List<Problem> problems = new ArrayList<>();
+
+    private AppConfigBinder(Map<Setting, String> raw) {
+        this.raw = raw;
+    }
+
+    static AppConfig bind(Map<Setting, String> raw) {
+        return new AppConfigBinder(raw).bind();
+    }
+
+    private AppConfig bind() {
+        String name = value(NAME);
+        AppConfigRules.name(name, problems);
+        Path appRoot = appRoot();
+        AppType type = choice(TYPE, AppType.values(), AppType::configName, AppConfig.DEFAULT_TYPE);
+        String entryPoint = valueOr(ENTRY_POINT, type == null ? null : AppConfig.defaultEntryPoint(type));
+        AppConfigRules.entryPoint(type, entryPoint, problems);
+        String commandLine = value(COMMAND);
+        List<String> command = commandLine == null ? null : words(COMMAND, commandLine);
+        if (commandLine == null || command != null) {
+            AppConfigRules.command(type, command, problems);
+        }
+        Map<String, String> env = env();
+        String pathPrefix = valueOr(PATH_PREFIX, AppConfig.DEFAULT_PATH_PREFIX);
+        AppConfigRules.pathPrefix(pathPrefix, problems);
+        List<String> virtualHosts = virtualHosts();
+        AppConfigRules.virtualHosts(virtualHosts, problems);
+        Integer maxProcesses = integer(MAX_PROCESSES, AppConfig.DEFAULT_MAX_PROCESSES, 1, AppConfig.MAX_PROCESSES_LIMIT);
+        Integer minProcesses = integer(MIN_PROCESSES, AppConfig.DEFAULT_MIN_PROCESSES,
+                AppConfigRules.minProcessesAllowed(maxProcesses));
+        if (minProcesses != null) {
+            AppConfigRules.minProcesses(minProcesses, shown(MIN_PROCESSES, minProcesses), maxProcesses, problems);
+        }
+        Integer concurrency = integer(CONCURRENCY, AppConfig.DEFAULT_CONCURRENCY, 0, AppConfig.CONCURRENCY_LIMIT);
+        Integer maxQueue = integer(MAX_QUEUE, AppConfig.DEFAULT_MAX_QUEUE, 0, AppConfig.MAX_QUEUE_LIMIT);
+        Duration queueTimeout = duration(QUEUE_TIMEOUT, AppConfig.DEFAULT_QUEUE_TIMEOUT, false);
+        Duration spawnTimeout = duration(SPAWN_TIMEOUT, AppConfig.DEFAULT_SPAWN_TIMEOUT, false);
+        Duration shutdownTimeout = duration(SHUTDOWN_TIMEOUT, AppConfig.DEFAULT_SHUTDOWN_TIMEOUT, true);
+        Listen listen = choice(LISTEN, Listen.values(), Listen::configName, AppConfig.DEFAULT_LISTEN);
+
+        AppConfigRules.throwIfAny(problems);
+        return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts,
+                minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
+                listen);
+    }
+
+    /** The trimmed raw value, or {@code null} if not set. */
+    private String value(Setting s) {
+        String v = raw.get(s);
+        return v == null ? null : v.trim();
+    }
+
+    private String valueOr(Setting s, String defaultValue) {
+        String v = value(s);
+        return v == null ? defaultValue : v;
+    }
+
+    /** The value as the user wrote it (trimmed), or the default, for problems about a parsed value. */
+    private String shown(Setting s, Object parsed) {
+        String v = value(s);
+        return v == null ? String.valueOf(parsed) : v;
+    }
+
+    private Path appRoot() {
+        String v = value(APP_ROOT);
+        if (v != null && !v.isEmpty()) {
+            try {
+                Path dir = Path.of(v).toAbsolutePath().normalize();
+                if (Files.isDirectory(dir)) {
+                    return dir;
+                }
+            } catch (InvalidPathException e) {
+                // reported below like any other path that is not a directory
+            }
+        }
+        problems.add(APP_ROOT.problem(v));
+        return null;
+    }
+
+    private <E extends Enum<E>> E choice(Setting s, E[] values, Function<E, String> configName, E defaultValue) {
+        String v = value(s);
+        if (v == null) {
+            return defaultValue;
+        }
+        return Arrays.stream(values).filter(e -> configName.apply(e).equalsIgnoreCase(v)).findFirst()
+                .orElseGet(() -> {
+                    problems.add(s.problem(v));
+                    return null;
+                });
+    }
+
+    /** The words of a command line, or {@code null} (and a problem) if its quotes do not close. */
+    private List<String> words(Setting s, String line) {
+        try {
+            return CommandLine.split(line);
+        } catch (IllegalArgumentException e) {
+            problems.add(s.problem(line, "a command line with closed quotes (" + e.getMessage() + ")"));
+            return null;
+        }
+    }
+
+    /** {@code NAME=value} words in order; words without {@code =} and repeated names are problems. */
+    private Map<String, String> env() {
+        Map<String, String> env = new LinkedHashMap<>();
+        String v = value(ENV);
+        List<String> words = v == null ? List.of() : words(ENV, v);
+        if (words == null) {
+            return env;
+        }
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            if (eq < 0) {
+                problems.add(ENV.problem(word));
+            } else if (env.putIfAbsent(word.substring(0, eq), word.substring(eq + 1)) != null) {
+                problems.add(ENV.problem(word, AppConfigRules.UNIQUE_ENV_ALLOWED));
+            }
+        }
+        AppConfigRules.env(env, problems);
+        return env;
+    }
+
+    private List<String> virtualHosts() {
+        String v = value(VIRTUAL_HOSTS);
+        if (v == null || v.isEmpty()) {
+            return AppConfig.DEFAULT_VIRTUAL_HOSTS;
+        }
+        return Arrays.stream(HOST_SEPARATORS.split(v)).filter(h -> !h.isEmpty()).toList();
+    }
+
+    /** An integer in {@code min..max}, or {@code null} (and a problem). */
+    private Integer integer(Setting s, int defaultValue, int min, int max) {
+        Integer i = integer(s, defaultValue, s.allowed());
+        if (i != null) {
+            AppConfigRules.range(s, i, shown(s, i), min, max, problems);
+        }
+        return i;
+    }
+
+    /** An integer, or {@code null} (and a problem naming {@code allowed}) if not a number. */
+    private Integer integer(Setting s, int defaultValue, String allowed) {
+        String v = value(s);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (INTEGER.matcher(v).matches()) {
+            try {
+                return Integer.valueOf(v);
+            } catch (NumberFormatException tooLarge) {
+                // reported below: no int setting accepts a number this large
+            }
+        }
+        problems.add(s.problem(v, allowed));
+        return null;
+    }
+
+    private Duration duration(Setting s, Duration defaultValue, boolean zeroAllowed) {
+        String v = value(s);
+        if (v == null) {
+            return defaultValue;
+        }
+        Duration d = Durations.parse(s.configName(), v, problems);
+        if (d != null) {
+            AppConfigRules.duration(s, d, v, zeroAllowed, problems);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.corral.config;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import dev.corral.config.ConfigException.Problem;
+
+/**
+ * The settings bag of one app, as filled by a container: Jetty XML
+ * ({@code <Set name="maxProcesses">4</Set>}) and Tomcat's digester
+ * ({@code <Valve maxProcesses="4">}) call the String setters by reflection, and adapters may use
+ * {@link #set(String, String)} for attributes they receive by name. Setters only store the raw
+ * value ({@code null} = not set); nothing is parsed or checked until {@link #toConfig()}, which
+ * reports every problem at once (STYLE.md rules 3 and 4).
+ *
+ * <p>Settings, in documented order (see {@link AppConfig} for their meaning):
+ * <pre>
+ * setting          default            accepts
+ * name             (required)         letters, digits, '.', '_', ':' and '-'
+ * appRoot          (required)         an existing directory (relative: to the working directory)
+ * type             wsgi               wsgi, node or generic
+ * entryPoint       app:application    wsgi: module:callable; node: script relative to appRoot (default app.js)
+ * command          (none)             a shell-style command line; required for generic
+ * env              (none)             NAME=value pairs separated by whitespace, shell quoting allowed
+ * pathPrefix       /                  a path starting with '/'; a trailing '/' is dropped
+ * virtualHosts     (all hosts)        host names or *.domain, separated by commas or whitespace
+ * minProcesses     1                  0..maxProcesses
+ * maxProcesses     6                  1..1024
+ * concurrency      1                  0..10000, 0 = unlimited
+ * maxQueue         100                0..1000000
+ * queueTimeout     60s                a duration &gt; 0: 250ms, 30s, 5m, 1h, or a bare number of seconds
+ * spawnTimeout     60s                a duration &gt; 0
+ * shutdownTimeout  30s                a duration &gt;= 0
+ * listen           unix               unix or tcp
+ * </pre>
+ *
+ * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
+ * order), the component and {@code DEFAULT_*} constant to {@link AppConfig} with its check in
+ * {@code AppConfigRules}, one line to {@code AppConfigBinder}, and a String setter/getter pair
+ * here. Storage, {@link #names()}, {@link #set}, {@link #get} and {@link #toString()} follow the
+ * table.
+ *
+ * <p>Not thread-safe: a container fills it from one thread before start; the adapter owns it.
+ */
+public final class AppSettings {
+
+    private final Map<Setting, String> values = new EnumMap<>(Setting.class);
+
+    /** The setting names in documented order, e.g. {@code name, appRoot, type, ...}. */
+    public static List<String> names() {
+        return Setting.names();
+    }
+
+    /**
+     * Sets a setting by its config name; {@code null} unsets it.
+     *
+     * @throws ConfigException naming the unknown setting and listing the known ones
+     */
+    public void set(String name, String value) {
+        Setting s = Setting.byName(name).orElseThrow(() -> new ConfigException(List.of(
+                new Problem(String.valueOf(name), value == null ? "" : value, "one of: " + String.join(", ", names())))));
+        put(s, value);
+    }
+
+    /**
+     * The raw value of a setting by its config name, or {@code null} if not set.
+     *
+     * @throws IllegalArgumentException if no setting has that name
+     */
+    public String get(String name) {
+        Setting s = Setting.byName(name).orElseThrow(() -> new IllegalArgumentException(
+                "Unknown setting [" + name + "], expected one of: " + String.join(", ", names())));
+        return values.get(s);
+    }
+
+    /**
+     * Parses and checks every setting.
+     *
+     * @throws ConfigException listing every invalid or missing setting
+     */
+    public AppConfig toConfig() {
+        return AppConfigBinder.bind(new EnumMap<>(values));
+    }
+
+    private void put(Setting s, String value) {
+        if (value == null) {
+            values.remove(s);
+        } else {
+            values.put(s, value);
+        }
+    }
+
+    // One String setter/getter pair per setting: containers find them by reflection.
+
+    public void setName(String value) { put(Setting.NAME, value); }
+    public String getName() { return values.get(Setting.NAME); }
+
+    public void setAppRoot(String value) { put(Setting.APP_ROOT, value); }
+    public String getAppRoot() { return values.get(Setting.APP_ROOT); }
+
+    public void setType(String value) { put(Setting.TYPE, value); }
+    public String getType() { return values.get(Setting.TYPE); }
+
+    public void setEntryPoint(String value) { put(Setting.ENTRY_POINT, value); }
+    public String getEntryPoint() { return values.get(Setting.ENTRY_POINT); }
+
+    public void setCommand(String value) { put(Setting.COMMAND, value); }
+    public String getCommand() { return values.get(Setting.COMMAND); }
+
+    public void setEnv(String value) { put(Setting.ENV, value); }
+    public String getEnv() { return values.get(Setting.ENV); }
+
+    public void setPathPrefix(String value) { put(Setting.PATH_PREFIX, value); }
+    public String getPathPrefix() { return values.get(Setting.PATH_PREFIX); }
+
+    public void setVirtualHosts(String value) { put(Setting.VIRTUAL_HOSTS, value); }
+    public String getVirtualHosts() { return values.get(Setting.VIRTUAL_HOSTS); }
+
+    public void setMinProcesses(String value) { put(Setting.MIN_PROCESSES, value); }
+    public String getMinProcesses() { return values.get(Setting.MIN_PROCESSES); }
+
+    public void setMaxProcesses(String value) { put(Setting.MAX_PROCESSES, value); }
+    public String getMaxProcesses() { return values.get(Setting.MAX_PROCESSES); }
+
+    public void setConcurrency(String value) { put(Setting.CONCURRENCY, value); }
+    public String getConcurrency() { return values.get(Setting.CONCURRENCY); }
+
+    public void setMaxQueue(String value) { put(Setting.MAX_QUEUE, value); }
+    public String getMaxQueue() { return values.get(Setting.MAX_QUEUE); }
+
+    public void setQueueTimeout(String value) { put(Setting.QUEUE_TIMEOUT, value); }
+    public String getQueueTimeout() { return values.get(Setting.QUEUE_TIMEOUT); }
+
+    public void setSpawnTimeout(String value) { put(Setting.SPAWN_TIMEOUT, value); }
+    public String getSpawnTimeout() { return values.get(Setting.SPAWN_TIMEOUT); }
+
+    public void setShutdownTimeout(String value) { put(Setting.SHUTDOWN_TIMEOUT, value); }
+    public String getShutdownTimeout() { return values.get(Setting.SHUTDOWN_TIMEOUT); }
+
+    public void setListen(String value) { put(Setting.LISTEN, value); }
+    public String getListen() { return values.get(Setting.LISTEN); }
+
+    /** The settings that are set, raw, in documented order, e.g. {@code AppSettings[name=blog, maxProcesses=4]}. */
+    @Override
+    public String toString() {
+        StringJoiner s = new StringJoiner(", ", "AppSettings[", "]");
+        values.forEach((setting, value) -> s.add(setting + "=" + value));
+        return s.toString();
+    }
+}

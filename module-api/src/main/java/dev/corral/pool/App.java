@@ -1,0 +1,27 @@
+package dev.corral.pool;
+
+import dev.corral.config.AppConfig;
+
+/**
+ * One configured application: its pool of processes and its request queue.
+ *
+ * <p>Thread-safe. Obtained from {@link Corral#addApp} and valid until the {@link Corral} closes.
+ */
+public interface App {
+
+    /** The app's name (its {@code name} setting). */
+    String name();
+
+    /** The validated settings the app runs with. */
+    AppConfig config();
+
+    /**
+     * Takes one request: forwards it to the least busy ready process at once (on the calling
+     * thread), or queues it without holding the calling thread, or rejects it with a 503.
+     * The exchange is always ended, exactly once, by the engine.
+     */
+    void dispatch(Exchange exchange);
+
+    /** A consistent snapshot of the pool and queue of this app. */
+    AppStatus status();
+}

@@ -1,0 +1,107 @@
+package dev.corral.pool;
+
+import dev.corral.config.AppConfig;
+import dev.corral.pool.internal.Pool;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The Corral engine: a set of apps, each with its pool of processes and its request queue.
+ * Container adapters create one, add the configured apps, {@link #match} each request to an app
+ * and {@link App#dispatch} it.
+ *
+ * <pre>{@code
+ * Corral corral = Corral.builder().build();
+ * App blog = corral.addApp(settings.toConfig());
+ * corral.start();
+ * corral.match(host, path).ifPresent(app -> app.dispatch(exchange));
+ * corral.close();   // stops every process
+ * }</pre>
+ *
+ * <p>Thread-safe. Lifetime: from {@link Builder#build} to {@link #close}.
+ */
+public final class Corral implements AutoCloseable {
+    private final Pool pool;
+
+    private Corral(Pool pool) {
+        this.pool = pool;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Adds an app; its {@code minProcesses} start at {@link #start} (or at once if started). */
+    public App addApp(AppConfig config) {
+        return pool.addApp(config);
+    }
+
+    /** Starts the apps' minimum processes and the timers. */
+    public void start() {
+        pool.start();
+    }
+
+    /** Every app, in the order added. */
+    public List<App> apps() {
+        return pool.apps();
+    }
+
+    /** The app by name. */
+    public Optional<App> app(String name) {
+        return pool.apps().stream().filter(app -> app.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The app that serves a request: among the apps whose {@code virtualHosts} accept the host,
+     * the one with the longest {@code pathPrefix} that matches the path.
+     */
+    public Optional<App> match(String host, String rawPath) {
+        App best = null;
+        for (App app : pool.apps()) {
+            AppConfig config = app.config();
+            if (config.matchesHost(host) && config.matchesPath(rawPath)
+                    && (best == null || config.pathPrefix().length() > best.config().pathPrefix().length()
+                        || (config.pathPrefix().length() == best.config().pathPrefix().length()
+                            && !config.virtualHosts().isEmpty() && best.config().virtualHosts().isEmpty()))) {
+                best = app;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The directory holding the app sockets and loader scripts (mode 0700). */
+    public Path runDir() {
+        return pool.runDir();
+    }
+
+    /** Stops every app and process; returns once they have exited. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Options of the engine itself (app settings live in {@link AppConfig}). */
+    public static final class Builder {
+        private Path runDir;
+        private LongSupplier nanoClock = System::nanoTime;
+
+        /** Where sockets and loader scripts go; default a fresh 0700 directory under {@code java.io.tmpdir}. */
+        public Builder runDir(Path runDir) {
+            this.runDir = runDir;
+            return this;
+        }
+
+        /** The clock for timeouts and ages (tests may inject one). */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public Corral build() {
+            return new Corral(new Pool(runDir, nanoClock));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.corral.pool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * One client request as the engine sees it: the container adapter (Jetty handler, Tomcat valve)
+ * implements this over its own request and response, and the engine drives it.
+ *
+ * <p>Lifetime: created by the adapter when a request matches an app, handed to
+ * {@link App#dispatch(Exchange)}, and ended by the engine exactly once, with {@link #succeed()}
+ * or {@link #fail(Throwable)}. The engine may call the response methods from any thread, but
+ * never from two threads at once.
+ *
+ * <p>Names follow the direction of travel: the adapter reads the client-to-proxy request and
+ * writes the proxy-to-client response.
+ */
+public interface Exchange {
+
+    /** The request method, e.g. {@code GET}. */
+    String method();
+
+    /** The request target as received: raw (still percent-encoded) path plus {@code ?query}. */
+    String rawTarget();
+
+    /** The raw path without the query, used to match an app's {@code pathPrefix}. */
+    String rawPath();
+
+    /** The client's protocol, e.g. {@code HTTP/1.1}. */
+    String protocol();
+
+    /** {@code http} or {@code https}, as the client connected. */
+    String scheme();
+
+    /** The {@code Host} the client asked for (may include a port), or {@code null}. */
+    String host();
+
+    /** The client's address as the container sees it. */
+    String remoteAddr();
+
+    /** Every request header, in order, repeated names included. */
+    void forEachHeader(BiConsumer<String, String> action);
+
+    /**
+     * The request body length: {@code >= 0} when known ({@code 0} = no body), {@code -1} when the
+     * client streams a body of unknown length (chunked).
+     */
+    long contentLength();
+
+    /** The request body, read with blocking calls. */
+    InputStream requestBody() throws IOException;
+
+    /**
+     * Registers a listener that runs when the client goes away before the response is complete
+     * (best effort: containers notice a closed connection only when they look at it).
+     */
+    void onClientGone(Runnable listener);
+
+    /**
+     * Sends the status line and headers, then returns the stream for the response body. The
+     * adapter frames the body itself: with {@code Content-Length} when the headers carry one,
+     * chunked otherwise. Writes block until the client has taken the bytes (back-pressure).
+     */
+    OutputStream commit(int status, List<HttpHeader> headers) throws IOException;
+
+    /** True once {@link #commit} was called. */
+    boolean isCommitted();
+
+    /** Ends the exchange normally: the response is complete. */
+    void succeed();
+
+    /** Ends the exchange abnormally: the client connection is aborted if the response was committed. */
+    void fail(Throwable cause);
+}

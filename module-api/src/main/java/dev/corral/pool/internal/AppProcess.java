@@ -1,0 +1,130 @@
+package dev.corral.pool.internal;
+
+import dev.corral.pool.ProcessStatus;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One spawned OS process of an app, listening on its own socket.
+ *
+ * <pre>
+ *  STARTING ──ready──► READY ──drain──► DRAINING ──idle──► STOPPING ──exit──► DEAD
+ *     │                  │                                                   ▲
+ *     └──spawn failed────┴──────────────── exit (crash) ─────────────────────┘
+ * </pre>
+ *
+ * <p>Lifetime: created by its {@link Group} when a spawn starts, outlives every {@link Session}
+ * on it, removed from the group when its OS process has exited and been reaped.
+ *
+ * <p>Thread-safety: fields under "guarded by the group lock" are read and written only while
+ * holding {@code group.lock}; the idle connection set has its own monitor; the rest is final or
+ * set once before the process becomes visible to other threads.
+ */
+final class AppProcess {
+    enum State { STARTING, READY, DRAINING, STOPPING, DEAD }
+
+    final Group group;
+    final int seq;
+    /** The Unix socket the process listens on, or null for {@code listen=tcp}. */
+    final Path socket;
+    /** The loopback port the process listens on, or 0 for {@code listen=unix}. */
+    final int port;
+    final long createdNanos;
+
+    // Set once by the spawner before the process is READY.
+    volatile Process process;
+    volatile long pid = -1;
+    volatile OutputPump output;
+
+    // Guarded by the group lock.
+    State state = State.STARTING;
+    int sessions;
+    long processed;
+    long lastUsedNanos;
+    long readyNanos;
+    final Set<Session> active = new LinkedHashSet<>();
+
+    // Guarded by itself.
+    private final Deque<AppConnection> idle = new ArrayDeque<>();
+
+    AppProcess(Group group, int seq, Path socket, int port, long createdNanos) {
+        this.group = group;
+        this.seq = seq;
+        this.socket = socket;
+        this.port = port;
+        this.createdNanos = createdNanos;
+        this.lastUsedNanos = createdNanos;
+    }
+
+    SocketAddress socketAddress() {
+        return socket != null ? UnixDomainSocketAddress.of(socket) : new InetSocketAddress("127.0.0.1", port);
+    }
+
+    String address() {
+        return socket != null ? socket.toString() : "127.0.0.1:" + port;
+    }
+
+    /** Free slots, for least-busy routing ({@code concurrency=0} is unlimited). Group lock held. */
+    int freeSlotsLocked(int concurrency) {
+        return concurrency == 0 ? Integer.MAX_VALUE - sessions : concurrency - sessions;
+    }
+
+    /** Opens a new blocking connection to the process. */
+    SocketChannel connect() throws IOException {
+        SocketChannel channel = SocketChannel.open(socket != null ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+        try {
+            channel.connect(socketAddress());
+            if (socket == null) {
+                channel.socket().setTcpNoDelay(true);
+            }
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** An idle keep-alive connection, or null when there is none. */
+    AppConnection pollIdle() {
+        synchronized (idle) {
+            return idle.pollLast();
+        }
+    }
+
+    /** Keeps a connection for the next request, unless the process is going away. */
+    void offerIdle(AppConnection connection) {
+        synchronized (idle) {
+            if (pid >= 0 && process != null && process.isAlive()) {
+                idle.addLast(connection);
+                return;
+            }
+        }
+        connection.close();
+    }
+
+    void closeIdle() {
+        synchronized (idle) {
+            idle.forEach(AppConnection::close);
+            idle.clear();
+        }
+    }
+
+    ProcessStatus statusLocked() {
+        return new ProcessStatus(pid, state.name(), sessions, processed, address());
+    }
+
+    @Override
+    public String toString() {
+        return "process " + (pid >= 0 ? pid : "#" + seq) + " of app " + group.name();
+    }
+}

@@ -1,0 +1,582 @@
+package dev.corral.pool.internal;
+
+import dev.corral.config.AppConfig;
+import dev.corral.config.Durations;
+import dev.corral.pool.App;
+import dev.corral.pool.AppStatus;
+import dev.corral.pool.Exchange;
+import dev.corral.pool.ProcessStatus;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One app: its processes, its request queue and the routing between them.
+ *
+ * <p>Lifetime: created by {@code Corral.addApp}, outlives all its {@link AppProcess}es; after
+ * {@link #shutdown} it takes no more requests.
+ *
+ * <p>Thread-safety: one {@link ReentrantLock} guards every field marked so. Methods ending in
+ * {@code Locked} need it held. Under the lock code only changes state and appends actions to an
+ * {@code after} list; answering clients, starting or signalling processes and logging happen
+ * after unlocking.
+ *
+ * <p>Invariants (checked by {@link #verifyInvariantsLocked} when assertions are on):
+ * <ul>
+ *   <li>if the queue is not empty, no READY process has a free slot;</li>
+ *   <li>every process's {@code sessions} equals the size of its {@code active} set, and is within
+ *       {@code concurrency} unless that is unlimited;</li>
+ *   <li>{@code spawning} equals the number of STARTING processes.</li>
+ * </ul>
+ */
+public final class Group implements App {
+    private static final System.Logger LOG = System.getLogger("dev.corral.pool");
+    static final Duration MAX_SPAWN_BACKOFF = Duration.ofSeconds(30);
+    static final Duration FIRST_SPAWN_BACKOFF = Duration.ofMillis(500);
+
+    final AppConfig config;
+    final Engine engine;
+    final ReentrantLock lock = new ReentrantLock();
+    private final SpawnListener spawnListener = new SpawnListener();
+
+    // Guarded by lock.
+    private final List<AppProcess> processes = new ArrayList<>();
+    private final WaitQueue queue = new WaitQueue();
+    private int spawning;
+    private boolean stopped;
+    private int spawnFailuresInRow;
+    private long nextSpawnNanos;
+    private String lastError;
+    private long served;
+    private long rejected;
+    private long timedOut;
+    private long failed;
+    private long spawnFailures;
+
+    Group(AppConfig config, Engine engine) {
+        this.config = config;
+        this.engine = engine;
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public AppConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- request path
+
+    @Override
+    public void dispatch(Exchange exchange) {
+        long now = engine.now();
+        RequestInfo request = new RequestInfo(exchange, requestId(exchange), now);
+        Session session = null;
+        Waiter waiter = null;
+        Reason reject = null;
+        String detail = null;
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (stopped) {
+                reject = Reason.SHUTTING_DOWN;
+                detail = "app [" + name() + "] is stopping";
+            } else if ((session = acquireLocked(request, null, now)) == null) {
+                if (readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0) {
+                    reject = Reason.SPAWN_FAILED;
+                    detail = "no process of app [" + name() + "] could be started; last error: " + lastError;
+                } else if (queue.size() >= config.maxQueue()) {
+                    reject = Reason.QUEUE_FULL;
+                    rejected++;
+                    detail = "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", "
+                            + countsLocked() + ")";
+                } else {
+                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false);
+                    spawnIfNeededLocked(after, now);
+                }
+            }
+            if (reject != null) {
+                failed += reject == Reason.QUEUE_FULL ? 0 : 1;
+            }
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        if (reject != null) {
+            ErrorResponses.send(this, request, reject, -1, detail);
+        } else if (waiter != null) {
+            Waiter queued = waiter;
+            exchange.onClientGone(() -> cancel(queued));
+        } else {
+            runSessions(session);
+        }
+    }
+
+    /** Forwards on the calling thread, then serves whatever the freed slot hands over. */
+    void runSessions(Session session) {
+        Session next = session;
+        while (next != null) {
+            next = engine.forwarder.forward(next);
+        }
+    }
+
+    private String requestId(Exchange exchange) {
+        return engine.nextRequestId();
+    }
+
+    /** The least busy READY process other than {@code exclude} gets a session, or null. */
+    private Session acquireLocked(RequestInfo request, AppProcess exclude, long now) {
+        AppProcess best = null;
+        int bestFree = 0;
+        for (AppProcess process : processes) {
+            if (process.state != AppProcess.State.READY || process == exclude) {
+                continue;
+            }
+            int free = process.freeSlotsLocked(config.concurrency());
+            if (free > bestFree || (free == bestFree && free > 0 && process.lastUsedNanos - best.lastUsedNanos < 0)) {
+                best = process;
+                bestFree = free;
+            }
+        }
+        return best == null ? null : startSessionLocked(best, request, now);
+    }
+
+    private Session startSessionLocked(AppProcess process, RequestInfo request, long now) {
+        process.sessions++;
+        process.lastUsedNanos = now;
+        Session session = new Session(process, request, now);
+        process.active.add(session);
+        return session;
+    }
+
+    private Waiter enqueueLocked(RequestInfo request, long now, long timeoutNanos, boolean front) {
+        Waiter waiter = new Waiter(request, now);
+        waiter.node = front ? queue.addFirst(waiter) : queue.addLast(waiter);
+        waiter.timeout = engine.scheduler.schedule(() -> expire(waiter), Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        return waiter;
+    }
+
+    private Waiter pollOldestLocked(long now) {
+        Waiter waiter = queue.pollFirst();
+        if (waiter != null) {
+            waiter.timeout.cancel(false);
+            waiter.request.queuedNanos += now - waiter.enqueuedNanos;
+        }
+        return waiter;
+    }
+
+    private void expire(Waiter waiter) {
+        lock.lock();
+        try {
+            if (!queue.remove(waiter.node)) {
+                return;
+            }
+            waiter.request.queuedNanos += engine.now() - waiter.enqueuedNanos;
+            timedOut++;
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        ErrorResponses.send(this, waiter.request, Reason.QUEUE_TIMEOUT, -1,
+                "waited longer than queueTimeout=" + Durations.format(config.queueTimeout()) + " for a process of app ["
+                        + name() + "] (" + counts() + ")");
+    }
+
+    private void cancel(Waiter waiter) {
+        lock.lock();
+        try {
+            if (!queue.remove(waiter.node)) {
+                return;
+            }
+            waiter.timeout.cancel(false);
+            waiter.request.queuedNanos += engine.now() - waiter.enqueuedNanos;
+            failed++;
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        ErrorResponses.send(this, waiter.request, Reason.CLIENT_GONE, -1, "the client disconnected while queued");
+    }
+
+    /**
+     * Ends a session. A slot freed on a READY process takes the oldest queued request, which
+     * is returned for the calling thread to forward next (no thread hop).
+     *
+     * @param servedByApp true when the app answered the request (whatever its status)
+     */
+    Session release(Session session, boolean servedByApp) {
+        if (!session.end()) {
+            return null;
+        }
+        long now = engine.now();
+        Session next = null;
+        List<Runnable> after = new ArrayList<>(1);
+        lock.lock();
+        try {
+            AppProcess process = endSessionLocked(session, now);
+            if (servedByApp) {
+                served++;
+            } else {
+                failed++;
+            }
+            if (process.state == AppProcess.State.READY && !queue.isEmpty()) {
+                Waiter waiter = pollOldestLocked(now);
+                next = startSessionLocked(process, waiter.request, now);
+            }
+            stopIfDrainedLocked(process, after);
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        return next;
+    }
+
+    /**
+     * A connect to the session's process failed before any request byte was sent: the process
+     * is taken out of routing and the request tries another one (or waits at the front of the
+     * queue), up to {@code MAX_CONNECT_ATTEMPTS}.
+     *
+     * @return the session to try next, or null when the request was queued or failed
+     */
+    Session retryElsewhere(Session session, String error) {
+        if (!session.end()) {
+            return null;
+        }
+        RequestInfo request = session.request;
+        request.connectAttempts++;
+        long now = engine.now();
+        Session next = null;
+        boolean giveUp = request.connectAttempts >= Forwarder.MAX_CONNECT_ATTEMPTS;
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            AppProcess process = endSessionLocked(session, now);
+            lastError = process + ": connect failed: " + error;
+            if (process.state == AppProcess.State.READY) {
+                process.state = AppProcess.State.DRAINING;
+            }
+            stopIfDrainedLocked(process, after);
+            if (giveUp || stopped) {
+                failed++;
+            } else if ((next = acquireLocked(request, process, now)) == null) {
+                long left = config.queueTimeout().toNanos() - (now - request.arrivedNanos);
+                Waiter waiter = enqueueLocked(request, now, left, true);
+                after.add(() -> request.exchange.onClientGone(() -> cancel(waiter)));
+            }
+            spawnIfNeededLocked(after, now);
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}", session.process, request.describe(), error);
+        if (giveUp || (stopped && next == null)) {
+            ErrorResponses.send(this, request, Reason.CONNECT_FAILED, session.process.pid,
+                    "could not connect to a process of app [" + name() + "] after " + request.connectAttempts
+                            + " attempts; last error: " + error);
+        }
+        return next;
+    }
+
+    private AppProcess endSessionLocked(Session session, long now) {
+        AppProcess process = session.process;
+        process.sessions--;
+        process.active.remove(session);
+        process.processed++;
+        process.lastUsedNanos = now;
+        return process;
+    }
+
+    // ---------------------------------------------------------------- spawning
+
+    /** Starts processes for queued requests, up to {@code maxProcesses}, unless backing off. */
+    private void spawnIfNeededLocked(List<Runnable> after, long now) {
+        if (stopped || now - nextSpawnNanos < 0) {
+            return;
+        }
+        int perProcess = Math.max(1, config.concurrency());
+        while (readyOrStartingLocked() < config.maxProcesses()
+                && (readyOrStartingLocked() < config.minProcesses() || (long) spawning * perProcess < queue.size())
+                && !(config.concurrency() == 0 && spawning > 0)) {
+            startSpawnLocked(after, now);
+        }
+    }
+
+    private void startSpawnLocked(List<Runnable> after, long now) {
+        int seq = engine.nextProcessSeq();
+        AppProcess process = new AppProcess(this, seq,
+                config.listen() == dev.corral.config.Listen.UNIX ? engine.runDir.socket(seq) : null,
+                config.listen() == dev.corral.config.Listen.UNIX ? 0 : Ports.freeLoopbackPort(), now);
+        processes.add(process);
+        spawning++;
+        after.add(() -> engine.spawner.spawn(process, config, spawnListener));
+    }
+
+    private int readyOrStartingLocked() {
+        int n = 0;
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY || process.state == AppProcess.State.STARTING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Called by the spawner once the OS process exists, so that its exit is always seen. */
+    void processStarted(AppProcess process) {
+        process.process.onExit().thenAccept(os -> exited(process, os.exitValue()));
+    }
+
+    private final class SpawnListener implements Spawner.Listener {
+        @Override
+        public void ready(AppProcess process) {
+            long now = engine.now();
+            List<Session> sessions = new ArrayList<>();
+            List<Runnable> after = new ArrayList<>(1);
+            lock.lock();
+            try {
+                if (process.state != AppProcess.State.STARTING) {
+                    return;
+                }
+                spawning--;
+                if (stopped) {
+                    process.state = AppProcess.State.STOPPING;
+                    after.add(() -> ProcessStopper.stop(Group.this, process));
+                } else {
+                    process.state = AppProcess.State.READY;
+                    process.readyNanos = now;
+                    spawnFailuresInRow = 0;
+                    while (!queue.isEmpty() && process.freeSlotsLocked(config.concurrency()) > 0) {
+                        sessions.add(startSessionLocked(process, pollOldestLocked(now).request, now));
+                    }
+                }
+                verifyInvariantsLocked();
+            } finally {
+                lock.unlock();
+            }
+            after.forEach(Runnable::run);
+            LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
+                    (now - process.createdNanos) / 1_000_000);
+            for (Session session : sessions) {
+                engine.forwardExecutor.execute(() -> runSessions(session));
+            }
+        }
+
+        @Override
+        public void failed(AppProcess process, SpawnException failure) {
+            long now = engine.now();
+            List<Waiter> abandoned = new ArrayList<>();
+            List<Runnable> after = new ArrayList<>(1);
+            String message = failure.describe(name(), engine.spawner.command(config));
+            lock.lock();
+            try {
+                if (process.state == AppProcess.State.STARTING) {
+                    spawning--;
+                }
+                if (process.process != null && process.process.isAlive()) {
+                    process.state = AppProcess.State.STOPPING;
+                    after.add(() -> ProcessStopper.stop(Group.this, process));
+                } else if (process.state != AppProcess.State.DEAD) {
+                    process.state = AppProcess.State.DEAD;
+                    processes.remove(process);
+                }
+                spawnFailures++;
+                spawnFailuresInRow++;
+                long backoff = Math.min(MAX_SPAWN_BACKOFF.toNanos(),
+                        FIRST_SPAWN_BACKOFF.toNanos() << Math.min(16, spawnFailuresInRow - 1));
+                nextSpawnNanos = now + backoff;
+                lastError = "spawn failed at step " + failure.step() + ": " + failure.getMessage();
+                if (readyOrStartingLocked() == 0) {
+                    Waiter waiter;
+                    while ((waiter = pollOldestLocked(now)) != null) {
+                        abandoned.add(waiter);
+                        failed++;
+                    }
+                }
+                after.add(() -> engine.scheduler.schedule(Group.this::maintain, backoff, TimeUnit.NANOSECONDS));
+                verifyInvariantsLocked();
+            } finally {
+                lock.unlock();
+            }
+            LOG.log(Level.ERROR, message);
+            after.forEach(Runnable::run);
+            for (Waiter waiter : abandoned) {
+                ErrorResponses.send(Group.this, waiter.request, Reason.SPAWN_FAILED, process.pid,
+                        "no process of app [" + name() + "] could be started: " + failure.getMessage());
+            }
+        }
+    }
+
+    /** Periodic and after-backoff upkeep: keep {@code minProcesses}, serve a waiting queue. */
+    void maintain() {
+        List<Runnable> after = new ArrayList<>(1);
+        lock.lock();
+        try {
+            spawnIfNeededLocked(after, engine.now());
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+    }
+
+    // ---------------------------------------------------------------- exits and stopping
+
+    private void exited(AppProcess process, int exitCode) {
+        long now = engine.now();
+        AppProcess.State was;
+        List<Session> inFlight;
+        List<Runnable> after = new ArrayList<>(1);
+        lock.lock();
+        try {
+            was = process.state;
+            inFlight = new ArrayList<>(process.active);
+            if (was == AppProcess.State.READY || was == AppProcess.State.DRAINING) {
+                lastError = process + " exited unexpectedly with " + ExitStatus.describe(exitCode);
+            }
+            if (was != AppProcess.State.STARTING) {
+                // a STARTING process's exit is reported by the spawner, with the app's output
+                process.state = AppProcess.State.DEAD;
+                processes.remove(process);
+            }
+            spawnIfNeededLocked(after, now);
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        process.closeIdle();
+        after.forEach(Runnable::run);
+        ProcessStopper.logExit(process, was, exitCode, inFlight, now);
+    }
+
+    /** Takes a process out of routing; it is stopped once its in-flight requests are done. */
+    private void stopIfDrainedLocked(AppProcess process, List<Runnable> after) {
+        if (process.state == AppProcess.State.DRAINING && process.sessions == 0) {
+            process.state = AppProcess.State.STOPPING;
+            after.add(() -> ProcessStopper.stop(this, process));
+        }
+    }
+
+    /**
+     * Stops taking requests, answers the queue with 503, drains and stops every process.
+     *
+     * @return completes when every process has exited
+     */
+    CompletableFuture<Void> shutdown() {
+        List<Waiter> abandoned = new ArrayList<>();
+        List<Runnable> after = new ArrayList<>();
+        List<CompletableFuture<?>> exits = new ArrayList<>();
+        long now = engine.now();
+        lock.lock();
+        try {
+            stopped = true;
+            Waiter waiter;
+            while ((waiter = pollOldestLocked(now)) != null) {
+                abandoned.add(waiter);
+                failed++;
+            }
+            for (AppProcess process : processes) {
+                if (process.process != null) {
+                    exits.add(process.process.onExit());
+                }
+                if (process.state == AppProcess.State.READY) {
+                    process.state = AppProcess.State.DRAINING;
+                    stopIfDrainedLocked(process, after);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        for (Waiter w : abandoned) {
+            ErrorResponses.send(this, w.request, Reason.SHUTTING_DOWN, -1, "app [" + name() + "] is stopping");
+        }
+        return CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new));
+    }
+
+    /** Processes that still exist, for the final kill at shutdown. */
+    List<AppProcess> processesSnapshot() {
+        lock.lock();
+        try {
+            return new ArrayList<>(processes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- status and checks
+
+    @Override
+    public AppStatus status() {
+        lock.lock();
+        try {
+            List<ProcessStatus> list = new ArrayList<>(processes.size());
+            int busy = 0;
+            int ready = 0;
+            for (AppProcess process : processes) {
+                list.add(process.statusLocked());
+                busy += process.sessions;
+                ready += process.state == AppProcess.State.READY ? 1 : 0;
+            }
+            return new AppStatus(name(), processes.size(), spawning, ready, busy, queue.size(), served, rejected,
+                    timedOut, failed, spawnFailures, lastError, list);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    String counts() {
+        lock.lock();
+        try {
+            return countsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String countsLocked() {
+        int busy = 0;
+        int ready = 0;
+        for (AppProcess process : processes) {
+            busy += process.sessions;
+            ready += process.state == AppProcess.State.READY ? 1 : 0;
+        }
+        return "processes=" + processes.size() + ", ready=" + ready + ", busy=" + busy + ", queued=" + queue.size();
+    }
+
+    private void verifyInvariantsLocked() {
+        if (!Invariants.ENABLED) {
+            return;
+        }
+        int starting = 0;
+        for (AppProcess process : processes) {
+            Invariants.check(process.sessions == process.active.size(), process, "sessions != active set");
+            Invariants.check(config.concurrency() == 0 || process.sessions <= config.concurrency(), process,
+                    "more sessions than concurrency");
+            Invariants.check(process.sessions >= 0, process, "negative sessions");
+            if (process.state == AppProcess.State.STARTING) {
+                starting++;
+            }
+            if (!queue.isEmpty() && process.state == AppProcess.State.READY) {
+                Invariants.check(process.freeSlotsLocked(config.concurrency()) <= 0, process,
+                        "a READY process has a free slot while requests are queued");
+            }
+        }
+        Invariants.check(starting == spawning, this, "spawning=" + spawning + " but " + starting + " STARTING");
+    }
+
+    @Override
+    public String toString() {
+        return "app [" + name() + "]";
+    }
+}

@@ -1,0 +1,42 @@
+package dev.corral.pool.internal;
+
+/**
+ * Why a request did not get its answer from the app: the reason code written to the log line
+ * and to the {@code X-Corral-Reason} header of the error response, and the status it maps to.
+ */
+public enum Reason {
+    /** The app's queue held {@code maxQueue} requests already. */
+    QUEUE_FULL(503, "queue_full"),
+    /** The request waited longer than {@code queueTimeout}. */
+    QUEUE_TIMEOUT(503, "queue_timeout"),
+    /** No process could be started for the app. */
+    SPAWN_FAILED(503, "spawn_failed"),
+    /** The app (or Corral) is stopping. */
+    SHUTTING_DOWN(503, "shutting_down"),
+    /** Connecting to a process failed on every attempt. */
+    CONNECT_FAILED(502, "connect_failed"),
+    /** The process died or closed the connection before its response was complete. */
+    APP_CRASHED(502, "app_crashed"),
+    /** The process answered something that is not valid HTTP. */
+    BAD_RESPONSE(502, "bad_response"),
+    /** The client went away (while queued or while being served). */
+    CLIENT_GONE(499, "client_gone");
+
+    private final int status;
+    private final String code;
+
+    Reason(int status, String code) {
+        this.status = status;
+        this.code = code;
+    }
+
+    /** The HTTP status sent to the client (499 is only logged: nobody is left to receive it). */
+    public int status() {
+        return status;
+    }
+
+    /** The stable reason code, as logged. */
+    public String code() {
+        return code;
+    }
+}

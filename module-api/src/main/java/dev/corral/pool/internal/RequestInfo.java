@@ -1,0 +1,28 @@
+package dev.corral.pool.internal;
+
+import dev.corral.pool.Exchange;
+
+/**
+ * One client request while Corral holds it: the exchange, its id and when it arrived.
+ * Lives from {@code dispatch} until the exchange is ended; mutable fields are confined to the
+ * thread that currently owns the request (queue hand-offs go through the group lock).
+ */
+final class RequestInfo {
+    final Exchange exchange;
+    final String id;
+    final long arrivedNanos;
+    /** How many times a connect to a process failed for this request. */
+    int connectAttempts;
+    /** Nanos the request spent in the queue (0 when it was dispatched at once). */
+    long queuedNanos;
+
+    RequestInfo(Exchange exchange, String id, long arrivedNanos) {
+        this.exchange = exchange;
+        this.id = id;
+        this.arrivedNanos = arrivedNanos;
+    }
+
+    String describe() {
+        return exchange.method() + " " + exchange.rawTarget() + " (request " + id + ")";
+    }
+}

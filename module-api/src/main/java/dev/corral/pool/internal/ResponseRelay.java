@@ -1,0 +1,167 @@
+package dev.corral.pool.internal;
+
+import dev.corral.pool.Exchange;
+import dev.corral.pool.HttpHeader;
+
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads one response from an app connection with jetty-http's {@link HttpParser} and relays it
+ * to the client as it is parsed: the headers (filtered) once complete, then each body chunk.
+ * Interim 1xx responses are skipped. One instance per request; used by one thread.
+ */
+final class ResponseRelay implements HttpParser.ResponseHandler {
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private final Exchange exchange;
+    private final HttpParser parser;
+    private final List<HttpHeader> headers = new ArrayList<>(16);
+    private OutputStream toClient;
+    private boolean interim;
+    private boolean framed;
+    private boolean closeRequested;
+    private HttpVersion version;
+
+    /** The final status from the app, 0 until its status line arrived. */
+    int status;
+    /** The whole response reached the client. */
+    boolean complete;
+    /** The connection can carry another request. */
+    boolean reusable;
+    /** Writing to the client failed. */
+    boolean clientFailure;
+    /** The app sent something that is not HTTP. */
+    boolean badMessage;
+    /** What went wrong, for the log. */
+    String failure;
+
+    ResponseRelay(Exchange exchange, boolean headRequest) {
+        this.exchange = exchange;
+        this.parser = new HttpParser(this, MAX_HEADER_BYTES);
+        parser.setHeadResponse(headRequest);
+        this.framed = headRequest;
+    }
+
+    /** Parses until the response is complete, the app fails, or the client goes away. */
+    void run(AppConnection connection) {
+        boolean eof = false;
+        try {
+            while (!complete && !clientFailure && !badMessage) {
+                if (parser.parseNext(connection.in)) {
+                    if (interim) {
+                        interim = false;
+                        status = 0;
+                        headers.clear();
+                        parser.reset();
+                    }
+                    continue;
+                }
+                if (eof) {
+                    if (failure == null) {
+                        failure = "end of stream";
+                    }
+                    return;
+                }
+                if (!connection.in.hasRemaining() && connection.fill() < 0) {
+                    eof = true;
+                    parser.atEOF();
+                }
+            }
+        } catch (IOException e) {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+    }
+
+    @Override
+    public void startResponse(HttpVersion version, int status, String reason) {
+        this.version = version;
+        this.status = status;
+    }
+
+    @Override
+    public void parsedHeader(HttpField field) {
+        String lower = field.getLowerCaseName();
+        if (lower.equals("connection") && field.getValue().toLowerCase(Locale.ROOT).contains("close")) {
+            closeRequested = true;
+        }
+        if (lower.equals("content-length") || (lower.equals("transfer-encoding")
+                && field.getValue().toLowerCase(Locale.ROOT).contains("chunked"))) {
+            framed = true;
+        }
+        headers.add(new HttpHeader(field.getName(), field.getValue()));
+    }
+
+    @Override
+    public boolean headerComplete() {
+        if (status >= 100 && status < 200 && status != 101) {
+            interim = true;
+            return false;
+        }
+        if (status == 204 || status == 304) {
+            framed = true;
+        }
+        try {
+            toClient = exchange.commit(status, Forwarder.responseHeaders(headers));
+            return false;
+        } catch (IOException | RuntimeException e) {
+            clientFailure = true;
+            failure = String.valueOf(e.getMessage());
+            return true;
+        }
+    }
+
+    @Override
+    public boolean content(ByteBuffer item) {
+        try {
+            if (item.hasArray()) {
+                toClient.write(item.array(), item.arrayOffset() + item.position(), item.remaining());
+                item.position(item.limit());
+            } else {
+                byte[] bytes = new byte[item.remaining()];
+                item.get(bytes);
+                toClient.write(bytes);
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            clientFailure = true;
+            failure = String.valueOf(e.getMessage());
+            return true;
+        }
+    }
+
+    @Override
+    public boolean contentComplete() {
+        return false;
+    }
+
+    @Override
+    public boolean messageComplete() {
+        if (interim) {
+            return true;
+        }
+        complete = true;
+        reusable = framed && !closeRequested && version == HttpVersion.HTTP_1_1;
+        return true;
+    }
+
+    @Override
+    public void earlyEOF() {
+        failure = status == 0 ? "no response" : "truncated response";
+    }
+
+    @Override
+    public void badMessage(HttpException failure) {
+        badMessage = true;
+        this.failure = failure.getReason();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.corral.pool.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The engine's private working directory (mode 0700): the app sockets, and the bundled loader
+ * scripts copied out of the jar so that {@code sh} and {@code python3} can run them.
+ * Socket paths must stay under ~100 bytes, so the directory should have a short path.
+ */
+public final class RunDir {
+    static final String LIFELINE = "lifeline.sh";
+    static final String WSGI_LOADER = "wsgi_loader.py";
+    private static final String[] SCRIPTS = {LIFELINE, WSGI_LOADER};
+
+    private final Path dir;
+    private final boolean owned;
+
+    private RunDir(Path dir, boolean owned) {
+        this.dir = dir;
+        this.owned = owned;
+    }
+
+    /**
+     * Creates (or reuses) the directory with mode 0700 and installs the loader scripts.
+     *
+     * @param dir   the directory, or null for a fresh one under {@code java.io.tmpdir}
+     */
+    public static RunDir create(Path dir) {
+        try {
+            boolean owned = dir == null;
+            Path path = owned
+                    ? Files.createTempDirectory("corral-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+                    : Files.createDirectories(dir);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+            Files.createDirectories(path.resolve("lib"));
+            for (String script : SCRIPTS) {
+                try (InputStream in = RunDir.class.getResourceAsStream("/dev/corral/loaders/" + script)) {
+                    if (in == null) {
+                        throw new IOException("the Corral jar lacks /dev/corral/loaders/" + script);
+                    }
+                    Files.copy(in, path.resolve("lib").resolve(script), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return new RunDir(path.toAbsolutePath(), owned);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Corral's run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    Path script(String name) {
+        return dir.resolve("lib").resolve(name);
+    }
+
+    Path socket(int seq) {
+        return dir.resolve(seq + ".sock");
+    }
+
+    /** Removes the directory if the engine created it. */
+    void delete() {
+        if (!owned) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temp dir is harmless
+        }
+    }
+}

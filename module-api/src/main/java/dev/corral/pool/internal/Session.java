@@ -1,0 +1,25 @@
+package dev.corral.pool.internal;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request's lease of one slot on one process. Created under the group lock when a slot is
+ * acquired; ended exactly once through {@link Group#release}; a second end is a no-op.
+ */
+final class Session {
+    final AppProcess process;
+    final RequestInfo request;
+    final long startNanos;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    Session(AppProcess process, RequestInfo request, long startNanos) {
+        this.process = process;
+        this.request = request;
+        this.startNanos = startNanos;
+    }
+
+    /** Marks the lease ended; true only for the first call. */
+    boolean end() {
+        return ended.compareAndSet(false, true);
+    }
+}

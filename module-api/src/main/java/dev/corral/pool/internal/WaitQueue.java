@@ -1,0 +1,91 @@
+package dev.corral.pool.internal;
+
+/**
+ * The app's FIFO of waiting requests: an intrusive doubly-linked list, so that taking the
+ * oldest, appending, putting a retried request back at the front and removing a request whose
+ * client went away are all O(1). Guarded by the group lock, like the {@link Waiter}s in it.
+ */
+final class WaitQueue {
+    private Node head;
+    private Node tail;
+    private int size;
+
+    static final class Node {
+        final Waiter waiter;
+        Node prev;
+        Node next;
+        boolean linked;
+
+        Node(Waiter waiter) {
+            this.waiter = waiter;
+        }
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    Node addLast(Waiter waiter) {
+        Node node = new Node(waiter);
+        node.prev = tail;
+        if (tail == null) {
+            head = node;
+        } else {
+            tail.next = node;
+        }
+        tail = node;
+        node.linked = true;
+        size++;
+        return node;
+    }
+
+    Node addFirst(Waiter waiter) {
+        Node node = new Node(waiter);
+        node.next = head;
+        if (head == null) {
+            tail = node;
+        } else {
+            head.prev = node;
+        }
+        head = node;
+        node.linked = true;
+        size++;
+        return node;
+    }
+
+    /** The oldest waiter, removed, or null when empty. */
+    Waiter pollFirst() {
+        Node node = head;
+        if (node == null) {
+            return null;
+        }
+        remove(node);
+        return node.waiter;
+    }
+
+    /** Unlinks a node; false if it had already left the queue. */
+    boolean remove(Node node) {
+        if (!node.linked) {
+            return false;
+        }
+        if (node.prev == null) {
+            head = node.next;
+        } else {
+            node.prev.next = node.next;
+        }
+        if (node.next == null) {
+            tail = node.prev;
+        } else {
+            node.next.prev = node.prev;
+        }
+        node.prev = null;
+        node.next = null;
+        node.linked = false;
+        size--;
+        return true;
+    }
+}

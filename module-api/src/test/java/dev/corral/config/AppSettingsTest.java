@@ -1,0 +1,320 @@
+package dev.corral.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.corral.config.ConfigException.Problem;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class AppSettingsTest {
+
+    @TempDir
+    Path appRoot;
+
+    private final AppSettings settings = new AppSettings();
+
+    @BeforeEach
+    void validMinimum() {
+        settings.setName("blog");
+        settings.setAppRoot(appRoot.toString());
+    }
+
+    private String problemsOf(AppSettings s) {
+        return assertThrows(ConfigException.class, s::toConfig).getMessage();
+    }
+
+    @Test
+    void appliesEveryDefault() {
+        AppConfig c = settings.toConfig();
+        assertEquals("blog", c.name());
+        assertEquals(appRoot.toAbsolutePath().normalize(), c.appRoot());
+        assertEquals(AppType.WSGI, c.type());
+        assertEquals(AppConfig.DEFAULT_WSGI_ENTRY_POINT, c.entryPoint());
+        assertEquals(List.of(), c.command());
+        assertEquals(Map.of(), c.env());
+        assertEquals("/", c.pathPrefix());
+        assertEquals(List.of(), c.virtualHosts());
+        assertEquals(AppConfig.DEFAULT_MIN_PROCESSES, c.minProcesses());
+        assertEquals(AppConfig.DEFAULT_MAX_PROCESSES, c.maxProcesses());
+        assertEquals(AppConfig.DEFAULT_CONCURRENCY, c.concurrency());
+        assertEquals(AppConfig.DEFAULT_MAX_QUEUE, c.maxQueue());
+        assertEquals(Duration.ofSeconds(60), c.queueTimeout());
+        assertEquals(Duration.ofSeconds(60), c.spawnTimeout());
+        assertEquals(Duration.ofSeconds(30), c.shutdownTimeout());
+        assertEquals(Listen.UNIX, c.listen());
+        assertEquals(AppConfig.ofDefaults("blog", appRoot), c);
+    }
+
+    @Test
+    void defaultEntryPointDependsOnType() {
+        settings.setType("node");
+        assertEquals("app.js", settings.toConfig().entryPoint());
+        settings.setType("generic");
+        settings.setCommand("./server");
+        assertNull(settings.toConfig().entryPoint());
+    }
+
+    @Test
+    void bindsEverySettingTrimmed() throws IOException {
+        Path sub = Files.createDirectory(appRoot.resolve("site"));
+        settings.setName(" blog.v2 ");
+        settings.setAppRoot(sub + "/../site/");
+        settings.setType(" NODE ");
+        settings.setEntryPoint(" server/main.js ");
+        settings.setCommand("node --max-old-space-size=512 'server/main.js'");
+        settings.setEnv("NODE_ENV=production\n  GREETING=\"hello world\" EMPTY=");
+        settings.setPathPrefix(" /blog/ ");
+        settings.setVirtualHosts(" Example.com, *.Example.org  www.example.net ");
+        settings.setMinProcesses(" 0 ");
+        settings.setMaxProcesses("4");
+        settings.setConcurrency("0");
+        settings.setMaxQueue("1000000");
+        settings.setQueueTimeout("250ms");
+        settings.setSpawnTimeout("2m");
+        settings.setShutdownTimeout("0");
+        settings.setListen("tcp");
+
+        AppConfig c = settings.toConfig();
+
+        assertEquals("blog.v2", c.name());
+        assertEquals(sub.toAbsolutePath().normalize(), c.appRoot());
+        assertEquals(AppType.NODE, c.type());
+        assertEquals("server/main.js", c.entryPoint());
+        assertEquals(List.of("node", "--max-old-space-size=512", "server/main.js"), c.command());
+        assertEquals(List.of("NODE_ENV", "GREETING", "EMPTY"), List.copyOf(c.env().keySet()));
+        assertEquals("hello world", c.env().get("GREETING"));
+        assertEquals("", c.env().get("EMPTY"));
+        assertEquals("/blog", c.pathPrefix());
+        assertEquals(List.of("example.com", "*.example.org", "www.example.net"), c.virtualHosts());
+        assertEquals(0, c.minProcesses());
+        assertEquals(4, c.maxProcesses());
+        assertEquals(0, c.concurrency());
+        assertEquals(1_000_000, c.maxQueue());
+        assertEquals(Duration.ofMillis(250), c.queueTimeout());
+        assertEquals(Duration.ofMinutes(2), c.spawnTimeout());
+        assertEquals(Duration.ZERO, c.shutdownTimeout());
+        assertEquals(Listen.TCP, c.listen());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"250ms, PT0.25S", "30s, PT30S", "5m, PT5M", "1h, PT1H", "45, PT45S"})
+    void acceptsDurationsInEachUnit(String value, String iso) {
+        settings.setQueueTimeout(value);
+        assertEquals(Duration.parse(iso), settings.toConfig().queueTimeout());
+    }
+
+    @ParameterizedTest(name = "{0}=[{1}]")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "name            | my app       | 'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [my app]",
+            "name            | a/b          | 'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [a/b]",
+            "type            | rack         | 'type' must be one of wsgi, node, generic, but was [rack]",
+            "entryPoint      | app          | 'entryPoint' must be a WSGI entry point module:callable, such as app:application, but was [app]",
+            "entryPoint      | 1app:run     | 'entryPoint' must be a WSGI entry point module:callable, such as app:application, but was [1app:run]",
+            "entryPoint      | app:         | 'entryPoint' must be a WSGI entry point module:callable, such as app:application, but was [app:]",
+            "command         | echo 'oops   | 'command' must be a command line with closed quotes (unterminated ' quote opened at column 6 in [echo 'oops]), but was [echo 'oops]",
+            "env             | A=1 B        | 'env' must be NAME=value pairs separated by whitespace, NAME matching [A-Za-z_][A-Za-z0-9_]*, but was [B]",
+            "env             | 1A=x         | 'env' must be NAME=value pairs separated by whitespace, NAME matching [A-Za-z_][A-Za-z0-9_]*, but was [1A=x]",
+            "env             | =x           | 'env' must be NAME=value pairs separated by whitespace, NAME matching [A-Za-z_][A-Za-z0-9_]*, but was [=x]",
+            "env             | PORT=8080    | 'env' must be free of CORRAL_SOCKET, CORRAL_APP and PORT (set by Corral), but was [PORT=8080]",
+            "env             | CORRAL_APP=x | 'env' must be free of CORRAL_SOCKET, CORRAL_APP and PORT (set by Corral), but was [CORRAL_APP=x]",
+            "env             | CORRAL_SOCKET=/s | 'env' must be free of CORRAL_SOCKET, CORRAL_APP and PORT (set by Corral), but was [CORRAL_SOCKET=/s]",
+            "env             | A=1 A=2      | 'env' must be NAME=value pairs naming each NAME at most once, but was [A=2]",
+            "env             | A=\"x        | 'env' must be a command line with closed quotes (unterminated \" quote opened at column 3 in [A=\"x]), but was [A=\"x]",
+            "pathPrefix      | blog         | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [blog]",
+            "pathPrefix      | /my blog     | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [/my blog]",
+            "pathPrefix      | /blog?x      | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [/blog?x]",
+            "pathPrefix      | /blog#top    | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [/blog#top]",
+            "virtualHosts    | ok.com bad_host | 'virtualHosts' must be host names such as example.com or *.example.com, separated by commas or spaces, but was [bad_host]",
+            "virtualHosts    | a.*.com      | 'virtualHosts' must be host names such as example.com or *.example.com, separated by commas or spaces, but was [a.*.com]",
+            "minProcesses    | -1           | 'minProcesses' must be an integer 0..6 (at most maxProcesses), but was [-1]",
+            "minProcesses    | 7            | 'minProcesses' must be an integer 0..6 (at most maxProcesses), but was [7]",
+            "minProcesses    | one          | 'minProcesses' must be an integer 0..6 (at most maxProcesses), but was [one]",
+            "maxProcesses    | four         | 'maxProcesses' must be an integer 1..1024, but was [four]",
+            "maxProcesses    | 0            | 'maxProcesses' must be an integer 1..1024, but was [0]",
+            "maxProcesses    | 1025         | 'maxProcesses' must be an integer 1..1024, but was [1025]",
+            "maxProcesses    | 4.0          | 'maxProcesses' must be an integer 1..1024, but was [4.0]",
+            "maxProcesses    | 99999999999  | 'maxProcesses' must be an integer 1..1024, but was [99999999999]",
+            "concurrency     | -1           | 'concurrency' must be an integer 0..10000 (0 = unlimited), but was [-1]",
+            "concurrency     | 10001        | 'concurrency' must be an integer 0..10000 (0 = unlimited), but was [10001]",
+            "maxQueue        | -5           | 'maxQueue' must be an integer 0..1000000, but was [-5]",
+            "maxQueue        | 1000001      | 'maxQueue' must be an integer 0..1000000, but was [1000001]",
+            "maxQueue        | ''           | 'maxQueue' must be an integer 0..1000000, but was []",
+            "queueTimeout    | 0            | 'queueTimeout' must be a duration > 0, such as 250ms, 30s, 5m or 1h, but was [0]",
+            "queueTimeout    | soon         | 'queueTimeout' must be a duration such as 250ms, 30s, 5m or 1h (a bare number is seconds), but was [soon]",
+            "spawnTimeout    | 0ms          | 'spawnTimeout' must be a duration > 0, such as 250ms, 30s, 5m or 1h, but was [0ms]",
+            "spawnTimeout    | -1s          | 'spawnTimeout' must be a duration such as 250ms, 30s, 5m or 1h (a bare number is seconds), but was [-1s]",
+            "shutdownTimeout | 1d           | 'shutdownTimeout' must be a duration such as 250ms, 30s, 5m or 1h (a bare number is seconds), but was [1d]",
+            "listen          | udp          | 'listen' must be one of unix, tcp, but was [udp]",
+    })
+    void rejectsBadValueNamingSettingValueAndAllowed(String setting, String value, String message) {
+        settings.set(setting, value);
+        assertEquals(message, problemsOf(settings));
+    }
+
+    @Test
+    void rejectsBadNodeEntryPoint() {
+        settings.setType("node");
+        settings.setEntryPoint("/usr/lib/app.js");
+        assertEquals("'entryPoint' must be a script path relative to appRoot, such as app.js, but was [/usr/lib/app.js]",
+                problemsOf(settings));
+    }
+
+    @Test
+    void acceptsDottedWsgiEntryPoint() {
+        settings.setEntryPoint("pkg.web.app:make.app");
+        assertEquals("pkg.web.app:make.app", settings.toConfig().entryPoint());
+    }
+
+    @Test
+    void genericTypeRequiresCommand() {
+        settings.setType("generic");
+        assertEquals("'command' is required: a command line such as python3 server.py (required when type is generic)",
+                problemsOf(settings));
+        settings.setCommand("  ");
+        assertEquals("'command' must be a command line such as python3 server.py (required when type is generic),"
+                + " but was []", problemsOf(settings));
+    }
+
+    @Test
+    void commandIsParsedForOtherTypesToo() {
+        settings.setCommand("python3 -X dev");
+        assertEquals(List.of("python3", "-X", "dev"), settings.toConfig().command());
+    }
+
+    @Test
+    void requiresNameAndAppRoot() {
+        AppSettings empty = new AppSettings();
+        assertEquals("'name' is required: a name of letters, digits, '.', '_', ':' and '-'\n"
+                + "'appRoot' is required: an existing directory", problemsOf(empty));
+    }
+
+    @Test
+    void appRootMustBeAnExistingDirectory() throws IOException {
+        Path file = Files.createFile(appRoot.resolve("app.py"));
+        settings.setAppRoot(file.toString());
+        assertEquals("'appRoot' must be an existing directory, but was [" + file + "]", problemsOf(settings));
+        Path missing = appRoot.resolve("missing");
+        settings.setAppRoot(missing.toString());
+        assertEquals("'appRoot' must be an existing directory, but was [" + missing + "]", problemsOf(settings));
+        settings.setAppRoot("");
+        assertEquals("'appRoot' must be an existing directory, but was []", problemsOf(settings));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceInDocumentedOrder() {
+        settings.setName("my app");
+        settings.setListen("udp");
+        settings.setMaxQueue("-5");
+        settings.setType("rack");
+        settings.setQueueTimeout("soon");
+        settings.setMaxProcesses("four");
+
+        ConfigException e = assertThrows(ConfigException.class, settings::toConfig);
+
+        assertEquals(List.of("name", "type", "maxProcesses", "maxQueue", "queueTimeout", "listen"),
+                e.problems().stream().map(Problem::setting).toList());
+        assertEquals(String.join("\n",
+                "'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [my app]",
+                "'type' must be one of wsgi, node, generic, but was [rack]",
+                "'maxProcesses' must be an integer 1..1024, but was [four]",
+                "'maxQueue' must be an integer 0..1000000, but was [-5]",
+                "'queueTimeout' must be a duration such as 250ms, 30s, 5m or 1h (a bare number is seconds),"
+                        + " but was [soon]",
+                "'listen' must be one of unix, tcp, but was [udp]"), e.getMessage());
+        assertEquals("'corral.maxQueue' must be an integer 0..1000000, but was [-5]",
+                e.problems().get(3).render(n -> "corral." + n));
+    }
+
+    @Test
+    void minProcessesIsCheckedAgainstValidMaxProcesses() {
+        settings.setMaxProcesses("2");
+        settings.setMinProcesses("3");
+        assertEquals("'minProcesses' must be an integer 0..2 (at most maxProcesses), but was [3]", problemsOf(settings));
+        settings.setMinProcesses("2");
+        assertEquals(2, settings.toConfig().minProcesses());
+    }
+
+    @Test
+    void minProcessesFallsBackToTheLimitWhenMaxProcessesIsInvalid() {
+        settings.setMaxProcesses("2000");
+        settings.setMinProcesses("10");
+        assertEquals("'maxProcesses' must be an integer 1..1024, but was [2000]", problemsOf(settings));
+        settings.setMinProcesses("1025");
+        assertEquals("'minProcesses' must be an integer 0..1024 (at most maxProcesses), but was [1025]\n"
+                + "'maxProcesses' must be an integer 1..1024, but was [2000]", problemsOf(settings));
+    }
+
+    @Test
+    void typeAndListenIgnoreCase() {
+        settings.setType("WSGI");
+        settings.setListen("Tcp");
+        assertEquals(AppType.WSGI, settings.toConfig().type());
+        assertEquals(Listen.TCP, settings.toConfig().listen());
+    }
+
+    @Test
+    void unknownSettingIsRejectedListingKnownNames() {
+        ConfigException e = assertThrows(ConfigException.class, () -> settings.set("maxQueueSize", "5"));
+        assertEquals(List.of(new Problem("maxQueueSize", "5", "one of: " + String.join(", ", AppSettings.names()))),
+                e.problems());
+        assertEquals("'maxQueueSize' must be one of: name, appRoot, type, entryPoint, command, env, pathPrefix, "
+                + "virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
+                + "shutdownTimeout, listen, but was [5]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> settings.get("maxQueueSize"));
+    }
+
+    @Test
+    void namesAreInDocumentedOrder() {
+        assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env", "pathPrefix", "virtualHosts",
+                "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
+                "shutdownTimeout", "listen"), AppSettings.names());
+    }
+
+    @Test
+    void setByNameAndTypedSettersShareRawValues() {
+        settings.set("maxProcesses", " 4 ");
+        assertEquals(" 4 ", settings.getMaxProcesses());
+        settings.setQueueTimeout("5m");
+        assertEquals("5m", settings.get("queueTimeout"));
+        settings.set("queueTimeout", null);
+        assertNull(settings.getQueueTimeout());
+        assertEquals(Duration.ofSeconds(60), settings.toConfig().queueTimeout());
+    }
+
+    @Test
+    void everyNameHasAStringSetterAndGetter() {
+        AppSettings s = new AppSettings();
+        s.setName("1"); s.setAppRoot("2"); s.setType("3"); s.setEntryPoint("4"); s.setCommand("5"); s.setEnv("6");
+        s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setMinProcesses("9"); s.setMaxProcesses("10");
+        s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
+        s.setShutdownTimeout("15"); s.setListen("16");
+        List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
+                s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
+                s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
+                s.getShutdownTimeout(), s.getListen());
+        List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
+        assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"),
+                viaNames);
+        assertEquals(viaNames, viaGetters);
+    }
+
+    @Test
+    void toStringListsRawSettingsThatAreSet() {
+        AppSettings s = new AppSettings();
+        s.setMaxProcesses("four");
+        s.setName("blog");
+        assertEquals("AppSettings[name=blog, maxProcesses=four]", s.toString());
+    }
+}
