@@ -117,6 +117,15 @@ public class CorralHandler extends Handler.Wrapper {
         }
     }
 
+    /**
+     * Blocking: a request dispatched at once is forwarded on the calling thread, so Jetty must
+     * never call {@code handle} on a selector thread.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.BLOCKING;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         Corral engine = corral;

@@ -150,7 +150,7 @@ class AppSettingsTest {
             "concurrency     | 10001        | 'concurrency' must be an integer 0..10000 (0 = unlimited), but was [10001]",
             "maxQueue        | -5           | 'maxQueue' must be an integer 0..1000000, but was [-5]",
             "maxQueue        | 1000001      | 'maxQueue' must be an integer 0..1000000, but was [1000001]",
-            "maxQueue        | ''           | 'maxQueue' must be an integer 0..1000000, but was []",
+            "maxQueue        | \"\"           | 'maxQueue' must be an integer 0..1000000, but was []",
             "queueTimeout    | 0            | 'queueTimeout' must be a duration > 0, such as 250ms, 30s, 5m or 1h, but was [0]",
             "queueTimeout    | soon         | 'queueTimeout' must be a duration such as 250ms, 30s, 5m or 1h (a bare number is seconds), but was [soon]",
             "spawnTimeout    | 0ms          | 'spawnTimeout' must be a duration > 0, such as 250ms, 30s, 5m or 1h, but was [0ms]",

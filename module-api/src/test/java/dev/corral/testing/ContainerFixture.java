@@ -1,0 +1,30 @@
+package dev.corral.testing;
+
+import dev.corral.config.AppSettings;
+import dev.corral.pool.Corral;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * A servlet container (embedded Jetty, embedded Tomcat) running Corral with a set of apps: the
+ * one thing the contract suite needs from each adapter.
+ */
+public interface ContainerFixture extends AutoCloseable {
+
+    /**
+     * Starts the container on a free loopback port with these apps.
+     *
+     * @param maxThreads the container's worker thread limit
+     * @return the base URI, e.g. {@code http://127.0.0.1:PORT}
+     * @throws Exception whatever start-up throws (a bad setting throws the ConfigException)
+     */
+    URI start(List<AppSettings> apps, int maxThreads) throws Exception;
+
+    /** The engine inside the running container. */
+    Corral corral();
+
+    /** Stops the container (and with it every app process). Idempotent. */
+    @Override
+    void close() throws Exception;
+}

@@ -1,0 +1,516 @@
+package dev.corral.testing;
+
+import dev.corral.config.AppSettings;
+import dev.corral.config.ConfigException;
+import dev.corral.pool.App;
+import dev.corral.pool.AppStatus;
+import dev.corral.pool.ProcessStatus;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The request-path contract of Corral, run against every container adapter: a subclass only
+ * says how to start its container ({@link #newFixture()}). A behaviour added to the engine gets
+ * its test here, so the adapters cannot drift apart.
+ *
+ * <p>Real parts throughout: real Python processes, real sockets, a real container. Waits are on
+ * conditions with deadlines, never plain sleeps.
+ */
+public abstract class CorralContractTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path tmp;
+    protected Path appRoot;
+    protected ContainerFixture container;
+    protected URI base;
+    protected LogCapture logs;
+    protected HttpClient http;
+
+    /** A fresh, stopped container of the adapter under test. */
+    protected abstract ContainerFixture newFixture();
+
+    @BeforeEach
+    void setUpApps() {
+        appRoot = TestApps.install(tmp.resolve("app"));
+        logs = new LogCapture();
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterEach
+    void stopContainer() throws Exception {
+        Set<Long> pids = new HashSet<>();
+        if (container != null && container.corral() != null) {
+            container.corral().apps().forEach(app -> app.status().processList().forEach(p -> pids.add(p.pid())));
+        }
+        if (container != null) {
+            container.close();
+        }
+        logs.close();
+        // stopping the container stops every app process and its children
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "process " + pid + " still alive after the container stopped");
+        }
+    }
+
+    protected URI start(int maxThreads, AppSettings... apps) throws Exception {
+        container = newFixture();
+        base = container.start(List.of(apps), maxThreads);
+        return base;
+    }
+
+    protected App app(String name) {
+        return container.corral().app(name).orElseThrow();
+    }
+
+    protected AppStatus awaitStatus(String name, Predicate<AppStatus> condition) {
+        return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(10)).until(() -> app(name).status(), condition::test);
+    }
+
+    protected HttpResponse<String> get(String target) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(target)).timeout(DEADLINE).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected CompletableFuture<HttpResponse<String>> getAsync(String target) {
+        return http.sendAsync(HttpRequest.newBuilder(base.resolve(target)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    // ------------------------------------------------------------------ serving
+
+    @Test
+    void servesWsgiAppFromMinProcessesPooledProcesses() throws Exception {
+        AppSettings demo = TestApps.wsgi("demo", appRoot);
+        demo.setMinProcesses("2");
+        demo.setMaxProcesses("3");
+        start(32, demo);
+        AppStatus status = awaitStatus("demo", s -> s.ready() == 2);
+        Set<String> pids = new HashSet<>();
+        for (ProcessStatus process : status.processList()) {
+            pids.add(Long.toString(process.pid()));
+        }
+        HttpResponse<String> response = get("/hello");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().startsWith("hello from demo pid "), response.body());
+        // the answering Python process runs under a lifeline whose pid Corral reports; same process group
+        long appPid = Long.parseLong(response.headers().firstValue("X-Pid").orElseThrow());
+        long group = Long.parseLong(Files.readString(Path.of("/proc/" + appPid + "/stat")).split(" ")[4]);
+        assertTrue(pids.contains(Long.toString(group)), "app pid " + appPid + " in group " + group + ", Corral has " + pids);
+    }
+
+    @Test
+    void routesByPathPrefixAndVirtualHostAndPassesOtherRequestsOn() throws Exception {
+        AppSettings blog = TestApps.wsgi("blog", appRoot);
+        blog.setPathPrefix("/blog");
+        AppSettings shop = TestApps.wsgi("shop", appRoot);
+        shop.setVirtualHosts("shop.example");
+        start(32, blog, shop);
+        assertTrue(get("/blog/hello").body().startsWith("hello from blog"));
+        assertEquals(404, get("/other").statusCode(), "a path no app serves goes to the container");
+        RawHttp.Response viaHost = RawHttp.exchange(base, "GET", "/x", "Host: shop.example");
+        assertTrue(viaHost.body().startsWith("hello from shop"), viaHost.body());
+        RawHttp.Response blogViaHost = RawHttp.exchange(base, "GET", "/blog/x", "Host: shop.example");
+        assertTrue(blogViaHost.body().startsWith("hello from blog"), "the longer matching prefix wins");
+    }
+
+    @Test
+    void concurrencyOneNeverSendsAProcessTwoRequestsAtOnce() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        AppSettings threaded = TestApps.threaded("threaded", appRoot);
+        threaded.setMaxProcesses("3");
+        threaded.setConcurrency("1");
+        threaded.setEnv("TESTAPP_STATE_DIR=" + state);
+        start(32, threaded);
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            responses.add(getAsync("/sleep?ms=20"));
+        }
+        Set<String> servedBy = new HashSet<>();
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            assertEquals(200, response.get(60, TimeUnit.SECONDS).statusCode());
+            servedBy.add(response.get().body());
+        }
+        try (Stream<Path> files = Files.list(state)) {
+            List<Path> maxima = files.toList();
+            assertFalse(maxima.isEmpty());
+            for (Path max : maxima) {
+                assertEquals("1", Files.readString(max), max.getFileName() + ": requests at once in one process");
+            }
+        }
+        assertTrue(servedBy.size() <= 3, "at most maxProcesses processes: " + servedBy);
+        assertTrue(servedBy.size() >= 2, "a busy pool grows past one process: " + servedBy);
+    }
+
+    @Test
+    void unlimitedConcurrencySendsManyRequestsToOneProcess() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        AppSettings threaded = TestApps.threaded("threaded", appRoot);
+        threaded.setMaxProcesses("1");
+        threaded.setConcurrency("0");
+        threaded.setEnv("TESTAPP_STATE_DIR=" + state);
+        start(32, threaded);
+        awaitStatus("threaded", s -> s.ready() == 1);
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            responses.add(getAsync("/sleep?ms=300"));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            assertEquals(200, response.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        try (Stream<Path> files = Files.list(state)) {
+            int max = Integer.parseInt(Files.readString(files.findFirst().orElseThrow()));
+            assertTrue(max > 1, "concurrency=0 lets one process take several requests at once, saw " + max);
+        }
+    }
+
+    // ------------------------------------------------------------------ the queue
+
+    @Test
+    void fullQueueAnswers503WithRetryAfterAtOnce() throws Exception {
+        AppSettings one = TestApps.wsgi("one", appRoot);
+        one.setMaxProcesses("1");
+        one.setMaxQueue("2");
+        start(32, one);
+        awaitStatus("one", s -> s.ready() == 1);
+        CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=3000");
+        awaitStatus("one", s -> s.busy() == 1);
+        CompletableFuture<HttpResponse<String>> queued1 = getAsync("/hello");
+        CompletableFuture<HttpResponse<String>> queued2 = getAsync("/hello");
+        awaitStatus("one", s -> s.queued() == 2);
+        long before = System.nanoTime();
+        HttpResponse<String> rejected = get("/hello");
+        long tookMs = (System.nanoTime() - before) / 1_000_000;
+        assertAll(
+                () -> assertEquals(503, rejected.statusCode()),
+                () -> assertTrue(rejected.headers().firstValue("Retry-After").isPresent(), "Retry-After"),
+                () -> assertEquals("queue_full", rejected.headers().firstValue("X-Corral-Reason").orElse(null)),
+                () -> assertTrue(rejected.body().contains("maxQueue=2"), rejected.body()),
+                () -> assertTrue(tookMs < 2000, "rejected at once, not after the busy request: " + tookMs + " ms"));
+        assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, queued1.get(30, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, queued2.get(30, TimeUnit.SECONDS).statusCode());
+        assertEquals(1, app("one").status().rejected());
+        assertFalse(logs.matching("reason=queue_full", "app=one", "queued=").isEmpty(), logs.lines().toString());
+    }
+
+    @Test
+    void requestWaitingPastQueueTimeoutGets503() throws Exception {
+        AppSettings one = TestApps.wsgi("one", appRoot);
+        one.setMaxProcesses("1");
+        one.setQueueTimeout("300ms");
+        start(32, one);
+        awaitStatus("one", s -> s.ready() == 1);
+        CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=3000");
+        awaitStatus("one", s -> s.busy() == 1);
+        HttpResponse<String> late = get("/hello");
+        assertEquals(503, late.statusCode());
+        assertEquals("queue_timeout", late.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertTrue(late.headers().firstValue("Retry-After").isPresent());
+        assertTrue(late.body().contains("queueTimeout=300ms"), late.body());
+        assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+        assertEquals(1, app("one").status().timedOut());
+    }
+
+    @Test
+    void freedSlotTakesTheOldestWaitingRequest() throws Exception {
+        AppSettings one = TestApps.wsgi("one", appRoot);
+        one.setMaxProcesses("1");
+        start(32, one);
+        awaitStatus("one", s -> s.ready() == 1);
+        CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=1000");
+        awaitStatus("one", s -> s.busy() == 1);
+        List<String> finished = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String tag = "r" + i;
+            all.add(getAsync("/sleep?ms=30&tag=" + tag).thenRun(() -> finished.add(tag)));
+            int queued = i + 1;
+            awaitStatus("one", s -> s.queued() == queued);
+        }
+        assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertEquals(List.of("r0", "r1", "r2", "r3", "r4", "r5"), finished);
+    }
+
+    @Test
+    void clientThatDisconnectsWhileQueuedLeavesTheQueueAtOnce() throws Exception {
+        AppSettings one = TestApps.wsgi("one", appRoot);
+        one.setMaxProcesses("1");
+        start(32, one);
+        awaitStatus("one", s -> s.ready() == 1);
+        CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=8000");
+        awaitStatus("one", s -> s.busy() == 1);
+        Socket client = RawHttp.open(base, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+        awaitStatus("one", s -> s.queued() == 1);
+        client.close();
+        long before = System.nanoTime();
+        awaitStatus("one", s -> s.queued() == 0);
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(5), "left the queue before the slot freed");
+        assertFalse(busy.isDone(), "the queue emptied because the client left, not because the slot freed");
+        assertFalse(logs.matching("reason=client_gone", "app=one").isEmpty(), logs.lines().toString());
+        assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+    }
+
+    @Test
+    void thousandConcurrentRequestsAreServedBy32ContainerThreads() throws Exception {
+        AppSettings pool = TestApps.wsgi("pool", appRoot);
+        pool.setMinProcesses("4");
+        pool.setMaxProcesses("4");
+        pool.setMaxQueue("2000");
+        start(32, pool);
+        awaitStatus("pool", s -> s.ready() == 4);
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            responses.add(getAsync("/sleep?ms=2"));
+        }
+        int ok = 0;
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            ok += response.get(120, TimeUnit.SECONDS).statusCode() == 200 ? 1 : 0;
+        }
+        assertEquals(1000, ok);
+        assertEquals(1000, app("pool").status().served());
+    }
+
+    // ------------------------------------------------------------------ forwarding
+
+    @Test
+    void setsForwardedHeadersAndStripsHopByHopOnes() throws Exception {
+        start(32, TestApps.wsgi("demo", appRoot));
+        RawHttp.Response response = RawHttp.exchange(base, "GET", "/headers?q=1",
+                "Keep-Alive: timeout=5", "X-Drop-Me: secret", "Connection: X-Drop-Me", "X-Kept: kept",
+                "X-Forwarded-For: 10.9.9.9", "Proxy-Connection: keep-alive");
+        assertEquals(200, response.status());
+        String body = response.body();
+        assertAll(
+                () -> assertTrue(body.contains("\"HTTP_X_FORWARDED_FOR\": \"10.9.9.9, 127.0.0.1\""), body),
+                () -> assertTrue(body.contains("\"HTTP_X_FORWARDED_PROTO\": \"http\""), body),
+                () -> assertTrue(body.contains("\"HTTP_X_FORWARDED_HOST\": \"127.0.0.1:" + base.getPort() + "\""), body),
+                () -> assertTrue(body.contains("\"HTTP_FORWARDED\": \"for=127.0.0.1;host=\\\"127.0.0.1:" + base.getPort()
+                        + "\\\";proto=http\""), body),
+                () -> assertTrue(body.contains("\"HTTP_X_REQUEST_ID\""), body),
+                () -> assertTrue(body.contains("\"HTTP_X_KEPT\": \"kept\""), body),
+                () -> assertTrue(body.contains("\"QUERY_STRING\": \"q=1\""), body),
+                () -> assertFalse(body.contains("X_DROP_ME"), body),
+                () -> assertFalse(body.contains("HTTP_KEEP_ALIVE"), body),
+                () -> assertFalse(body.contains("HTTP_PROXY_CONNECTION"), body),
+                () -> assertEquals("yes", response.header("X-App-Header")));
+    }
+
+    @Test
+    void streamsLargeBodiesBothWays() throws Exception {
+        start(32, TestApps.wsgi("demo", appRoot));
+        long size = 200L * 1024 * 1024;
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        byte[] block = new byte[64 * 1024];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (byte) (i * 31);
+        }
+        for (long sent = 0; sent < size; sent += block.length) {
+            digest.update(block);
+        }
+        String expected = HexFormat.of().formatHex(digest.digest());
+        HttpRequest upload = HttpRequest.newBuilder(base.resolve("/echo")).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
+                    long left = size;
+                    int at;
+
+                    @Override
+                    public int read() {
+                        throw new UnsupportedOperationException();
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (left == 0) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(Math.min(len, left), block.length - at);
+                        System.arraycopy(block, at, b, off, n);
+                        at = (at + n) % block.length;
+                        left -= n;
+                        return n;
+                    }
+                }))).build();
+        HttpResponse<String> echoed = http.send(upload, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, echoed.statusCode());
+        assertEquals("{\"length\": " + size + ", \"sha256\": \"" + expected + "\"}", echoed.body());
+
+        HttpResponse<InputStream> download = http.send(HttpRequest.newBuilder(base.resolve("/big?mb=200"))
+                .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, download.statusCode());
+        long received = 0;
+        try (InputStream in = download.body()) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                received += n;
+            }
+        }
+        assertEquals(size, received);
+    }
+
+    @Test
+    void chunkedRequestBodyReachesTheApp() throws Exception {
+        start(32, TestApps.wsgi("demo", appRoot));
+        try (Socket socket = RawHttp.open(base, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")) {
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+            assertEquals(200, response.status());
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest("hello world".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("{\"length\": 11, \"sha256\": \"" + sha + "\"}", response.body());
+        }
+    }
+
+    @Test
+    void malformedOrTruncatedAppResponseIs502() throws Exception {
+        start(32, TestApps.threaded("threaded", appRoot));
+        HttpResponse<String> garbage = get("/garbage");
+        assertEquals(502, garbage.statusCode());
+        assertEquals("bad_response", garbage.headers().firstValue("X-Corral-Reason").orElse(null));
+        // a response cut short after its head was relayed can only be aborted
+        assertThrows(IOException.class, () -> get("/truncated"));
+        assertFalse(logs.matching("reason=app_crashed", "app=threaded", "/truncated").isEmpty(), logs.lines().toString());
+        assertEquals(200, get("/sleep?ms=1").statusCode(), "the app is served again afterwards");
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    @Test
+    void processDyingMidRequestCostsThatRequestA502AndNothingElse() throws Exception {
+        AppSettings two = TestApps.wsgi("two", appRoot);
+        two.setMinProcesses("2");
+        two.setMaxProcesses("2");
+        start(32, two);
+        awaitStatus("two", s -> s.ready() == 2);
+        List<CompletableFuture<HttpResponse<String>>> others = new ArrayList<>();
+        CompletableFuture<HttpResponse<String>> longOne = getAsync("/sleep?ms=1500");
+        awaitStatus("two", s -> s.busy() == 1);
+        CompletableFuture<HttpResponse<String>> crash = getAsync("/crash");
+        awaitStatus("two", s -> s.busy() == 2 || crash.isDone());
+        for (int i = 0; i < 10; i++) {
+            others.add(getAsync("/sleep?ms=10"));
+        }
+        HttpResponse<String> crashed = crash.get(30, TimeUnit.SECONDS);
+        assertEquals(502, crashed.statusCode());
+        assertEquals("app_crashed", crashed.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertEquals(200, longOne.get(30, TimeUnit.SECONDS).statusCode());
+        for (CompletableFuture<HttpResponse<String>> other : others) {
+            assertEquals(200, other.get(30, TimeUnit.SECONDS).statusCode(), "queued requests survive the crash");
+        }
+        awaitStatus("two", s -> s.ready() == 2);
+        assertFalse(logs.matching("exited with exit code 3", "GET /crash", "(unexpectedly)").isEmpty(),
+                "the exit line names the request the process was serving: " + logs.lines());
+        assertFalse(logs.matching("reason=app_crashed", "app=two", "pid=").isEmpty(), logs.lines().toString());
+    }
+
+    @Test
+    void appThatFailsToImportGets503WithTheAppsOutputInTheLog() throws Exception {
+        AppSettings broken = TestApps.wsgi("broken", appRoot);
+        broken.setEnv("TESTAPP_FAIL_IMPORT=1");
+        start(32, broken);
+        HttpResponse<String> response = get("/hello");
+        assertEquals(503, response.statusCode());
+        assertEquals("spawn_failed", response.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertTrue(response.headers().firstValue("Retry-After").isPresent());
+        assertFalse(logs.matching("app [broken]", "AWAIT_LISTEN", "TESTAPP_FAIL_IMPORT is set").isEmpty(),
+                "the log names app, step and the app's stderr: " + logs.lines());
+        // requests keep coming for two seconds: spawning is retried with a growing backoff, not per request
+        long spawnsSoFar = app("broken").status().spawnFailures();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int requests = 0;
+        while (System.nanoTime() - until < 0 && requests < 400) {
+            assertEquals(503, get("/hello").statusCode());
+            requests++;
+        }
+        long spawns = app("broken").status().spawnFailures() - spawnsSoFar;
+        assertTrue(requests > 10 && spawns <= 3, requests + " requests in 2 s caused " + spawns + " spawn attempts");
+    }
+
+    @Test
+    void commandThatCannotRunGets503NamingTheExecStep() throws Exception {
+        AppSettings missing = TestApps.threaded("missing", appRoot);
+        missing.setCommand("/nonexistent/server --flag");
+        start(32, missing);
+        HttpResponse<String> response = get("/hello");
+        assertEquals(503, response.statusCode());
+        assertFalse(logs.matching("app [missing]", "step EXEC", "/nonexistent/server").isEmpty(), logs.lines().toString());
+    }
+
+    @Test
+    void appThatNeverListensFailsAfterSpawnTimeout() throws Exception {
+        AppSettings silent = TestApps.threaded("silent", appRoot);
+        silent.setEnv("TESTAPP_NEVER_LISTEN=1");
+        silent.setSpawnTimeout("1s");
+        start(32, silent);
+        HttpResponse<String> response = get("/hello");
+        assertEquals(503, response.statusCode());
+        assertFalse(logs.matching("app [silent]", "AWAIT_LISTEN", "spawnTimeout=1s", "not listening on purpose").isEmpty(),
+                logs.lines().toString());
+    }
+
+    @Test
+    void badSettingsFailStartUpNamingEverySetting() {
+        AppSettings bad = TestApps.wsgi("bad name!", appRoot);
+        bad.setMaxProcesses("0");
+        bad.setQueueTimeout("soon");
+        container = newFixture();
+        Exception failure = assertThrows(Exception.class, () -> container.start(List.of(bad), 32));
+        Throwable cause = failure;
+        while (cause != null && !(cause instanceof ConfigException)) {
+            cause = cause.getCause();
+        }
+        assertNotNull(cause, "a ConfigException, got " + failure);
+        String message = cause.getMessage();
+        assertAll(
+                () -> assertTrue(message.contains("'name'") && message.contains("[bad name!]"), message),
+                () -> assertTrue(message.contains("'maxProcesses'") && message.contains("[0]"), message),
+                () -> assertTrue(message.contains("'queueTimeout'") && message.contains("[soon]"), message));
+    }
+
+    @Test
+    void tcpListeningAppsAreServedToo() throws Exception {
+        AppSettings tcp = TestApps.wsgi("tcp", appRoot);
+        tcp.setListen("tcp");
+        start(32, tcp);
+        HttpResponse<String> response = get("/hello");
+        assertEquals(200, response.statusCode());
+        assertTrue(app("tcp").status().processList().get(0).address().startsWith("127.0.0.1:"));
+    }
+}

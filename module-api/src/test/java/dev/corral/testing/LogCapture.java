@@ -1,0 +1,59 @@
+package dev.corral.testing;
+
+import java.text.MessageFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Collects the engine's log lines (everything under the {@code dev.corral} logger, which the
+ * engine's System.Logger calls reach through java.util.logging) so tests can assert on them.
+ */
+public final class LogCapture extends Handler implements AutoCloseable {
+    private final Logger logger = Logger.getLogger("dev.corral");
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    public LogCapture() {
+        setLevel(Level.ALL);
+        logger.addHandler(this);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        String message = record.getMessage();
+        Object[] parameters = record.getParameters();
+        if (parameters != null && parameters.length > 0) {
+            message = new MessageFormat(message).format(parameters);
+        }
+        lines.add(record.getLevel() + " " + record.getLoggerName() + ": " + message);
+    }
+
+    /** Every captured line, oldest first. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** The captured lines that contain every one of the fragments. */
+    public List<String> matching(String... fragments) {
+        return lines.stream().filter(line -> {
+            for (String fragment : fragments) {
+                if (!line.contains(fragment)) {
+                    return false;
+                }
+            }
+            return true;
+        }).toList();
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+}

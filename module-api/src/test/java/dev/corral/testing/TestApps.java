@@ -1,0 +1,57 @@
+package dev.corral.testing;
+
+import dev.corral.config.AppSettings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The test apps shipped in the test jar: {@code app.py} (a WSGI app run by the bundled loader)
+ * and {@code threaded_server.py} (a generic threaded HTTP server that records how many requests
+ * it serves at once). Installs them into a directory and builds settings for them.
+ */
+public final class TestApps {
+    private TestApps() {
+    }
+
+    /** Copies the test apps into {@code dir} and returns it. */
+    public static Path install(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (String file : new String[] {"app.py", "threaded_server.py"}) {
+                try (InputStream in = TestApps.class.getResourceAsStream("/dev/corral/testapps/" + file)) {
+                    Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A WSGI app served by the bundled loader from {@code app.py}. */
+    public static AppSettings wsgi(String name, Path root) {
+        AppSettings settings = new AppSettings();
+        settings.setName(name);
+        settings.setAppRoot(root.toString());
+        settings.setType("wsgi");
+        settings.setEntryPoint("app:application");
+        settings.setShutdownTimeout("5s");
+        return settings;
+    }
+
+    /** The generic threaded server, which accepts any number of requests at once. */
+    public static AppSettings threaded(String name, Path root) {
+        AppSettings settings = new AppSettings();
+        settings.setName(name);
+        settings.setAppRoot(root.toString());
+        settings.setType("generic");
+        settings.setCommand("python3 -u threaded_server.py");
+        settings.setShutdownTimeout("5s");
+        return settings;
+    }
+}

@@ -1,0 +1,66 @@
+"""WSGI test app for Corral's tests: every endpoint exists to make one behaviour observable."""
+import hashlib
+import json
+import os
+import sys
+import time
+from urllib.parse import parse_qs
+
+if os.environ.get("TESTAPP_FAIL_IMPORT"):
+    raise RuntimeError("TESTAPP_FAIL_IMPORT is set: refusing to load")
+
+
+def _qs(environ, name, default):
+    values = parse_qs(environ.get("QUERY_STRING", "")).get(name)
+    return values[0] if values else default
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "/")
+    pid = str(os.getpid())
+    if path.endswith("/sleep"):
+        time.sleep(int(_qs(environ, "ms", "100")) / 1000.0)
+        body = pid.encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))),
+                                  ("X-Pid", pid)])
+        return [body]
+    if path.endswith("/echo"):
+        digest = hashlib.sha256()
+        total = 0
+        stream = environ["wsgi.input"]
+        while True:
+            chunk = stream.read(65536)
+            if not chunk:
+                break
+            digest.update(chunk)
+            total += len(chunk)
+        body = json.dumps({"length": total, "sha256": digest.hexdigest()}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+    if path.endswith("/big"):
+        mb = int(_qs(environ, "mb", "1"))
+        block = bytes(range(256)) * 4096  # 1 MiB
+
+        def stream():
+            for _ in range(mb):
+                yield block
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return stream()
+    if path.endswith("/crash"):
+        sys.stderr.write("testapp: crashing on purpose\n")
+        sys.stderr.flush()
+        os._exit(3)
+    if path.endswith("/headers"):
+        headers = {k: v for k, v in environ.items() if k.startswith("HTTP_")}
+        headers["PATH_INFO"] = path
+        headers["QUERY_STRING"] = environ.get("QUERY_STRING", "")
+        headers["REQUEST_METHOD"] = environ["REQUEST_METHOD"]
+        body = json.dumps(headers).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                                  ("Connection", "keep-alive"), ("X-App-Header", "yes")])
+        return [body]
+    if path.endswith("/garbage"):
+        raise SystemExit("unreachable: garbage is served by the generic test server")
+    body = ("hello from " + os.environ.get("CORRAL_APP", "?") + " pid " + pid + "\n").encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
+    return [body]

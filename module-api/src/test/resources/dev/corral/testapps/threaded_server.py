@@ -1,0 +1,90 @@
+"""A 'generic' Corral test app: a threaded HTTP server on $CORRAL_SOCKET (or $PORT) that records
+how many requests it is serving at once, so tests can see what Corral sends it."""
+import os
+import socket
+import socketserver
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import urlparse, parse_qs
+
+lock = threading.Lock()
+state = {"inflight": 0, "max": 0}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def address_string(self):
+        return "corral"
+
+    def _send(self, status, body, extra=()):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        if url.path.endswith("/max"):
+            self._send(200, str(state["max"]).encode())
+            return
+        if url.path.endswith("/garbage"):
+            self.wfile.write(b"this is not HTTP\r\n\r\n")
+            self.close_connection = True
+            return
+        if url.path.endswith("/truncated"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a few bytes")
+            self.wfile.flush()
+            os._exit(4)
+        with lock:
+            state["inflight"] += 1
+            if state["inflight"] > state["max"]:
+                state["max"] = state["inflight"]
+                record_dir = os.environ.get("TESTAPP_STATE_DIR")
+                if record_dir:
+                    with open(os.path.join(record_dir, "max-%d" % os.getpid()), "w") as f:
+                        f.write(str(state["max"]))
+        try:
+            time.sleep(int(query.get("ms", ["50"])[0]) / 1000.0)
+        finally:
+            with lock:
+                state["inflight"] -= 1
+        self._send(200, str(os.getpid()).encode())
+
+
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    if os.environ.get("TESTAPP_NEVER_LISTEN"):
+        sys.stderr.write("testapp: not listening on purpose\n")
+        sys.stderr.flush()
+        sys.stdin.read()
+        return
+    path = os.environ.get("CORRAL_SOCKET")
+    if path:
+        if os.path.exists(path):
+            os.unlink(path)
+        server = UnixServer(path, Handler)
+    else:
+        server = TcpServer(("127.0.0.1", int(os.environ["PORT"])), Handler)
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
