@@ -31,6 +31,9 @@ final class JettyExchange implements Exchange {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile OutputStream body;
     private volatile boolean committed;
+    /** Guarded by this: the watch for a client leaving while queued, and whether it may still start. */
+    private ClientWatch clientWatch;
+    private boolean watchAllowed = true;
 
     JettyExchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -94,13 +97,38 @@ final class JettyExchange implements Exchange {
     }
 
     @Override
-    public InputStream requestBody() {
-        return Content.Source.asInputStream(request);
+    public void onClientGone(Runnable listener) {
+        request.addFailureListener(failure -> listener.run());
+        if (contentLength() != 0 || request.getConnectionMetaData().getHttpVersion().getVersion() > 11) {
+            // a body still to be read, or a multiplexed HTTP/2 stream: the failure listener is all there is
+            return;
+        }
+        synchronized (this) {
+            if (watchAllowed) {
+                clientWatch = ClientWatch.start(request.getConnectionMetaData().getConnection());
+            }
+        }
+    }
+
+    /** The request is being answered: Jetty needs the connection's read interest back. */
+    private boolean stopClientWatch() {
+        ClientWatch watch;
+        synchronized (this) {
+            watchAllowed = false;
+            watch = clientWatch;
+            clientWatch = null;
+        }
+        if (watch == null) {
+            return false;
+        }
+        watch.stop();
+        return watch.closeAfterResponse();
     }
 
     @Override
-    public void onClientGone(Runnable listener) {
-        request.addFailureListener(failure -> listener.run());
+    public InputStream requestBody() {
+        stopClientWatch();
+        return Content.Source.asInputStream(request);
     }
 
     @Override
@@ -109,6 +137,7 @@ final class JettyExchange implements Exchange {
             throw new IllegalStateException("response already committed");
         }
         committed = true;
+        boolean closeAfter = stopClientWatch();
         response.setStatus(status);
         HttpFields.Mutable fields = response.getHeaders();
         Set<String> seen = new HashSet<>();
@@ -118,6 +147,9 @@ final class JettyExchange implements Exchange {
             } else {
                 fields.add(header.name(), header.value());
             }
+        }
+        if (closeAfter) {
+            fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
         }
         OutputStream out = Content.Sink.asOutputStream(response);
         body = out;
@@ -131,6 +163,7 @@ final class JettyExchange implements Exchange {
 
     @Override
     public void succeed() {
+        stopClientWatch();
         if (!ended.compareAndSet(false, true)) {
             return;
         }
@@ -148,6 +181,7 @@ final class JettyExchange implements Exchange {
 
     @Override
     public void fail(Throwable cause) {
+        stopClientWatch();
         if (ended.compareAndSet(false, true)) {
             callback.failed(cause);
         }

@@ -477,11 +477,11 @@ public abstract class CorralContractTest {
     void appThatNeverListensFailsAfterSpawnTimeout() throws Exception {
         AppSettings silent = TestApps.threaded("silent", appRoot);
         silent.setEnv("TESTAPP_NEVER_LISTEN=1");
-        silent.setSpawnTimeout("1s");
+        silent.setSpawnTimeout("2s");
         start(32, silent);
         HttpResponse<String> response = get("/hello");
         assertEquals(503, response.statusCode());
-        assertFalse(logs.matching("app [silent]", "AWAIT_LISTEN", "spawnTimeout=1s", "not listening on purpose").isEmpty(),
+        assertFalse(logs.matching("app [silent]", "AWAIT_LISTEN", "spawnTimeout=2s", "not listening on purpose").isEmpty(),
                 logs.lines().toString());
     }
 

@@ -38,10 +38,14 @@ public final class RawHttp {
 
     /** Sends one request with {@code Connection: close} added and reads the whole response. */
     public static Response exchange(URI base, String method, String target, String... headerLines) throws IOException {
-        StringBuilder head = new StringBuilder().append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
+        StringBuilder head = new StringBuilder().append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        boolean hasHost = false;
         for (String line : headerLines) {
             head.append(line).append("\r\n");
+            hasHost |= line.regionMatches(true, 0, "Host:", 0, 5);
+        }
+        if (!hasHost) {
+            head.append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
         }
         head.append("Connection: close\r\n\r\n");
         try (Socket socket = open(base, head.toString())) {

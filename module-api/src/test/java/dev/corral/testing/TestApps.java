@@ -15,7 +15,23 @@ import java.nio.file.StandardCopyOption;
  * it serves at once). Installs them into a directory and builds settings for them.
  */
 public final class TestApps {
+    /** The real interpreter behind {@code python3} (a pyenv shim would add a second to every start). */
+    public static final String PYTHON = locatePython();
+
     private TestApps() {
+    }
+
+    private static String locatePython() {
+        try {
+            Process probe = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").start();
+            String out = new String(probe.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            return probe.waitFor() == 0 && !out.isEmpty() ? out : "python3";
+        } catch (IOException e) {
+            return "python3";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "python3";
+        }
     }
 
     /** Copies the test apps into {@code dir} and returns it. */
@@ -50,7 +66,7 @@ public final class TestApps {
         settings.setName(name);
         settings.setAppRoot(root.toString());
         settings.setType("generic");
-        settings.setCommand("python3 -u threaded_server.py");
+        settings.setCommand(PYTHON + " -u threaded_server.py");
         settings.setShutdownTimeout("5s");
         return settings;
     }

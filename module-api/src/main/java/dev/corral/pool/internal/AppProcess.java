@@ -52,10 +52,16 @@ final class AppProcess {
     long processed;
     long lastUsedNanos;
     long readyNanos;
+    /** Corral decided to stop it (shutdown, failed spawn): its exit is expected. */
+    boolean deliberateStop;
     final Set<Session> active = new LinkedHashSet<>();
 
     // Guarded by itself.
     private final Deque<AppConnection> idle = new ArrayDeque<>();
+
+    // Guarded by itself: requests whose response this process cut short, for its exit line.
+    private final Deque<String> cutShort = new ArrayDeque<>();
+    static final int CUT_SHORT_KEPT = 5;
 
     AppProcess(Group group, int seq, Path socket, int port, long createdNanos) {
         this.group = group;
@@ -116,6 +122,25 @@ final class AppProcess {
         synchronized (idle) {
             idle.forEach(AppConnection::close);
             idle.clear();
+        }
+    }
+
+    /**
+     * Remembers a request this process failed by closing its connection: the process usually
+     * exits a moment after the request ended, and its exit line must say what it was serving.
+     */
+    void noteCutShort(String requestDescription) {
+        synchronized (cutShort) {
+            if (cutShort.size() == CUT_SHORT_KEPT) {
+                cutShort.removeFirst();
+            }
+            cutShort.addLast(requestDescription);
+        }
+    }
+
+    java.util.List<String> cutShort() {
+        synchronized (cutShort) {
+            return new java.util.ArrayList<>(cutShort);
         }
     }
 

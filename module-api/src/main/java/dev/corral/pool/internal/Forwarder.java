@@ -82,6 +82,9 @@ final class Forwarder {
             return group.release(session, true);
         }
         Reason reason = relay.badMessage ? Reason.BAD_RESPONSE : Reason.APP_CRASHED;
+        if (reason == Reason.APP_CRASHED) {
+            process.noteCutShort(request.describe() + " for " + (process.group.engine.now() - session.startNanos) / 1_000_000 + " ms");
+        }
         String detail = relay.badMessage
                 ? process + " sent an invalid HTTP response: " + relay.failure
                 : process + " closed the connection " + (relay.status == 0 ? "before answering"

@@ -351,6 +351,7 @@ public final class Group implements App {
                 spawning--;
                 if (stopped) {
                     process.state = AppProcess.State.STOPPING;
+                    process.deliberateStop = true;
                     after.add(() -> ProcessStopper.stop(Group.this, process));
                 } else {
                     process.state = AppProcess.State.READY;
@@ -385,6 +386,7 @@ public final class Group implements App {
                 }
                 if (process.process != null && process.process.isAlive()) {
                     process.state = AppProcess.State.STOPPING;
+                    process.deliberateStop = true;
                     after.add(() -> ProcessStopper.stop(Group.this, process));
                 } else if (process.state != AppProcess.State.DEAD) {
                     process.state = AppProcess.State.DEAD;
@@ -435,11 +437,13 @@ public final class Group implements App {
     private void exited(AppProcess process, int exitCode) {
         long now = engine.now();
         AppProcess.State was;
+        boolean expected;
         List<Session> inFlight;
         List<Runnable> after = new ArrayList<>(1);
         lock.lock();
         try {
             was = process.state;
+            expected = process.deliberateStop;
             inFlight = new ArrayList<>(process.active);
             if (was == AppProcess.State.READY || was == AppProcess.State.DRAINING) {
                 lastError = process + " exited unexpectedly with " + ExitStatus.describe(exitCode);
@@ -456,7 +460,7 @@ public final class Group implements App {
         }
         process.closeIdle();
         after.forEach(Runnable::run);
-        ProcessStopper.logExit(process, was, exitCode, inFlight, now);
+        ProcessStopper.logExit(process, was, expected, exitCode, inFlight, now);
     }
 
     /** Takes a process out of routing; it is stopped once its in-flight requests are done. */
@@ -486,6 +490,7 @@ public final class Group implements App {
                 failed++;
             }
             for (AppProcess process : processes) {
+                process.deliberateStop = true;
                 if (process.process != null) {
                     exits.add(process.process.onExit());
                 }

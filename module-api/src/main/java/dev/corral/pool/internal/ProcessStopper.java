@@ -53,18 +53,21 @@ final class ProcessStopper {
         os.destroyForcibly();
     }
 
-    static void logExit(AppProcess process, AppProcess.State was, int exitCode, List<Session> inFlight, long now) {
+    static void logExit(AppProcess process, AppProcess.State was, boolean expected, int exitCode,
+                        List<Session> inFlight, long now) {
         StringBuilder line = new StringBuilder().append(process).append(" exited with ")
                 .append(ExitStatus.describe(exitCode)).append(" after ")
                 .append(String.format("%.1f", (now - process.createdNanos) / 1e9)).append(" s, served ")
                 .append(process.processed).append(" requests");
-        boolean expected = was == AppProcess.State.STOPPING;
         if (!expected) {
             line.append(was == AppProcess.State.STARTING ? " (while starting)" : " (unexpectedly)");
         }
         for (Session session : inFlight) {
             line.append("; it was serving ").append(session.request.describe()).append(" for ")
                     .append((now - session.startNanos) / 1_000_000).append(" ms");
+        }
+        for (String request : process.cutShort()) {
+            line.append("; it had cut short ").append(request);
         }
         LOG.log(expected ? Level.INFO : Level.WARNING, line.toString());
     }

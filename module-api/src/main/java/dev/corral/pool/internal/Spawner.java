@@ -49,7 +49,7 @@ final class Spawner {
         List<String> command = new ArrayList<>(List.of("setsid", "sh", runDir.script(RunDir.LIFELINE).toString(),
                 Long.toString(Math.max(1, (config.shutdownTimeout().toMillis() + 999) / 1000))));
         switch (config.type()) {
-            case WSGI -> command.addAll(List.of("python3", "-u", runDir.script(RunDir.WSGI_LOADER).toString(), config.entryPoint()));
+            case WSGI -> command.addAll(List.of(Interpreters.python(), "-u", runDir.script(RunDir.WSGI_LOADER).toString(), config.entryPoint()));
             case NODE -> command.addAll(List.of("node", config.entryPoint()));
             case GENERIC -> command.addAll(config.command());
         }
