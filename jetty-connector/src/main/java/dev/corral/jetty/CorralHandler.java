@@ -94,11 +94,16 @@ public class CorralHandler extends Handler.Wrapper {
         if (settings.isEmpty()) {
             problems.add(new ConfigException.Problem("apps", null, "at least one app added with addApp"));
         }
-        for (AppSettings app : settings) {
+        for (int i = 0; i < settings.size(); i++) {
+            AppSettings app = settings.get(i);
             try {
                 configs.add(app.toConfig());
             } catch (ConfigException e) {
-                problems.addAll(e.problems());
+                // with several apps, say which one each problem belongs to
+                String which = settings.size() == 1 ? "" : "app[" + (app.getName() != null ? app.getName() : "#" + (i + 1)) + "].";
+                for (ConfigException.Problem problem : e.problems()) {
+                    problems.add(new ConfigException.Problem(which + problem.setting(), problem.value(), problem.allowed()));
+                }
             }
         }
         if (!problems.isEmpty()) {

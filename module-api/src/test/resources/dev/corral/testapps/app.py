@@ -53,6 +53,7 @@ def application(environ, start_response):
     if path.endswith("/headers"):
         headers = {k: v for k, v in environ.items() if k.startswith("HTTP_")}
         headers["PATH_INFO"] = path
+        headers["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "")
         headers["QUERY_STRING"] = environ.get("QUERY_STRING", "")
         headers["REQUEST_METHOD"] = environ["REQUEST_METHOD"]
         body = json.dumps(headers).encode()

@@ -43,7 +43,10 @@ final class AppProcess {
 
     // Set once by the spawner before the process is READY.
     volatile Process process;
-    volatile long pid = -1;
+    /** The lifeline's pid, which is also the process group id of the app's whole tree. */
+    volatile long pgid = -1;
+    /** The app's own pid (the lifeline's child), known once the process is ready. */
+    volatile long appPid = -1;
     volatile OutputPump output;
 
     // Guarded by the group lock.
@@ -70,6 +73,12 @@ final class AppProcess {
         this.port = port;
         this.createdNanos = createdNanos;
         this.lastUsedNanos = createdNanos;
+    }
+
+    /** The pid operators see: the app's own once known, else the lifeline's. */
+    long pid() {
+        long app = appPid;
+        return app >= 0 ? app : pgid;
     }
 
     SocketAddress socketAddress() {
@@ -110,7 +119,7 @@ final class AppProcess {
     /** Keeps a connection for the next request, unless the process is going away. */
     void offerIdle(AppConnection connection) {
         synchronized (idle) {
-            if (pid >= 0 && process != null && process.isAlive()) {
+            if (pgid >= 0 && process != null && process.isAlive()) {
                 idle.addLast(connection);
                 return;
             }
@@ -145,11 +154,12 @@ final class AppProcess {
     }
 
     ProcessStatus statusLocked() {
-        return new ProcessStatus(pid, state.name(), sessions, processed, address());
+        return new ProcessStatus(pid(), pgid, state.name(), sessions, processed, address());
     }
 
     @Override
     public String toString() {
+        long pid = pid();
         return "process " + (pid >= 0 ? pid : "#" + seq) + " of app " + group.name();
     }
 }

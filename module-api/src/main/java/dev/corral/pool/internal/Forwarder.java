@@ -57,7 +57,7 @@ final class Forwarder {
             writeRequest(request, connection);
         } catch (ClientReadException e) {
             connection.close();
-            ErrorResponses.send(group, request, Reason.CLIENT_GONE, process.pid,
+            ErrorResponses.send(group, request, Reason.CLIENT_GONE, process.pid(),
                     "reading the request body failed: " + e.getCause().getMessage());
             return group.release(session, false);
         } catch (IOException e) {
@@ -77,7 +77,7 @@ final class Forwarder {
         }
         connection.close();
         if (relay.clientFailure) {
-            ErrorResponses.send(group, request, Reason.CLIENT_GONE, process.pid,
+            ErrorResponses.send(group, request, Reason.CLIENT_GONE, process.pid(),
                     "writing the response to the client failed: " + relay.failure);
             return group.release(session, true);
         }
@@ -89,7 +89,7 @@ final class Forwarder {
                 ? process + " sent an invalid HTTP response: " + relay.failure
                 : process + " closed the connection " + (relay.status == 0 ? "before answering"
                         : "in the middle of its response") + (relay.failure == null ? "" : " (" + relay.failure + ")");
-        ErrorResponses.send(group, request, reason, process.pid, detail);
+        ErrorResponses.send(group, request, reason, process.pid(), detail);
         return group.release(session, false);
     }
 

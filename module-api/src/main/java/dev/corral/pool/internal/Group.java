@@ -281,7 +281,7 @@ public final class Group implements App {
         after.forEach(Runnable::run);
         LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}", session.process, request.describe(), error);
         if (giveUp || (stopped && next == null)) {
-            ErrorResponses.send(this, request, Reason.CONNECT_FAILED, session.process.pid,
+            ErrorResponses.send(this, request, Reason.CONNECT_FAILED, session.process.pid(),
                     "could not connect to a process of app [" + name() + "] after " + request.connectAttempts
                             + " attempts; last error: " + error);
         }
@@ -413,7 +413,7 @@ public final class Group implements App {
             LOG.log(Level.ERROR, message);
             after.forEach(Runnable::run);
             for (Waiter waiter : abandoned) {
-                ErrorResponses.send(Group.this, waiter.request, Reason.SPAWN_FAILED, process.pid,
+                ErrorResponses.send(Group.this, waiter.request, Reason.SPAWN_FAILED, process.pid(),
                         "no process of app [" + name() + "] could be started: " + failure.getMessage());
             }
         }

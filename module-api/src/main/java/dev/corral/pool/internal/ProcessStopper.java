@@ -42,7 +42,7 @@ final class ProcessStopper {
         }
         LOG.log(Level.WARNING, "{0} did not stop in time: killing its process group", process);
         try {
-            new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid)
+            new ProcessBuilder("kill", "-KILL", "--", "-" + process.pgid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
@@ -58,7 +58,7 @@ final class ProcessStopper {
         StringBuilder line = new StringBuilder().append(process).append(" exited with ")
                 .append(ExitStatus.describe(exitCode)).append(" after ")
                 .append(String.format("%.1f", (now - process.createdNanos) / 1e9)).append(" s, served ")
-                .append(process.processed).append(" requests");
+                .append(process.processed).append(process.processed == 1 ? " request" : " requests");
         if (!expected) {
             line.append(was == AppProcess.State.STARTING ? " (while starting)" : " (unexpectedly)");
         }

@@ -71,6 +71,10 @@ final class Spawner {
         env.remove("PORT");
         env.putAll(config.env());
         env.put("CORRAL_APP", config.name());
+        if (!"/".equals(config.pathPrefix())) {
+            // the wsgi loader makes it SCRIPT_NAME and strips it from PATH_INFO, as Passenger's base URI does
+            env.putIfAbsent("CORRAL_SCRIPT_NAME", config.pathPrefix());
+        }
         if (process.socket != null) {
             env.put("CORRAL_SOCKET", process.socket.toString());
             try {
@@ -91,11 +95,22 @@ final class Spawner {
             return;
         }
         process.output = OutputPump.start(os.getInputStream(), config.name() + " " + os.pid());
-        process.pid = os.pid();
+        process.pgid = os.pid();
         process.process = os;
         Attempt attempt = new Attempt(process, config, listener, nanoClock.getAsLong() + config.spawnTimeout().toNanos());
         process.group.processStarted(process);
         scheduler.execute(attempt::probe);
+    }
+
+    /**
+     * The app's own pid: the lifeline's child that is not a fork of the lifeline itself (its
+     * stdin watcher is one, with the lifeline's command line).
+     */
+    static long appPid(Process lifeline) {
+        String lifelineCommand = lifeline.info().commandLine().orElse("");
+        return lifeline.children()
+                .filter(child -> !child.info().commandLine().orElse(lifelineCommand).equals(lifelineCommand))
+                .mapToLong(ProcessHandle::pid).min().orElse(lifeline.pid());
     }
 
     /** The readiness probing of one starting process; runs on the scheduler thread only. */
@@ -119,6 +134,7 @@ final class Spawner {
                 return;
             }
             if (accepts()) {
+                process.appPid = appPid(os);
                 listener.ready(process);
                 return;
             }
