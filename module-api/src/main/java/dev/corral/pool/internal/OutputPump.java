@@ -21,20 +21,21 @@ final class OutputPump implements Runnable {
     static final int TAIL_LINES = 30;
 
     private final InputStream output;
-    private final String prefix;
+    private final java.util.function.Supplier<String> prefix;
     /** Guarded by itself. */
     private final Deque<String> tail = new ArrayDeque<>();
 
-    OutputPump(InputStream output, String prefix) {
+    OutputPump(InputStream output, java.util.function.Supplier<String> prefix) {
         this.output = output;
         this.prefix = prefix;
     }
 
     private Thread thread;
 
-    static OutputPump start(InputStream output, String prefix) {
+    /** Starts copying; {@code prefix} is asked per line, as the app's pid becomes known only later. */
+    static OutputPump start(InputStream output, java.util.function.Supplier<String> prefix) {
         OutputPump pump = new OutputPump(output, prefix);
-        pump.thread = new Thread(pump, "corral-output " + prefix);
+        pump.thread = new Thread(pump, "corral-output " + prefix.get());
         pump.thread.setDaemon(true);
         pump.thread.start();
         return pump;
@@ -60,7 +61,7 @@ final class OutputPump implements Runnable {
                     }
                     tail.addLast(line);
                 }
-                LOG.log(Level.INFO, "[{0}] {1}", prefix, line);
+                LOG.log(Level.INFO, "[{0}] {1}", prefix.get(), line);
             }
         } catch (IOException e) {
             // the process closed its output: nothing more to copy

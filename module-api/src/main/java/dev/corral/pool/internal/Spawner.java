@@ -94,8 +94,8 @@ final class Spawner {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, e.getMessage(), List.of()));
             return;
         }
-        process.output = OutputPump.start(os.getInputStream(), config.name() + " " + os.pid());
         process.pgid = os.pid();
+        process.output = OutputPump.start(os.getInputStream(), () -> config.name() + " " + process.pid());
         process.process = os;
         Attempt attempt = new Attempt(process, config, listener, nanoClock.getAsLong() + config.spawnTimeout().toNanos());
         process.group.processStarted(process);
