@@ -13,6 +13,7 @@ import org.eclipse.jetty.util.Callback;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,9 +32,6 @@ final class JettyExchange implements Exchange {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile OutputStream body;
     private volatile boolean committed;
-    /** Guarded by this: the watch for a client leaving while queued, and whether it may still start. */
-    private ClientWatch clientWatch;
-    private boolean watchAllowed = true;
 
     JettyExchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -99,36 +97,21 @@ final class JettyExchange implements Exchange {
     @Override
     public void onClientGone(Runnable listener) {
         request.addFailureListener(failure -> listener.run());
-        if (contentLength() != 0 || request.getConnectionMetaData().getHttpVersion().getVersion() > 11) {
-            // a body still to be read, or a multiplexed HTTP/2 stream: the failure listener is all there is
-            return;
-        }
-        synchronized (this) {
-            if (watchAllowed) {
-                clientWatch = ClientWatch.start(request.getConnectionMetaData().getConnection());
-            }
-        }
-    }
-
-    /** The request is being answered: Jetty needs the connection's read interest back. */
-    private boolean stopClientWatch() {
-        ClientWatch watch;
-        synchronized (this) {
-            watchAllowed = false;
-            watch = clientWatch;
-            clientWatch = null;
-        }
-        if (watch == null) {
-            return false;
-        }
-        watch.stop();
-        return watch.closeAfterResponse();
     }
 
     @Override
     public InputStream requestBody() {
-        stopClientWatch();
         return Content.Source.asInputStream(request);
+    }
+
+    @Override
+    public SocketAddress clientSocket() {
+        return request.getConnectionMetaData().getRemoteSocketAddress();
+    }
+
+    @Override
+    public SocketAddress serverSocket() {
+        return request.getConnectionMetaData().getLocalSocketAddress();
     }
 
     @Override
@@ -137,7 +120,6 @@ final class JettyExchange implements Exchange {
             throw new IllegalStateException("response already committed");
         }
         committed = true;
-        boolean closeAfter = stopClientWatch();
         response.setStatus(status);
         HttpFields.Mutable fields = response.getHeaders();
         Set<String> seen = new HashSet<>();
@@ -147,9 +129,6 @@ final class JettyExchange implements Exchange {
             } else {
                 fields.add(header.name(), header.value());
             }
-        }
-        if (closeAfter) {
-            fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
         }
         OutputStream out = Content.Sink.asOutputStream(response);
         body = out;
@@ -163,7 +142,6 @@ final class JettyExchange implements Exchange {
 
     @Override
     public void succeed() {
-        stopClientWatch();
         if (!ended.compareAndSet(false, true)) {
             return;
         }
@@ -181,7 +159,6 @@ final class JettyExchange implements Exchange {
 
     @Override
     public void fail(Throwable cause) {
-        stopClientWatch();
         if (ended.compareAndSet(false, true)) {
             callback.failed(cause);
         }

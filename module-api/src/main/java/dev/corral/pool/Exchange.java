@@ -3,6 +3,7 @@ package dev.corral.pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -58,6 +59,20 @@ public interface Exchange {
      * (best effort: containers notice a closed connection only when they look at it).
      */
     void onClientGone(Runnable listener);
+
+    /**
+     * The client's end of the TCP connection, or {@code null} if unknown or not TCP. With
+     * {@link #serverSocket()} it lets the engine notice a queued client that closed its
+     * connection, which containers only see when they next read or write it.
+     */
+    default SocketAddress clientSocket() {
+        return null;
+    }
+
+    /** The container's end of the client's TCP connection, or {@code null}. */
+    default SocketAddress serverSocket() {
+        return null;
+    }
 
     /**
      * Sends the status line and headers, then returns the stream for the response body. The

@@ -57,6 +57,8 @@ public final class Group implements App {
     private long timedOut;
     private long failed;
     private long spawnFailures;
+    /** The queue length, published for {@link #hasQueued()}; written under the lock. */
+    private volatile int queuedHint;
 
     Group(AppConfig config, Engine engine) {
         this.config = config;
@@ -189,6 +191,27 @@ public final class Group implements App {
         ErrorResponses.send(this, waiter.request, Reason.QUEUE_TIMEOUT, -1,
                 "waited longer than queueTimeout=" + Durations.format(config.queueTimeout()) + " for a process of app ["
                         + name() + "] (" + counts() + ")");
+    }
+
+    /** True when requests wait in the queue (read without the lock: a hint for the probe). */
+    boolean hasQueued() {
+        return queuedHint > 0;
+    }
+
+    /** Ends the queued requests whose client has closed its connection. */
+    void clientsGone(java.util.Set<ClientProbe.Connection> closed) {
+        List<Waiter> gone = new ArrayList<>();
+        lock.lock();
+        try {
+            queue.forEach(waiter -> {
+                if (waiter.request.connection != null && closed.contains(waiter.request.connection)) {
+                    gone.add(waiter);
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+        gone.forEach(this::cancel);
     }
 
     private void cancel(Waiter waiter) {
@@ -560,6 +583,7 @@ public final class Group implements App {
     }
 
     private void verifyInvariantsLocked() {
+        queuedHint = queue.size();
         if (!Invariants.ENABLED) {
             return;
         }

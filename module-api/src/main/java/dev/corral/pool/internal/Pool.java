@@ -29,6 +29,8 @@ public final class Pool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
     /** How often each app checks that it has {@code minProcesses}. */
     static final Duration MAINTENANCE_INTERVAL = Duration.ofSeconds(1);
+    /** How often queued requests are checked for clients that closed their connection. */
+    static final Duration CLIENT_PROBE_INTERVAL = Duration.ofMillis(200);
 
     private final Engine engine;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -91,6 +93,24 @@ public final class Pool implements AutoCloseable {
         LOG.log(Level.INFO, "Corral started; run directory {0}", engine.runDir.path());
         scheduler.scheduleWithFixedDelay(() -> groups.forEach(Group::maintain), 0,
                 MAINTENANCE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        if (ClientProbe.available()) {
+            scheduler.scheduleWithFixedDelay(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toMillis(),
+                    CLIENT_PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void probeQueuedClients() {
+        if (groups.stream().noneMatch(Group::hasQueued)) {
+            return;
+        }
+        try {
+            java.util.Set<ClientProbe.Connection> closed = ClientProbe.closedByClient();
+            if (!closed.isEmpty()) {
+                groups.forEach(group -> group.clientsGone(closed));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "probing client connections failed: {0}", e.toString());
+        }
     }
 
     /**

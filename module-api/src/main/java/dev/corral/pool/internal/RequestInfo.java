@@ -11,6 +11,8 @@ final class RequestInfo {
     final Exchange exchange;
     final String id;
     final long arrivedNanos;
+    /** The client's TCP connection, for noticing it close while queued; null if not TCP. */
+    final ClientProbe.Connection connection;
     /** How many times a connect to a process failed for this request. */
     int connectAttempts;
     /** Nanos the request spent in the queue (0 when it was dispatched at once). */
@@ -20,6 +22,7 @@ final class RequestInfo {
         this.exchange = exchange;
         this.id = id;
         this.arrivedNanos = arrivedNanos;
+        this.connection = exchange == null ? null : ClientProbe.Connection.of(exchange.serverSocket(), exchange.clientSocket());
     }
 
     String describe() {

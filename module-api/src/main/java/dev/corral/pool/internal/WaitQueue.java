@@ -57,6 +57,13 @@ final class WaitQueue {
         return node;
     }
 
+    /** Visits every waiter, oldest first; the action must not change the queue. */
+    void forEach(java.util.function.Consumer<Waiter> action) {
+        for (Node node = head; node != null; node = node.next) {
+            action.accept(node.waiter);
+        }
+    }
+
     /** The oldest waiter, removed, or null when empty. */
     Waiter pollFirst() {
         Node node = head;
