@@ -21,7 +21,7 @@ LOADERS = os.path.normpath(os.path.join(HERE, "..", "..", "main", "resources", "
 LIFELINE = os.path.join(LOADERS, "lifeline.sh")
 WSGI_LOADER = os.path.join(LOADERS, "wsgi_loader.py")
 APPS = os.path.join(HERE, "apps")
-DASH = shutil.which("dash")
+DASH = os.environ.get("CORRAL_TEST_SH") or shutil.which("dash")   # the shell under test
 SETSID = shutil.which("setsid")
 DEADLINE = 15.0
 
@@ -74,6 +74,14 @@ def children(pid):
             if st and st[1] == pid:
                 out.append((int(name), st[0]))
     return out
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 @unittest.skipUnless(DASH and SETSID and os.path.isdir("/proc"), "needs dash, setsid and /proc")
@@ -301,6 +309,19 @@ class LifelineTest(unittest.TestCase):
         with open(marker) as f:
             self.assertEqual("eof 0", f.read())
 
+    def test_app_gets_default_sigint_and_sigquit(self):
+        # sh starts background commands with SIGINT/SIGQUIT ignored; the app must not inherit that
+        out = os.path.join(self.tmp, "sigign")
+        proc = self.start(2, sys.executable, "-c",
+                          "import sys\n"
+                          "for line in open('/proc/self/status'):\n"
+                          "    if line.startswith('SigIgn:'):\n"
+                          "        open(sys.argv[1], 'w').write(line.split()[1])\n", out)
+        self.assertEqual(0, self.wait_exit(proc))
+        with open(out) as f:
+            ignored = int(f.read(), 16)
+        self.assertEqual(0, ignored & ((1 << (signal.SIGINT - 1)) | (1 << (signal.SIGQUIT - 1))))
+
     def test_no_zombies_and_no_helpers_left(self):
         # the app survives SIGTERM for a while: during the grace the watcher is already gone
         # and must have been reaped, and after the exit nothing of the group may remain
@@ -334,8 +355,7 @@ class LifelineTest(unittest.TestCase):
         proc = self.start(5, sys.executable, "-u", WSGI_LOADER, "testapp:application",
                           cwd=APPS, env=env)
         wait_until(lambda: "listening on" in self.stderr(), what="the loader to listen")
-        loader_pid = [p for p, _ in children(proc.pid) if "wsgi_loader" in
-                      open("/proc/%d/cmdline" % p).read()][0]
+        loader_pid = [p for p, _ in children(proc.pid) if "wsgi_loader" in cmdline(p)][0]
         proc.stdin.close()
         self.assertEqual(0, self.wait_exit(proc))
         self.assert_gone(loader_pid)

@@ -336,6 +336,23 @@ class SharedLoaderTest(unittest.TestCase):
         self.assertEqual([b"Hello, world!\n", str(self.loader.proc.pid).encode(),
                           b"Hello, world!\n"], bodies)
 
+    def test_incomplete_head_does_not_block_other_connections(self):
+        slow, stray, fast = self.client(), self.client(), self.client()
+        slow.send(b"GET /hello HTTP/1.1\r\nHost: x\r\n")   # the rest comes later
+        stray.send(b"\r\n")                                 # a stray line end, then idle
+        fast.send(request("GET", "/pid"))
+        self.assertEqual(str(self.loader.proc.pid).encode(), fast.read_response().body)
+        slow.send(b"X-Late: 1\r\n\r\n")
+        self.assertEqual(b"Hello, world!\n", slow.read_response().body)
+        stray.send(request("GET", "/hello"))
+        self.assertEqual(b"Hello, world!\n", stray.read_response().body)
+
+    def test_head_split_into_single_bytes(self):
+        c = self.client()
+        for byte in request("GET", "/hello", [("X-A", "1")]):
+            c.send(bytes([byte]))
+        self.assertEqual(b"Hello, world!\n", c.read_response().body)
+
     # -- request bodies ----------------------------------------------------------------
     def check_echo(self, resp, body):
         self.assertEqual(200, resp.status, resp.body)

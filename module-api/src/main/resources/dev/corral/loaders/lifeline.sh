@@ -9,7 +9,9 @@
 # - The lifeline is a session and process-group leader (setsid; if it is not one, it
 #   re-executes itself through setsid, which keeps its pid). The app and everything it forks
 #   inherit that process group, so `kill -KILL -<lifeline pid>` kills the whole tree at once.
-# - The app gets the lifeline's original stdin, so it can see the EOF itself.
+# - The app gets the lifeline's original stdin, so it can see the EOF itself, and the default
+#   actions for SIGINT and SIGQUIT (sh would leave them ignored for a background command) when
+#   env supports --default-signal (GNU coreutils >= 8.31).
 # - stdin EOF (the JVM is gone), SIGTERM, SIGINT or SIGHUP: SIGTERM to the whole group (the
 #   lifeline survives it), wait up to <graceSeconds> for the app, then SIGKILL the app and
 #   every other process left in the group. The lifeline exits with the app's status.
@@ -18,7 +20,8 @@
 # - Exit codes of its own: 2 usage, 126 command not executable, 127 command not found.
 #   Nothing is printed unless something is wrong (such lines start with "corral-lifeline: ").
 #
-# POSIX sh, tested with dash. The only long-lived helper is one watcher subshell (builtins only).
+# POSIX sh, tested with dash (and bash). Linux: reads /proc to find the group's processes.
+# The only long-lived helper is one watcher subshell that uses builtins only.
 
 me=corral-lifeline
 
@@ -27,7 +30,7 @@ die() { # <status> <message>
     exit "$1"
 }
 
-# Sets _pgrp to the process group of <pid> (fails if there is no such process).
+# Sets _state and _pgrp of process <pid> (fails if there is no such process).
 # Builtins only: no fork, so scanning /proc stays cheap.
 read_pgrp() { # <pid>
     _pgrp=
@@ -36,6 +39,7 @@ read_pgrp() { # <pid>
     # shellcheck disable=SC2086
     set -- ${_line##*) } # after "pid (comm) ": state ppid pgrp ...
     set +f
+    _state=$1
     _pgrp=$3
 }
 
@@ -82,19 +86,27 @@ app=
 timer=
 intr=0
 
-# SIGKILL (or another signal) every process of our group except the lifeline itself.
-signal_group_but_me() { # <signal>
-    if [ -d /proc/self ]; then
+# SIGKILL every live process of our group except the lifeline itself. Scans again until a
+# scan finds none, so that processes forked during a scan are caught too.
+kill_group_but_me() {
+    if [ ! -d /proc/self ]; then
+        [ -z "$app" ] || kill -KILL "$app" 2> /dev/null
+        return 0
+    fi
+    _round=0
+    while [ "$_round" -lt 50 ]; do
+        _round=$((_round + 1))
+        _found=0
         for _f in /proc/[0-9]*/stat; do
             _pid=${_f#/proc/}
             _pid=${_pid%/stat}
             [ "$_pid" != "$$" ] || continue
             read_pgrp "$_pid" 2> /dev/null && [ "$_pgrp" = "$$" ] || continue
-            kill "-$1" "$_pid" 2> /dev/null
+            case $_state in Z | X) continue ;; esac # dead, waiting for its reaper
+            kill -KILL "$_pid" 2> /dev/null && _found=1
         done
-    elif [ -n "$app" ]; then
-        kill "-$1" "$app" 2> /dev/null
-    fi
+        [ "$_found" = 1 ] || return 0
+    done
 }
 
 on_stop() {
@@ -117,7 +129,7 @@ on_grace_over() {
     intr=1
     if [ "$phase" = term ]; then
         phase=kill
-        signal_group_but_me KILL
+        kill_group_but_me
     fi
 }
 
@@ -125,6 +137,11 @@ trap on_stop TERM INT HUP
 trap on_grace_over USR1
 
 # --- start the app with the original stdin (an async list would get /dev/null) ---
+# sh starts background commands with SIGINT and SIGQUIT ignored, and an exec'd program keeps
+# that; give the app the default actions back where env can (GNU coreutils >= 8.31).
+if env --default-signal=INT,QUIT true > /dev/null 2>&1; then
+    set -- env --default-signal=INT,QUIT "$@"
+fi
 exec 3<&0
 exec "$@" <&3 3<&- &
 app=$!
@@ -145,9 +162,10 @@ else
 fi
 
 # --- wait for the app; a trapped signal interrupts wait, the trap has done what is needed ---
+# (stderr of wait goes to /dev/null: dash prints "Terminated" when it reaps a killed job)
 while :; do
     intr=0
-    wait "$app"
+    wait "$app" 2> /dev/null
     status=$?
     [ "$intr" = 1 ] || break                    # not interrupted: the app has finished
     kill -0 "$app" 2> /dev/null && continue       # still running, or a zombie the next wait reaps
@@ -159,7 +177,10 @@ done
 phase=done
 
 # --- nothing of the app's may outlive it; then reap every child of ours ---
-signal_group_but_me KILL
-kill -KILL "$watcher" ${timer:+"$timer"} 2> /dev/null
-until wait; do :; done
+# (stderr to /dev/null: some shells report jobs that died of a signal)
+{
+    kill_group_but_me
+    kill -KILL "$watcher" ${timer:+"$timer"}
+    until wait; do :; done
+} 2> /dev/null
 exit "$status"

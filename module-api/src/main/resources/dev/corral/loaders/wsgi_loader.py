@@ -115,6 +115,9 @@ class BodyError(ValueError):
     """The request body is malformed (bad chunked encoding)."""
 
 
+CLOSE, SERVED, WAIT = "close", "served", "wait"   # outcomes of Server.handle()
+
+
 class Connection(object):
     __slots__ = ("sock", "buf", "peer")
 
@@ -280,11 +283,8 @@ class Input(object):
 
     @property
     def done(self):
-        return self._state == self._DONE and not self._pending
-
-    def continue_pending(self):
-        """True if the client still waits for "100 Continue" before sending the body."""
-        return self._continue
+        """True once the whole body has been taken off the connection."""
+        return self._state == self._DONE
 
     def drain(self, limit):
         """Consumes the unread rest of the body; False if that is not possible within limit."""
@@ -660,7 +660,7 @@ class Server(object):
         sel.register(self.lsock, selectors.EVENT_READ, None)
         if wakeup_fd is not None:
             sel.register(wakeup_fd, selectors.EVENT_READ, "wakeup")
-        ready = []
+        ready = []       # (connection, may_recv): connections with a request to look at
         conns = set()
         try:
             while not self.stopping:
@@ -675,20 +675,21 @@ class Server(object):
                         except OSError:
                             pass
                     else:
-                        ready.append(data)
+                        ready.append((data, True))
                 while ready and not self.stopping:
-                    conn = ready.pop(0)
-                    keep = False
+                    conn, may_recv = ready.pop(0)
+                    outcome = CLOSE
                     try:
-                        keep = self.handle(conn)
+                        outcome = self.handle(conn, may_recv)
                     except Exception:
                         log_traceback("internal error")
-                    if not keep or self.stopping:
+                    if outcome is CLOSE or self.stopping:
                         sel.unregister(conn.sock)
                         conns.discard(conn)
                         conn.close()
-                    elif conn.buf:
-                        ready.append(conn)   # pipelined request already buffered
+                    elif outcome is SERVED and conn.buf:
+                        # the next request is (partly) buffered already: no recv before it
+                        ready.append((conn, False))
         finally:
             for conn in conns:
                 conn.close()
@@ -717,37 +718,34 @@ class Server(object):
             sel.register(sock, selectors.EVENT_READ, conn)
 
     # -- one request ---------------------------------------------------------------------
-    def _read_head(self, conn):
-        """The request head (without the empty line), or None on EOF before a full head."""
+    def _read_head(self, conn, may_recv):
+        """The request head (without its empty line); WAIT while it is incomplete (the rest
+        comes back through the selector, so an idle or slow client never blocks the loop);
+        CLOSE on EOF or a connection error. may_recv: the selector saw the socket readable."""
         buf = conn.buf
-        scan = 0
-        while True:
-            while buf[:2] == b"\r\n" or buf[:1] == b"\n":   # stray line ends between requests
-                del buf[:2 if buf[:1] == b"\r" else 1]
-                scan = 0
-            if buf:
-                i = buf.find(b"\n\r\n", scan)
-                j = buf.find(b"\n\n", scan)
-                if i >= 0 and (j < 0 or i < j):
-                    end, size = i, i + 3
-                elif j >= 0:
-                    end, size = j, j + 2
-                else:
-                    end = size = -1
-                if end >= 0:
-                    if end > MAX_HEAD:
-                        raise HTTPError(431)
-                    head = bytes(buf[:end])
-                    del buf[:size]
-                    return head
-                if len(buf) > MAX_HEAD:
-                    raise HTTPError(431)
-                scan = max(0, len(buf) - 2)
+        if may_recv:
             try:
                 if not conn.fill():
-                    return None
+                    return CLOSE
             except ClientDisconnected:
-                return None
+                return CLOSE
+        while buf[:2] == b"\r\n" or buf[:1] == b"\n":   # stray line ends between requests
+            del buf[:2 if buf[:1] == b"\r" else 1]
+        i = buf.find(b"\n\r\n")
+        j = buf.find(b"\n\n", 0, i + 2 if i >= 0 else len(buf))
+        if j >= 0:
+            end, size = j, j + 2
+        elif i >= 0:
+            end, size = i, i + 3
+        else:
+            if len(buf) > MAX_HEAD:
+                raise HTTPError(431)
+            return WAIT
+        if end > MAX_HEAD:
+            raise HTTPError(431)
+        head = bytes(buf[:end])
+        del buf[:size]
+        return head
 
     def _parse(self, head):
         lines = head.split(b"\n")
@@ -800,30 +798,30 @@ class Server(object):
                 environ[key] = old + ", " + value
         return method.decode("latin-1"), target, version.decode("latin-1"), http11, environ
 
-    def handle(self, conn):
-        """Serves one request on conn; True to keep the connection."""
+    def handle(self, conn, may_recv):
+        """Serves one request on conn if its head is complete; returns SERVED, WAIT or CLOSE."""
         try:
-            head = self._read_head(conn)
-            if head is None:
-                return False
+            head = self._read_head(conn, may_recv)
+            if head is WAIT or head is CLOSE:
+                return head
             started = time.time() if self.access_log else 0
             method, target, version, http11, environ = self._parse(head)
             body, keep_alive = self._prepare(environ, method, target, version, http11, conn)
         except HTTPError as e:
             self._send_error(conn, e.status, str(e))
-            return False
+            return CLOSE
         response = Response(conn, self, method == "HEAD", http11, keep_alive)
         ok = self._run_app(environ, body, response)
         if self.access_log:
             log('%s "%s %s %s" %d %d %.1fms' % (
                 environ["REMOTE_ADDR"], method, target.decode("latin-1"), version,
-                response.code if response.headers_sent else 0, response.body_bytes,
+                response.code, response.body_bytes,
                 (time.time() - started) * 1000.0))
         if not ok or response.failed or not response.keep_alive or self.stopping:
-            return False
+            return CLOSE
         if not body.done and not body.drain(DRAIN_LIMIT):
-            return False
-        return True
+            return CLOSE
+        return SERVED
 
     def _prepare(self, environ, method, target, version, http11, conn):
         """Completes environ; returns (wsgi.input, keep-alive wanted by the request)."""
@@ -951,12 +949,13 @@ class Server(object):
             if response.headers_sent:
                 log_traceback("error in the app after the response started (connection closed)")
                 return False
-            log_traceback("error in the app")
-            if isinstance(e, BodyError):
-                self._send_error(body._conn, 400, "bad request body", response.head_only)
+            if isinstance(e, BodyError):   # the client's fault, seen by the app while reading
+                log("bad request body: %s" % e)
+                response.code = 400
             else:
-                self._send_error(body._conn, 500, "", response.head_only)
-            response.code = 400 if isinstance(e, BodyError) else 500
+                log_traceback("error in the app")
+                response.code = 500
+            self._send_error(body._conn, response.code, "", response.head_only)
             return False
         return True
 

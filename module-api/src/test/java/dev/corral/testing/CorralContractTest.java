@@ -136,6 +136,20 @@ public abstract class CorralContractTest {
     }
 
     @Test
+    void servesNodeAppThatListensOnItsOwnPortThroughTheBundledLoader() throws Exception {
+        AppSettings node = TestApps.node("nodeapp", appRoot);
+        node.setMaxProcesses("2");
+        start(32, node);
+        HttpResponse<String> response = get("/hi?x=1");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().startsWith("hello from node nodeapp pid "), response.body());
+        assertTrue(response.body().trim().endsWith("/hi?x=1"), response.body());
+        String pid = response.headers().firstValue("X-Pid").orElseThrow();
+        assertTrue(app("nodeapp").status().processList().stream().anyMatch(p -> Long.toString(p.pid()).equals(pid)),
+                "Corral reports the node process " + pid);
+    }
+
+    @Test
     void routesByPathPrefixAndVirtualHostAndPassesOtherRequestsOn() throws Exception {
         AppSettings blog = TestApps.wsgi("blog", appRoot);
         blog.setPathPrefix("/blog");

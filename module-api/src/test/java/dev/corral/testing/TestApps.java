@@ -38,7 +38,7 @@ public final class TestApps {
     public static Path install(Path dir) {
         try {
             Files.createDirectories(dir);
-            for (String file : new String[] {"app.py", "threaded_server.py"}) {
+            for (String file : new String[] {"app.py", "threaded_server.py", "app.js"}) {
                 try (InputStream in = TestApps.class.getResourceAsStream("/dev/corral/testapps/" + file)) {
                     Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -56,6 +56,17 @@ public final class TestApps {
         settings.setAppRoot(root.toString());
         settings.setType("wsgi");
         settings.setEntryPoint("app:application");
+        settings.setShutdownTimeout("5s");
+        return settings;
+    }
+
+    /** A Node app ({@code app.js}) that calls {@code listen(3000)}, run by the bundled node loader. */
+    public static AppSettings node(String name, Path root) {
+        AppSettings settings = new AppSettings();
+        settings.setName(name);
+        settings.setAppRoot(root.toString());
+        settings.setType("node");
+        settings.setEntryPoint("app.js");
         settings.setShutdownTimeout("5s");
         return settings;
     }

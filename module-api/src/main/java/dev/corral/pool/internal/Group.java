@@ -119,11 +119,17 @@ public final class Group implements App {
             Waiter queued = waiter;
             exchange.onClientGone(() -> cancel(queued));
         } else {
-            runSessions(session);
+            // the container's thread forwards its own request; what the freed slot hands over
+            // goes to an engine thread, because the container cannot read the client's next
+            // request on this connection until this thread returns
+            Session next = engine.forwarder.forward(session);
+            if (next != null) {
+                engine.forwardExecutor.execute(() -> runSessions(next));
+            }
         }
     }
 
-    /** Forwards on the calling thread, then serves whatever the freed slot hands over. */
+    /** On an engine thread: forwards, then serves whatever the freed slot hands over. */
     void runSessions(Session session) {
         Session next = session;
         while (next != null) {

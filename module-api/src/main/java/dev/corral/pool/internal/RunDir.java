@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 public final class RunDir {
     static final String LIFELINE = "lifeline.sh";
     static final String WSGI_LOADER = "wsgi_loader.py";
-    private static final String[] SCRIPTS = {LIFELINE, WSGI_LOADER};
+    static final String NODE_LOADER = "node_loader.js";
+    private static final String[] SCRIPTS = {LIFELINE, WSGI_LOADER, NODE_LOADER};
 
     private final Path dir;
     private final boolean owned;

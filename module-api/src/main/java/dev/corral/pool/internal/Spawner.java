@@ -50,7 +50,7 @@ final class Spawner {
                 Long.toString(Math.max(1, (config.shutdownTimeout().toMillis() + 999) / 1000))));
         switch (config.type()) {
             case WSGI -> command.addAll(List.of(Interpreters.python(), "-u", runDir.script(RunDir.WSGI_LOADER).toString(), config.entryPoint()));
-            case NODE -> command.addAll(List.of("node", config.entryPoint()));
+            case NODE -> command.addAll(List.of("node", runDir.script(RunDir.NODE_LOADER).toString(), config.entryPoint()));
             case GENERIC -> command.addAll(config.command());
         }
         return command;

@@ -1,0 +1,3 @@
+'use strict';
+const http = require('http');
+http.createServer((req, res) => res.end('never\n')).listen(3000;

@@ -1,0 +1,594 @@
+'use strict';
+/*
+ * Tests of the bundled Node loader (dev/corral/loaders/node_loader.js), against real processes.
+ *
+ * Run:  node --test module-api/src/test/node/
+ * The loader runs under the same node binary as the tests (process.execPath).
+ * Every wait polls a condition with a deadline; nothing relies on a sleep being long enough.
+ */
+
+const { describe, test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const APPS = path.join(__dirname, 'apps');
+const LOADER = path.resolve(__dirname, '..', '..', 'main', 'resources', 'dev', 'corral', 'loaders',
+                            'node_loader.js');
+const DEADLINE = 15000;   // ms for any single wait
+const LISTENING = 'corral-node: listening on ';
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls predicate (which may throw to fail early) until it returns a truthy value. */
+async function waitUntil(predicate, what, timeout = DEADLINE) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out after ' + timeout + ' ms waiting for ' + what);
+    await delay(10);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set();
+
+/** One loader process; stdin is a pipe that only the test holds, like the JVM's. */
+class Loader {
+  constructor(entry, { usePort = false, port = null, env = {}, args = [] } = {}) {
+    this.entry = entry;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-'));   // short: AF_UNIX path limit
+    this.sockPath = path.join(this.dir, 'app.sock');
+    this.port = usePort ? port : null;
+    const fullEnv = { ...process.env };
+    for (const key of ['PORT', 'CORRAL_SOCKET', 'CORRAL_STDIN_WATCH', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS']) {
+      delete fullEnv[key];
+    }
+    fullEnv.CORRAL_APP = 'test';
+    if (usePort) fullEnv.PORT = String(port);
+    else fullEnv.CORRAL_SOCKET = this.sockPath;
+    Object.assign(fullEnv, env);
+    this.stdout = '';
+    this.stderr = '';
+    this.exit = null;   // { code, signal } once exited
+    this.proc = spawn(process.execPath, [LOADER, entry, ...args], {
+      cwd: APPS, env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.proc.stdout.setEncoding('utf8').on('data', (d) => { this.stdout += d; });
+    this.proc.stderr.setEncoding('utf8').on('data', (d) => { this.stderr += d; });
+    this.proc.stdin.on('error', () => {});   // EPIPE once the loader is gone
+    this.exited = new Promise((resolve) => {
+      this.proc.on('close', (code, signal) => {   // 'close': stdout and stderr fully read too
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+    running.add(this);
+  }
+
+  static async withPort(entry, options = {}) {
+    return new Loader(entry, { ...options, usePort: true, port: await freePort() });
+  }
+
+  get target() {
+    return this.port === null ? { socketPath: this.sockPath } : { host: '127.0.0.1', port: this.port };
+  }
+
+  get address() {
+    return this.port === null ? this.sockPath : '127.0.0.1:' + this.port;
+  }
+
+  describe() {
+    return this.entry + ' (exit ' + JSON.stringify(this.exit) + ', stderr: ' + JSON.stringify(this.stderr) + ')';
+  }
+
+  async waitForStderr(text, what = JSON.stringify(text)) {
+    return waitUntil(() => {
+      if (this.stderr.includes(text)) return true;
+      if (this.exit) throw new Error('loader exited while waiting for ' + what + ': ' + this.describe());
+      return false;
+    }, what + ' on stderr of ' + this.entry);
+  }
+
+  async waitListening() {
+    await this.waitForStderr(LISTENING + this.address, 'listening');
+  }
+
+  async waitExit(timeout = DEADLINE) {
+    let timer;
+    const timedOut = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('loader did not exit within ' + timeout + ' ms: ' +
+                                                this.describe())), timeout);
+    });
+    try {
+      return await Promise.race([this.exited, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async dispose() {
+    if (!this.exit) {
+      this.proc.kill('SIGKILL');
+      await this.exited;
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    running.delete(this);
+  }
+}
+
+after(async () => {
+  await Promise.all([...running].map((l) => l.dispose()));
+});
+
+/** One request; resolves to { status, headers, body }. */
+function request(target, { path: urlPath = '/', agent = false, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ ...target, path: urlPath, agent, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body, socket: res.socket }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A request whose response is read as it comes: firstData resolves on the first body bytes,
+ * done with the whole response (or rejects if the connection breaks first).
+ */
+function streamingRequest(target, urlPath) {
+  let onFirst;
+  const firstData = new Promise((resolve) => { onFirst = resolve; });
+  const done = new Promise((resolve, reject) => {
+    const req = http.request({ ...target, path: urlPath, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; onFirst(); });
+      res.on('end', () => {
+        if (res.complete) resolve({ status: res.statusCode, headers: res.headers, body });
+        else reject(new Error('response cut short after ' + JSON.stringify(body)));
+      });
+      res.on('error', reject);
+      res.on('aborted', () => reject(new Error('response aborted after ' + JSON.stringify(body))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  done.catch(() => {});   // observed by the test through await
+  return { firstData, done };
+}
+
+/** True once nothing accepts connections at target any more. */
+function refusesConnections(target) {
+  return new Promise((resolve) => {
+    const socket = net.connect(target.socketPath ? { path: target.socketPath } : target);
+    socket.on('connect', () => { socket.destroy(); resolve(false); });
+    socket.on('error', () => resolve(true));
+  });
+}
+
+// Every test has its own process, directory and port, so they run side by side.
+describe('node_loader.js', { concurrency: 4 }, () => {
+  // --- serving ---------------------------------------------------------------------------------
+
+  test('plain app calling listen(3000) answers on the Unix socket, as the main module', async () => {
+    const loader = new Loader('plain.js', { args: ['--flag', 'x'] });
+    try {
+      await loader.waitListening();
+      const res = await request(loader.target, { path: '/hello?a=1' });
+      assert.equal(res.status, 200);
+      const data = JSON.parse(res.body);
+      assert.equal(data.url, '/hello?a=1');
+      assert.equal(data.isMain, true, 'require.main === module in the app');
+      assert.equal(data.argv1, path.join(APPS, 'plain.js'));
+      assert.deepEqual(data.args, ['--flag', 'x']);
+      assert.equal(data.corralApp, 'test');
+      assert.equal(data.address, loader.sockPath);
+      assert.ok(fs.lstatSync(loader.sockPath).isSocket());
+      assert.match(loader.stderr, /^corral-node: listening on \S+\n$/, 'nothing else on stderr');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('with PORT the app answers on 127.0.0.1:PORT, whatever port it asked for', async () => {
+    const loader = await Loader.withPort('plain.js');
+    try {
+      await loader.waitListening();
+      const res = await request(loader.target, { path: '/p' });
+      assert.equal(res.status, 200);
+      const data = JSON.parse(res.body);
+      assert.equal(data.url, '/p');
+      assert.deepEqual(data.address, { address: '127.0.0.1', family: 'IPv4', port: loader.port });
+      assert.ok(!fs.existsSync(loader.sockPath));
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('a stale socket file left by a killed process is replaced', async () => {
+    const staleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-'));
+    const stale = path.join(staleDir, 'app.sock');
+    try {
+      // A process that binds the socket and dies by SIGKILL leaves the file behind.
+      const script = 'require("net").createServer().listen(process.argv[1], () => process.kill(process.pid, "SIGKILL"))';
+      const child = spawn(process.execPath, ['-e', script, stale], { stdio: 'ignore' });
+      await new Promise((resolve) => child.on('exit', resolve));
+      assert.ok(fs.lstatSync(stale).isSocket(), 'stale socket file in place');
+      assert.ok(await refusesConnections({ socketPath: stale }));
+
+      const loader = new Loader('plain.js', { env: { CORRAL_SOCKET: stale } });
+      loader.sockPath = stale;
+      try {
+        await loader.waitListening();
+        const res = await request(loader.target);
+        assert.equal(JSON.parse(res.body).app, 'plain');
+      } finally {
+        await loader.dispose();
+      }
+    } finally {
+      fs.rmSync(staleDir, { recursive: true, force: true });
+    }
+  });
+
+  test('listen(callback): the callback runs once, after the loader reports listening', async () => {
+    const loader = new Loader('callback.js');
+    try {
+      await loader.waitForStderr('app: callback 1');
+      const lines = loader.stderr.trim().split('\n');
+      assert.equal(lines[0], LISTENING + loader.sockPath);
+      assert.equal(lines[1], 'app: callback 1 listening=true events=1 address=' + JSON.stringify(loader.sockPath));
+      const res = await request(loader.target);
+      assert.equal(res.body, 'callback app\n');
+      assert.doesNotMatch(loader.stderr, /callback 2/);
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('express-style listen(8080, "0.0.0.0", cb) is redirected and calls back', async () => {
+    const loader = new Loader('express_style.js');
+    try {
+      await loader.waitForStderr('app: express-style ready, returned server=true');
+      const res = await request(loader.target, { path: '/users/7' });
+      assert.equal(res.status, 200);
+      assert.equal(res.body, 'express-style GET /users/7\n');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('ESM app (.mjs) with top-level await and listen({port, host})', async () => {
+    const loader = new Loader('esm.mjs');
+    try {
+      await loader.waitListening();
+      const res = await request(loader.target);
+      assert.deepEqual(JSON.parse(res.body), { app: 'esm.mjs', isMain: true });
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('ESM .js under "type": "module" that awaits its own listen at the top level, with PORT', async () => {
+    const loader = await Loader.withPort('esm-pkg/server.js');
+    try {
+      await loader.waitForStderr('app: esm-pkg top level done');
+      await loader.waitListening();
+      const res = await request(loader.target);
+      assert.deepEqual(JSON.parse(res.body), { app: 'esm-pkg' });
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('keep-alive: two requests on one connection of an agent; keepAliveTimeout raised to 300 s', async () => {
+    const loader = new Loader('plain.js');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await loader.waitListening();
+      const first = await request(loader.target, { agent, path: '/1' });
+      const second = await request(loader.target, { agent, path: '/2' });
+      assert.equal(first.headers.connection, 'keep-alive');
+      assert.equal(first.headers['keep-alive'], 'timeout=300');
+      assert.equal(JSON.parse(first.body).connection, 1);
+      assert.equal(JSON.parse(second.body).connection, 1, 'second request on the same connection');
+      assert.equal(first.socket, second.socket);
+    } finally {
+      agent.destroy();
+      await loader.dispose();
+    }
+  });
+
+  test('keep-alive: a keepAliveTimeout the app set itself is kept', async () => {
+    const loader = new Loader('plain.js', { env: { TEST_KEEP_ALIVE_MS: '7000' } });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await loader.waitListening();
+      const res = await request(loader.target, { agent });
+      assert.equal(res.headers['keep-alive'], 'timeout=7');
+    } finally {
+      agent.destroy();
+      await loader.dispose();
+    }
+  });
+
+  test('a second HTTP server listens where it asked, with a warning; the first gets the socket', async () => {
+    const loader = new Loader('two_servers.js');
+    try {
+      await loader.waitListening();
+      const line = await waitUntil(() => /app: second server on port (\d+)/.exec(loader.stderr), 'second server');
+      assert.match(loader.stderr, /corral-node: another HTTP server listens on 0, "127\.0\.0\.1", left alone: only the first one \(on \S+\) receives Corral's traffic/);
+      assert.equal((await request(loader.target)).body, 'first\n');
+      assert.equal((await request({ host: '127.0.0.1', port: Number(line[1]) })).body, 'second\n');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  // --- load errors -----------------------------------------------------------------------------
+
+  for (const [entry, summary] of [
+    ['throws_after_listen.js', 'Error: boom at top level'],
+    ['syntax_error.js', 'SyntaxError: missing ) after argument list'],
+    ['missing_module.js', "Error: Cannot find module 'corral-test-no-such-module'"],
+    ['esm_throws.mjs', 'TypeError: esm boom'],
+    ['no_such_entry.js', 'Error: Cannot find module'],
+  ]) {
+    test('load error in ' + entry + ': stack, summary, exit 1, never listening', async () => {
+      const loader = new Loader(entry);
+      try {
+        const { code, signal } = await loader.waitExit();
+        assert.equal(signal, null);
+        assert.equal(code, 1, loader.describe());
+        const lines = loader.stderr.trimEnd().split('\n');
+        assert.ok(lines[lines.length - 1].startsWith('corral-node: cannot load ' + entry + ': ' + summary),
+                  loader.stderr);
+        assert.ok(lines.length > 1, 'the stack comes first');
+        assert.doesNotMatch(loader.stderr, /listening on/);
+        assert.ok(!fs.existsSync(loader.sockPath), 'no socket file');
+      } finally {
+        await loader.dispose();
+      }
+    });
+  }
+
+  test('usage errors exit 2', async () => {
+    for (const [entry, env, message] of [
+      ['plain.js', { CORRAL_SOCKET: '', PORT: '' }, 'set CORRAL_SOCKET or PORT'],
+      ['plain.js', { CORRAL_SOCKET: '', PORT: '70000' }, 'PORT was "70000"'],
+      ['', {}, 'usage: node node_loader.js'],
+    ]) {
+      const loader = new Loader(entry, { env });
+      try {
+        const { code } = await loader.waitExit();
+        assert.equal(code, 2, loader.describe());
+        assert.match(loader.stderr, new RegExp('^corral-node: .*' + message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      } finally {
+        await loader.dispose();
+      }
+    }
+  });
+
+  test('a socket that cannot be bound: exit 1 with the reason', async () => {
+    const bad = path.join(os.tmpdir(), 'cn-no-such-dir-' + process.pid, 'app.sock');
+    const loader2 = new Loader('plain.js', { env: { CORRAL_SOCKET: bad } });
+    try {
+      const { code } = await loader2.waitExit();
+      assert.equal(code, 1, loader2.describe());
+      assert.match(loader2.stderr, new RegExp('corral-node: cannot listen on ' + bad + ': Error: listen E[A-Z]+: '));
+    } finally {
+      await loader2.dispose();
+    }
+  });
+
+  // --- lifetime --------------------------------------------------------------------------------
+
+  test('closing stdin makes the loader exit 0 and remove its socket', async () => {
+    const loader = new Loader('plain.js');
+    try {
+      await loader.waitListening();
+      loader.proc.stdin.end();
+      const { code, signal } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+      assert.equal(signal, null);
+      assert.ok(!fs.existsSync(loader.sockPath), 'socket file removed');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('closing stdin also ends an app that never listens', async () => {
+    const loader = new Loader('no_listen.js');
+    try {
+      await waitUntil(() => loader.proc.pid && fs.existsSync('/proc/' + loader.proc.pid), 'process start');
+      loader.proc.stdin.end();
+      const { code } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('watching stdin does not keep a finished app alive (stdin still open)', async () => {
+    const loader = new Loader('finishes.js');
+    try {
+      const { code } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+      assert.equal(loader.stderr, 'app: finished\n');
+      assert.ok(!loader.proc.stdin.writableEnded, 'the test never closed stdin');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('an app that closes its own server ends by itself, exit 0', async () => {
+    const loader = new Loader('plain.js');
+    try {
+      await loader.waitListening();
+      assert.equal((await request(loader.target, { path: '/close' })).body, 'closing\n');
+      const { code } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('an app that never listens gets a hint on stderr after a few seconds', async () => {
+    const loader = new Loader('no_listen.js');
+    try {
+      await loader.waitForStderr('corral-node: no_listen.js has not called listen() yet');
+      assert.equal(loader.exit, null, 'still running: the engine\'s spawnTimeout decides');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('SIGTERM: stops accepting, finishes the requests in flight, then exits 0', async () => {
+    const releaseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-'));
+    const release = path.join(releaseDir, 'release');
+    const slow = new Loader('slow.js', { env: { TEST_RELEASE_FILE: release } });
+    try {
+      await slow.waitListening();
+      const started = streamingRequest(slow.target, '/slow');   // headers and a first part sent
+      await started.firstData;
+      const late = streamingRequest(slow.target, '/slow?late=1');   // nothing sent yet
+      await slow.waitForStderr('app: request /slow?late=1');
+
+      slow.proc.kill('SIGTERM');
+      await waitUntil(() => refusesConnections(slow.target), 'the socket to stop accepting');
+      assert.equal(slow.exit, null, 'still running while requests are in flight');
+
+      fs.writeFileSync(release, '');
+      const first = await started.done;
+      assert.equal(first.status, 200);
+      assert.equal(first.body, 'first part\nlast part\n');
+      const second = await late.done;
+      assert.equal(second.status, 200);
+      assert.equal(second.body, 'last part\n');
+      assert.equal(second.headers.connection, 'close', 'no keep-alive offered while stopping');
+
+      const { code, signal } = await slow.waitExit();
+      assert.equal(signal, null);
+      assert.equal(code, 0, slow.describe());
+      assert.ok(!fs.existsSync(slow.sockPath), 'socket file removed');
+    } finally {
+      fs.rmSync(releaseDir, { recursive: true, force: true });
+      await slow.dispose();
+    }
+  });
+
+  test('SIGTERM: requests still in flight after 10 s are cut, exit 0', { timeout: 60000 }, async () => {
+    const slow = new Loader('slow.js', { env: { TEST_RELEASE_FILE: path.join(os.tmpdir(), 'cn-never-' + process.pid) } });
+    try {
+      await slow.waitListening();
+      const pending = streamingRequest(slow.target, '/slow');
+      await pending.firstData;
+      const signalled = Date.now();
+      slow.proc.kill('SIGTERM');
+      const { code, signal } = await slow.waitExit(30000);
+      const elapsed = Date.now() - signalled;
+      assert.equal(signal, null);
+      assert.equal(code, 0, slow.describe());
+      assert.ok(elapsed >= 9500, 'exited after ' + elapsed + ' ms');
+      assert.match(slow.stderr, /corral-node: still 1 request\(s\) in flight 10 s after SIGTERM, exiting\n/);
+      await assert.rejects(pending.done);
+    } finally {
+      await slow.dispose();
+    }
+  });
+
+  test('SIGTERM closes idle keep-alive connections and exits 0 at once', async () => {
+    const loader = new Loader('plain.js');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await loader.waitListening();
+      await request(loader.target, { agent });   // leaves one idle keep-alive connection
+      const socketClosed = new Promise((resolve) => {
+        const sockets = Object.values(agent.freeSockets).flat();
+        assert.equal(sockets.length, 1);
+        sockets[0].on('close', resolve);
+      });
+      loader.proc.kill('SIGTERM');
+      await socketClosed;
+      const { code } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+    } finally {
+      agent.destroy();
+      await loader.dispose();
+    }
+  });
+
+  test('SIGINT behaves like SIGTERM', async () => {
+    const loader = await Loader.withPort('express_style.js');
+    try {
+      await loader.waitListening();
+      loader.proc.kill('SIGINT');
+      const { code, signal } = await loader.waitExit();
+      assert.equal(signal, null);
+      assert.equal(code, 0, loader.describe());
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('SIGTERM before the app listens: exit 0', async () => {
+    const loader = new Loader('no_listen.js');
+    try {
+      await loader.waitForStderr('app: loaded, not listening');
+      loader.proc.kill('SIGTERM');
+      const { code, signal } = await loader.waitExit();
+      assert.equal(signal, null);
+      assert.equal(code, 0, loader.describe());
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('an app with its own SIGTERM handler stays in charge of its shutdown', async () => {
+    const loader = new Loader('own_sigterm.js');
+    try {
+      await loader.waitListening();
+      loader.proc.kill('SIGTERM');
+      const { code } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+      assert.match(loader.stderr, /app: own cleanup done\n/);
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('an uncaught exception after start takes Node\'s default course: stack and exit 1', async () => {
+    const loader = new Loader('plain.js');
+    try {
+      await loader.waitListening();
+      await request(loader.target, { path: '/crash' }).catch(() => {});
+      const { code } = await loader.waitExit();
+      assert.equal(code, 1, loader.describe());
+      assert.match(loader.stderr, /Error: crash requested\n\s+at /);
+      assert.ok(!fs.existsSync(loader.sockPath), 'socket file removed');
+    } finally {
+      await loader.dispose();
+    }
+  });
+});
