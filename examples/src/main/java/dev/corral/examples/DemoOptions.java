@@ -225,6 +225,10 @@ public final class DemoOptions {
             case "spawnTimeout" -> Durations.format(AppConfig.DEFAULT_SPAWN_TIMEOUT);
             case "shutdownTimeout" -> Durations.format(AppConfig.DEFAULT_SHUTDOWN_TIMEOUT);
             case "listen" -> AppConfig.DEFAULT_LISTEN.configName();
+            case "idleTimeout" -> Durations.format(dev.corral.config.RecycleConfig.DEFAULT_IDLE_TIMEOUT) + " (0 = never)";
+            case "maxRequests" -> dev.corral.config.RecycleConfig.DEFAULT_MAX_REQUESTS + " (0 = off)";
+            case "maxMemory" -> dev.corral.config.Sizes.format(dev.corral.config.RecycleConfig.DEFAULT_MAX_MEMORY) + " (off; e.g. 512MB)";
+            case "maxRequestTime" -> Durations.format(dev.corral.config.RecycleConfig.DEFAULT_MAX_REQUEST_TIME) + " (off)";
             default -> null;
         };
     }

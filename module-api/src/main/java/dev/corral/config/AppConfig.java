@@ -48,6 +48,7 @@ import dev.corral.config.ConfigException.Problem;
  * @param spawnTimeout    how long a process may take to start listening
  * @param shutdownTimeout how long a process may take to exit before it is killed
  * @param listen          whether processes listen on a Unix socket or a TCP port
+ * @param recycle         when processes are recycled
  */
 public record AppConfig(
         String name,
@@ -65,7 +66,8 @@ public record AppConfig(
         Duration queueTimeout,
         Duration spawnTimeout,
         Duration shutdownTimeout,
-        Listen listen) {
+        Listen listen,
+        RecycleConfig recycle) {
 
     public static final AppType DEFAULT_TYPE = AppType.WSGI;
     public static final String DEFAULT_WSGI_ENTRY_POINT = "app:application";
@@ -90,7 +92,17 @@ public record AppConfig(
     /** Largest valid {@code maxQueue}. */
     public static final int MAX_QUEUE_LIMIT = 1_000_000;
 
+    /** An app with default recycling limits. */
+    public AppConfig(String name, Path appRoot, AppType type, String entryPoint, List<String> command,
+                     Map<String, String> env, String pathPrefix, List<String> virtualHosts, int minProcesses,
+                     int maxProcesses, int concurrency, int maxQueue, Duration queueTimeout, Duration spawnTimeout,
+                     Duration shutdownTimeout, Listen listen) {
+        this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
+                concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults());
+    }
+
     public AppConfig {
+        recycle = recycle == null ? RecycleConfig.ofDefaults() : recycle;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
         virtualHosts = virtualHosts == null ? DEFAULT_VIRTUAL_HOSTS
@@ -226,6 +238,7 @@ public record AppConfig(
         s.add(Setting.SPAWN_TIMEOUT + "=" + Durations.format(spawnTimeout));
         s.add(Setting.SHUTDOWN_TIMEOUT + "=" + Durations.format(shutdownTimeout));
         s.add(Setting.LISTEN + "=" + listen.configName());
+        s.add(recycle.toString());
         return s.toString();
     }
 

@@ -69,11 +69,16 @@ final class AppConfigBinder {
         Duration spawnTimeout = duration(SPAWN_TIMEOUT, AppConfig.DEFAULT_SPAWN_TIMEOUT, false);
         Duration shutdownTimeout = duration(SHUTDOWN_TIMEOUT, AppConfig.DEFAULT_SHUTDOWN_TIMEOUT, true);
         Listen listen = choice(LISTEN, Listen.values(), Listen::configName, AppConfig.DEFAULT_LISTEN);
+        Duration idleTimeout = duration(IDLE_TIMEOUT, RecycleConfig.DEFAULT_IDLE_TIMEOUT, true);
+        Integer maxRequests = integer(MAX_REQUESTS, RecycleConfig.DEFAULT_MAX_REQUESTS, 0, Integer.MAX_VALUE);
+        String memory = value(MAX_MEMORY);
+        Long maxMemory = memory == null ? Long.valueOf(RecycleConfig.DEFAULT_MAX_MEMORY) : Sizes.parse(MAX_MEMORY.configName(), memory, problems);
+        Duration maxRequestTime = duration(MAX_REQUEST_TIME, RecycleConfig.DEFAULT_MAX_REQUEST_TIME, true);
 
         AppConfigRules.throwIfAny(problems);
         return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts,
                 minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
-                listen);
+                listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime));
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

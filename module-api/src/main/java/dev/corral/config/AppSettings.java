@@ -34,6 +34,10 @@ import dev.corral.config.ConfigException.Problem;
  * spawnTimeout     60s                a duration &gt; 0
  * shutdownTimeout  30s                a duration &gt;= 0
  * listen           unix               unix or tcp
+ * idleTimeout      5m                 a duration &gt;= 0 (0 = never): idle processes above minProcesses stop
+ * maxRequests      0                  0.. (0 = off): recycle a process after this many requests
+ * maxMemory        0                  a size such as 512MB (0 = off): recycle above this resident set
+ * maxRequestTime   0                  a duration &gt;= 0 (0 = off): a longer request kills its process (504)
  * </pre>
  *
  * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
@@ -141,6 +145,18 @@ public final class AppSettings {
 
     public void setListen(String value) { put(Setting.LISTEN, value); }
     public String getListen() { return values.get(Setting.LISTEN); }
+
+    public void setIdleTimeout(String value) { put(Setting.IDLE_TIMEOUT, value); }
+    public String getIdleTimeout() { return values.get(Setting.IDLE_TIMEOUT); }
+
+    public void setMaxRequests(String value) { put(Setting.MAX_REQUESTS, value); }
+    public String getMaxRequests() { return values.get(Setting.MAX_REQUESTS); }
+
+    public void setMaxMemory(String value) { put(Setting.MAX_MEMORY, value); }
+    public String getMaxMemory() { return values.get(Setting.MAX_MEMORY); }
+
+    public void setMaxRequestTime(String value) { put(Setting.MAX_REQUEST_TIME, value); }
+    public String getMaxRequestTime() { return values.get(Setting.MAX_REQUEST_TIME); }
 
     /** The settings that are set, raw, in documented order, e.g. {@code AppSettings[name=blog, maxProcesses=4]}. */
     @Override

@@ -25,7 +25,11 @@ enum Setting {
     QUEUE_TIMEOUT("queueTimeout", "a duration > 0, such as 250ms, 30s, 5m or 1h"),
     SPAWN_TIMEOUT("spawnTimeout", "a duration > 0, such as 250ms, 30s, 5m or 1h"),
     SHUTDOWN_TIMEOUT("shutdownTimeout", "a duration >= 0, such as 250ms, 30s, 5m or 1h"),
-    LISTEN("listen", "one of unix, tcp");
+    LISTEN("listen", "one of unix, tcp"),
+    IDLE_TIMEOUT("idleTimeout", "a duration >= 0, such as 30s or 5m (0 = never)"),
+    MAX_REQUESTS("maxRequests", "an integer 0.." + Integer.MAX_VALUE + " (0 = off)"),
+    MAX_MEMORY("maxMemory", Sizes.ALLOWED),
+    MAX_REQUEST_TIME("maxRequestTime", "a duration >= 0, such as 30s or 5m (0 = off)");
 
     private static final List<String> NAMES =
             Arrays.stream(values()).map(Setting::configName).toList();

@@ -177,10 +177,9 @@ done
 phase=done
 
 # --- nothing of the app's may outlive it; then reap every child of ours ---
-# (stderr to /dev/null: some shells report jobs that died of a signal)
-{
-    kill_group_but_me
-    kill -KILL "$watcher" ${timer:+"$timer"}
-    until wait; do :; done
-} 2> /dev/null
+# (stderr to /dev/null from here on: some shells report jobs that died of a signal)
+exec 2> /dev/null
+kill_group_but_me
+kill -KILL "$watcher" ${timer:+"$timer"}
+until wait; do :; done
 exit "$status"

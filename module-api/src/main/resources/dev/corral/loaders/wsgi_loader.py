@@ -22,9 +22,14 @@ Protocol with the engine:
   - The app is imported before anything is bound. If that fails: traceback and
     "corral-wsgi: cannot load <entry>: <error>" on stderr, exit status 1.
   - Then "corral-wsgi: listening on <path or 127.0.0.1:port>" on stderr; the socket accepts.
-  - Exit 0 on stdin EOF (at once), SIGTERM or SIGINT (after the request in progress).
-  - Exit 1 when the socket cannot be bound, 2 on a usage error.
+  - Exit 0 on stdin EOF (at once), SIGTERM or SIGINT (after the request in progress; the
+    listening socket file is removed). A SIGTERM while the app is still being imported
+    kills the process (status 143 through a shell).
+  - Exit 1 when the socket cannot be bound; 2 on a usage or configuration error (no
+    CORRAL_SOCKET nor valid PORT, bad CORRAL_IO_TIMEOUT).
   - stderr otherwise carries only app tracebacks and one line per unexpected error.
+  - Keep-alive: HTTP/1.1 by default; "Connection: close" is sent when the loader is going to
+    close (HTTP/1.0 without keep-alive, app error, truncated body, stopping).
 
 Python 3.8+ standard library only.
 """
@@ -422,13 +427,14 @@ class FileWrapper(object):
 class Response(object):
     """One response: start_response/write per PEP 3333, framing decided by the loader."""
 
-    __slots__ = ("conn", "server", "head_only", "http11", "keep_alive", "status", "code", "headers",
+    __slots__ = ("conn", "server", "body", "head_only", "http11", "keep_alive", "status", "code", "headers",
                  "app_length", "app_close", "has_date", "headers_sent", "mode", "remaining",
                  "body_bytes", "failed", "stop")
 
-    def __init__(self, conn, server, head_only, http11, keep_alive):
+    def __init__(self, conn, server, body, head_only, http11, keep_alive):
         self.conn = conn
         self.server = server
+        self.body = body
         self.head_only = head_only
         self.http11 = http11
         self.keep_alive = keep_alive
@@ -512,6 +518,11 @@ class Response(object):
         else:
             mode = "close"
         if self.app_close or mode == "close" or self.server.stopping:
+            self.keep_alive = False
+        if self.body._continue:
+            # the final response comes before "100 Continue": the client may or may not send
+            # the body now, so this connection cannot be reused
+            self.body._continue = False
             self.keep_alive = False
         if no_body:
             self.stop = self.head_only
@@ -788,7 +799,10 @@ class Server(object):
                     key = "HTTP_" + key
                 if len(keys) < 1000:
                     keys[name] = key
-            value = line[colon + 1:].strip(b" \t").decode("latin-1")
+            value = line[colon + 1:].strip(b" \t")
+            if b"\r" in value or b"\0" in value:
+                raise HTTPError(400, "bad header value")
+            value = value.decode("latin-1")
             old = environ.get(key)
             if old is None:
                 environ[key] = value
@@ -810,7 +824,7 @@ class Server(object):
         except HTTPError as e:
             self._send_error(conn, e.status, str(e))
             return CLOSE
-        response = Response(conn, self, method == "HEAD", http11, keep_alive)
+        response = Response(conn, self, body, method == "HEAD", http11, keep_alive)
         ok = self._run_app(environ, body, response)
         if self.access_log:
             log('%s "%s %s %s" %d %d %.1fms' % (
@@ -878,9 +892,11 @@ class Server(object):
         environ["SERVER_PORT"] = port
         forwarded = environ.get("HTTP_X_FORWARDED_FOR")
         if forwarded:
-            first = forwarded.split(",", 1)[0].strip()
-            if first:
-                environ["REMOTE_ADDR"] = first
+            # Corral appends the address it saw last; anything before it was sent by the
+            # client and could be forged, so only the last entry is trusted.
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            if last:
+                environ["REMOTE_ADDR"] = last
 
         connection = environ.get("HTTP_CONNECTION")
         if connection:
@@ -1085,6 +1101,20 @@ def main(argv):
         log("cannot load %s: %s" % (entry, summary[-1] if summary else type(e).__name__))
         return 1
 
+    server = Server(app, None, env.get("CORRAL_ACCESS_LOG") == "1",
+                    io_timeout if io_timeout > 0 else None, script_name, not sock_path)
+
+    # Signal handlers before binding: once the socket accepts, the engine may stop us.
+    def on_signal(signum, frame):
+        server.stopping = True
+
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
     try:
         lsock, addr = bind(sock_path, port)
     except OSError as e:
@@ -1096,19 +1126,7 @@ def main(argv):
             _bound_socket[0] = sock_path
         except OSError:
             pass
-
-    server = Server(app, lsock, env.get("CORRAL_ACCESS_LOG") == "1",
-                    io_timeout if io_timeout > 0 else None, script_name, not sock_path)
-
-    def on_signal(signum, frame):
-        server.stopping = True
-
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    server.lsock = lsock
 
     log("listening on %s" % addr)
     try:

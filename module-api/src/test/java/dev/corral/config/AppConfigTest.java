@@ -111,7 +111,8 @@ class AppConfigTest {
         assertEquals("AppConfig[name=blog, appRoot=" + ROOT.toAbsolutePath() + ", type=generic, entryPoint=, "
                 + "command=python3 -m 'my app', env='GREETING=hello world' DEBUG=1, pathPrefix=/blog, "
                 + "virtualHosts=example.com,*.example.org, minProcesses=0, maxProcesses=4, concurrency=0, "
-                + "maxQueue=50, queueTimeout=1500ms, spawnTimeout=2m, shutdownTimeout=0s, listen=tcp]", c.toString());
+                + "maxQueue=50, queueTimeout=1500ms, spawnTimeout=2m, shutdownTimeout=0s, listen=tcp, "
+                + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s]", c.toString());
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AppSettingsTest {
 
@@ -271,7 +272,8 @@ class AppSettingsTest {
                 e.problems());
         assertEquals("'maxQueueSize' must be one of: name, appRoot, type, entryPoint, command, env, pathPrefix, "
                 + "virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
-                + "shutdownTimeout, listen, but was [5]", e.getMessage());
+                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, but was [5]",
+                e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> settings.get("maxQueueSize"));
     }
 
@@ -279,7 +281,8 @@ class AppSettingsTest {
     void namesAreInDocumentedOrder() {
         assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env", "pathPrefix", "virtualHosts",
                 "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
-                "shutdownTimeout", "listen"), AppSettings.names());
+                "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime"),
+                AppSettings.names());
     }
 
     @Test
@@ -299,14 +302,16 @@ class AppSettingsTest {
         s.setName("1"); s.setAppRoot("2"); s.setType("3"); s.setEntryPoint("4"); s.setCommand("5"); s.setEnv("6");
         s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setMinProcesses("9"); s.setMaxProcesses("10");
         s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
-        s.setShutdownTimeout("15"); s.setListen("16");
+        s.setShutdownTimeout("15"); s.setListen("16"); s.setIdleTimeout("17"); s.setMaxRequests("18");
+        s.setMaxMemory("19"); s.setMaxRequestTime("20");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
-                s.getShutdownTimeout(), s.getListen());
+                s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
+                s.getMaxRequestTime());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
-        assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"),
-                viaNames);
+        assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+                "17", "18", "19", "20"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 
@@ -316,5 +321,43 @@ class AppSettingsTest {
         s.setMaxProcesses("four");
         s.setName("blog");
         assertEquals("AppSettings[name=blog, maxProcesses=four]", s.toString());
+    }
+
+    @Test
+    void recyclingLimitsDefaultToFiveMinutesIdleAndOtherwiseOff() {
+        RecycleConfig recycle = settings.toConfig().recycle();
+        assertEquals(Duration.ofMinutes(5), recycle.idleTimeout());
+        assertEquals(0, recycle.maxRequests());
+        assertEquals(0, recycle.maxMemoryBytes());
+        assertEquals(Duration.ZERO, recycle.maxRequestTime());
+    }
+
+    @Test
+    void recyclingLimitsParseUnits() {
+        settings.setIdleTimeout("90s");
+        settings.setMaxRequests("1000");
+        settings.setMaxMemory("512MB");
+        settings.setMaxRequestTime("2m");
+        RecycleConfig recycle = settings.toConfig().recycle();
+        assertEquals(Duration.ofSeconds(90), recycle.idleTimeout());
+        assertEquals(1000, recycle.maxRequests());
+        assertEquals(512L << 20, recycle.maxMemoryBytes());
+        assertEquals(Duration.ofMinutes(2), recycle.maxRequestTime());
+        settings.setMaxMemory("2GiB");
+        assertEquals(2L << 30, settings.toConfig().recycle().maxMemoryBytes());
+    }
+
+    @Test
+    void badRecyclingLimitsAreReportedTogether() {
+        settings.setIdleTimeout("-1s");
+        settings.setMaxRequests("-3");
+        settings.setMaxMemory("512");
+        settings.setMaxRequestTime("forever");
+        ConfigException e = assertThrows(ConfigException.class, settings::toConfig);
+        String message = e.getMessage();
+        assertTrue(message.contains("'idleTimeout'") && message.contains("[-1s]"), message);
+        assertTrue(message.contains("'maxRequests' must be an integer 0..2147483647 (0 = off), but was [-3]"), message);
+        assertTrue(message.contains("'maxMemory' must be a size such as 512MB or 2GB (0 = off), but was [512]"), message);
+        assertTrue(message.contains("'maxRequestTime'") && message.contains("[forever]"), message);
     }
 }

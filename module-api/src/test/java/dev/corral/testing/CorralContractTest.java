@@ -428,6 +428,109 @@ public abstract class CorralContractTest {
         assertEquals(200, get("/sleep?ms=1").statusCode(), "the app is served again afterwards");
     }
 
+    // ------------------------------------------------------------------ recycling
+
+    @Test
+    void processIsRecycledAfterMaxRequestsWithoutLosingARequest() throws Exception {
+        AppSettings worn = TestApps.wsgi("worn", appRoot);
+        worn.setMinProcesses("1");
+        worn.setMaxProcesses("1");
+        worn.setMaxRequests("5");
+        start(32, worn);
+        List<String> pids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            HttpResponse<String> response = get("/hello");
+            assertEquals(200, response.statusCode(), "request " + i);
+            pids.add(response.headers().firstValue("X-Pid").orElseThrow());
+        }
+        // maxRequests=5 jitters by at most 10%: 5 exactly
+        assertEquals(pids.get(0), pids.get(4));
+        assertTrue(!pids.get(5).equals(pids.get(4)) && pids.get(5).equals(pids.get(9)) && !pids.get(10).equals(pids.get(9)),
+                "a new process every 5 requests: " + pids);
+        assertFalse(logs.matching("recycling process " + pids.get(0), "served 5 requests (maxRequests=5)").isEmpty(),
+                logs.lines().toString());
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + pids.get(0), "exited", "served 5 requests").isEmpty());
+    }
+
+    @Test
+    void idleProcessesAboveMinProcessesAreStopped() throws Exception {
+        AppSettings idle = TestApps.wsgi("idle", appRoot);
+        idle.setMinProcesses("1");
+        idle.setMaxProcesses("3");
+        idle.setIdleTimeout("1s");
+        start(32, idle);
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            burst.add(getAsync("/sleep?ms=400"));
+        }
+        awaitStatus("idle", s -> s.ready() == 3);
+        for (CompletableFuture<HttpResponse<String>> response : burst) {
+            assertEquals(200, response.get(30, TimeUnit.SECONDS).statusCode());
+        }
+        AppStatus reaped = awaitStatus("idle", s -> s.processes() == 1);
+        assertEquals(1, reaped.ready(), "minProcesses stay");
+        assertEquals(2, logs.matching("recycling process", "idleTimeout=1s").size(), logs.lines().toString());
+        assertEquals(200, get("/hello").statusCode());
+    }
+
+    @Test
+    void requestRunningPastMaxRequestTimeGets504AndItsProcessIsReplaced() throws Exception {
+        AppSettings slow = TestApps.wsgi("slow", appRoot);
+        slow.setMinProcesses("1");
+        slow.setMaxProcesses("1");
+        slow.setMaxRequestTime("1s");
+        start(32, slow);
+        String before = get("/hello").headers().firstValue("X-Pid").orElseThrow();
+        long started = System.nanoTime();
+        HttpResponse<String> response = get("/sleep?ms=20000");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(504, response.statusCode());
+        assertEquals("request_timeout", response.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertTrue(tookMs < 10_000, "answered when maxRequestTime passed, not when the app finished: " + tookMs + " ms");
+        HttpResponse<String> after = get("/hello");
+        assertEquals(200, after.statusCode());
+        assertFalse(before.equals(after.headers().firstValue("X-Pid").orElseThrow()), "a new process serves");
+        assertFalse(logs.matching("process " + before, "GET /sleep?ms=20000", "ran longer than maxRequestTime=1s").isEmpty(),
+                logs.lines().toString());
+        assertFalse(logs.matching("reason=request_timeout", "app=slow", "pid=" + before).isEmpty(), logs.lines().toString());
+    }
+
+    @Test
+    void memoryLeakingProcessIsRecycledAtMaxMemory() throws Exception {
+        AppSettings leaky = TestApps.wsgi("leaky", appRoot);
+        leaky.setMinProcesses("1");
+        leaky.setMaxProcesses("1");
+        leaky.setMaxMemory("80MB");
+        start(32, leaky);
+        HttpResponse<String> leaked = get("/leak?mb=120");
+        assertEquals(200, leaked.statusCode());
+        String leaker = leaked.headers().firstValue("X-Pid").orElseThrow();
+        await().atMost(DEADLINE).until(() -> !logs.matching("recycling process " + leaker, "exceeds maxMemory=80MB").isEmpty());
+        await().atMost(DEADLINE).until(() -> {
+            HttpResponse<String> response = get("/hello");
+            return response.statusCode() == 200 && !leaker.equals(response.headers().firstValue("X-Pid").orElse(leaker));
+        });
+    }
+
+    @Test
+    void appThatKeepsCrashingRightAfterStartIsDamped() throws Exception {
+        AppSettings crashy = TestApps.threaded("crashy", appRoot);
+        crashy.setMinProcesses("1");
+        crashy.setMaxProcesses("1");
+        crashy.setEnv("TESTAPP_EXIT_AFTER_MS=100");
+        start(32, crashy);
+        // the first crashes come fast, then each waits twice as long: 0.5 s, 1 s, 2 s, 4 s ...
+        await().atMost(DEADLINE).until(() -> logs.matching("of app crashy exited with exit code 5 after").size() >= 3);
+        long exitsBefore = logs.matching("of app crashy exited with exit code 5 after").size();
+        assertFalse(logs.matching("app [crashy] spawns again in").isEmpty(), logs.lines().toString());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() - until < 0) {
+            assertTrue(get("/sleep?ms=1").statusCode() > 0);
+        }
+        long exitsAfter = logs.matching("of app crashy exited with exit code 5 after").size();
+        assertTrue(exitsAfter - exitsBefore <= 2, "crashes in 3 s of steady requests, once damped: " + (exitsAfter - exitsBefore));
+    }
+
     // ------------------------------------------------------------------ failures
 
     @Test

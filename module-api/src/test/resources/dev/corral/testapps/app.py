@@ -10,6 +10,9 @@ if os.environ.get("TESTAPP_FAIL_IMPORT"):
     raise RuntimeError("TESTAPP_FAIL_IMPORT is set: refusing to load")
 
 
+_leaked = []
+
+
 def _qs(environ, name, default):
     values = parse_qs(environ.get("QUERY_STRING", "")).get(name)
     return values[0] if values else default
@@ -59,6 +62,12 @@ def application(environ, start_response):
         body = json.dumps(headers).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                                   ("Connection", "keep-alive"), ("X-App-Header", "yes")])
+        return [body]
+    if path.endswith("/leak"):
+        mb = int(_qs(environ, "mb", "10"))
+        _leaked.append(b"x" * (mb * 1024 * 1024))
+        body = ("leaked %d MB in pid %s\n" % (mb, pid)).encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
         return [body]
     if path.endswith("/garbage"):
         raise SystemExit("unreachable: garbage is served by the generic test server")

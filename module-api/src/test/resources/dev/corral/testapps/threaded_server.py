@@ -83,6 +83,9 @@ def main():
     else:
         server = TcpServer(("127.0.0.1", int(os.environ["PORT"])), Handler)
     threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    exit_after = os.environ.get("TESTAPP_EXIT_AFTER_MS")
+    if exit_after:
+        threading.Timer(int(exit_after) / 1000.0, lambda: os._exit(5)).start()
     server.serve_forever()
 
 

@@ -40,6 +40,10 @@ final class AppProcess {
     /** The loopback port the process listens on, or 0 for {@code listen=unix}. */
     final int port;
     final long createdNanos;
+    /** This process's jittered {@code maxRequests} (0 = off). */
+    final long maxRequests;
+    /** This process's jittered {@code maxMemory} in bytes (0 = off). */
+    final long maxMemory;
 
     // Set once by the spawner before the process is READY.
     volatile Process process;
@@ -55,8 +59,10 @@ final class AppProcess {
     long processed;
     long lastUsedNanos;
     long readyNanos;
-    /** Corral decided to stop it (shutdown, failed spawn): its exit is expected. */
+    /** Corral decided to stop it (shutdown, failed spawn, recycling): its exit is expected. */
     boolean deliberateStop;
+    /** Why Corral stopped it, for its exit line; null if it was not stopped by Corral. */
+    String stopReason;
     final Set<Session> active = new LinkedHashSet<>();
 
     // Guarded by itself.
@@ -73,6 +79,8 @@ final class AppProcess {
         this.port = port;
         this.createdNanos = createdNanos;
         this.lastUsedNanos = createdNanos;
+        this.maxRequests = Recycler.jitter(group.config.recycle().maxRequests());
+        this.maxMemory = Recycler.jitter(group.config.recycle().maxMemoryBytes());
     }
 
     /** The pid operators see: the app's own once known, else the lifeline's. */

@@ -81,6 +81,12 @@ final class Forwarder {
                     "writing the response to the client failed: " + relay.failure);
             return group.release(session, true);
         }
+        if (session.timedOut) {
+            ErrorResponses.send(group, request, Reason.REQUEST_TIMEOUT, process.pid(), "the request ran longer than "
+                    + "maxRequestTime=" + dev.corral.config.Durations.format(group.config.recycle().maxRequestTime())
+                    + "; " + process + " was killed");
+            return group.release(session, false);
+        }
         Reason reason = relay.badMessage ? Reason.BAD_RESPONSE : Reason.APP_CRASHED;
         if (reason == Reason.APP_CRASHED) {
             process.noteCutShort(request.describe() + " for " + (process.group.engine.now() - session.startNanos) / 1_000_000 + " ms");
@@ -90,7 +96,7 @@ final class Forwarder {
                 : process + " closed the connection " + (relay.status == 0 ? "before answering"
                         : "in the middle of its response") + (relay.failure == null ? "" : " (" + relay.failure + ")");
         ErrorResponses.send(group, request, reason, process.pid(), detail);
-        return group.release(session, false);
+        return reason == Reason.APP_CRASHED ? group.releaseAfterCrash(session) : group.release(session, false);
     }
 
     /** An idle keep-alive connection that the app has not closed meanwhile, or null. */

@@ -38,6 +38,9 @@ public final class Group implements App {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
     static final Duration MAX_SPAWN_BACKOFF = Duration.ofSeconds(30);
     static final Duration FIRST_SPAWN_BACKOFF = Duration.ofMillis(500);
+    static final int MAX_SPAWN_BATCH = 32;
+    /** A process that dies unexpectedly this soon after becoming ready counts as a failed spawn. */
+    static final Duration CRASH_WINDOW = Duration.ofSeconds(10);
 
     final AppConfig config;
     final Engine engine;
@@ -50,6 +53,11 @@ public final class Group implements App {
     private int spawning;
     private boolean stopped;
     private int spawnFailuresInRow;
+    /**
+     * How many spawns may run at once: 1, then doubling with each success up to
+     * {@link #MAX_SPAWN_BATCH}, back to 1 after a failure (Apache's ramp-up of children).
+     */
+    private int spawnBatch = 1;
     private long nextSpawnNanos;
     private String lastError;
     private long served;
@@ -163,7 +171,51 @@ public final class Group implements App {
         process.lastUsedNanos = now;
         Session session = new Session(process, request, now);
         process.active.add(session);
+        Duration limit = config.recycle().maxRequestTime();
+        if (!limit.isZero()) {
+            session.deadline = engine.scheduler.schedule(() -> requestTooLong(session), limit.toNanos(), TimeUnit.NANOSECONDS);
+        }
         return session;
+    }
+
+    /** maxRequestTime: the request's process is killed (uWSGI's harakiri); its client gets 504. */
+    private void requestTooLong(Session session) {
+        AppProcess process = session.process;
+        String reason = "killed: " + session.request.describe() + " ran longer than maxRequestTime="
+                + Durations.format(config.recycle().maxRequestTime());
+        lock.lock();
+        try {
+            if (!process.active.contains(session)) {
+                return;
+            }
+            session.timedOut = true;
+            process.deliberateStop = true;
+            process.stopReason = reason;
+            if (process.state == AppProcess.State.READY) {
+                process.state = AppProcess.State.DRAINING;
+            }
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        LOG.log(Level.WARNING, "{0} {1}", process, reason);
+        engine.blockingExecutor.execute(() -> ProcessStopper.kill(process));
+    }
+
+    /**
+     * Takes a READY process out of routing to recycle it: it stops once its in-flight requests
+     * are done, and a replacement is spawned if the app would drop below {@code minProcesses}.
+     */
+    private void recycleLocked(AppProcess process, String reason, List<Runnable> after, long now) {
+        if (process.state != AppProcess.State.READY) {
+            return;
+        }
+        process.state = AppProcess.State.DRAINING;
+        process.deliberateStop = true;
+        process.stopReason = reason;
+        after.add(() -> LOG.log(Level.INFO, "recycling {0}: {1}", process, reason));
+        stopIfDrainedLocked(process, after);
+        spawnIfNeededLocked(after, now);
     }
 
     private Waiter enqueueLocked(RequestInfo request, long now, long timeoutNanos, boolean front) {
@@ -257,6 +309,7 @@ public final class Group implements App {
             } else {
                 failed++;
             }
+            recycleIfWornLocked(process, after, now);
             if (process.state == AppProcess.State.READY && !queue.isEmpty()) {
                 Waiter waiter = pollOldestLocked(now);
                 next = startSessionLocked(process, waiter.request, now);
@@ -317,13 +370,41 @@ public final class Group implements App {
         return next;
     }
 
+    /**
+     * The process cut a response short: it is most likely dying, so it takes no more requests
+     * until its exit is seen (or, if it lives on, it is replaced).
+     */
+    Session releaseAfterCrash(Session session) {
+        lock.lock();
+        try {
+            AppProcess process = session.process;
+            if (process.state == AppProcess.State.READY) {
+                process.state = AppProcess.State.DRAINING;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return release(session, false);
+    }
+
     private AppProcess endSessionLocked(Session session, long now) {
         AppProcess process = session.process;
         process.sessions--;
         process.active.remove(session);
         process.processed++;
         process.lastUsedNanos = now;
+        if (session.deadline != null) {
+            session.deadline.cancel(false);
+        }
         return process;
+    }
+
+    /** maxRequests: recycles the process once it has served its (jittered) share. */
+    private void recycleIfWornLocked(AppProcess process, List<Runnable> after, long now) {
+        if (process.maxRequests > 0 && process.processed >= process.maxRequests) {
+            recycleLocked(process, "served " + process.processed + " requests (maxRequests="
+                    + config.recycle().maxRequests() + ")", after, now);
+        }
     }
 
     // ---------------------------------------------------------------- spawning
@@ -336,7 +417,8 @@ public final class Group implements App {
         int perProcess = Math.max(1, config.concurrency());
         while (readyOrStartingLocked() < config.maxProcesses()
                 && (readyOrStartingLocked() < config.minProcesses() || (long) spawning * perProcess < queue.size())
-                && !(config.concurrency() == 0 && spawning > 0)) {
+                && !(config.concurrency() == 0 && spawning > 0)
+                && spawning < spawnBatch) {
             startSpawnLocked(after, now);
         }
     }
@@ -385,10 +467,12 @@ public final class Group implements App {
                 } else {
                     process.state = AppProcess.State.READY;
                     process.readyNanos = now;
-                    spawnFailuresInRow = 0;
+                    // spawnFailuresInRow is forgiven only once a process has lived through CRASH_WINDOW
+                    spawnBatch = Math.min(MAX_SPAWN_BATCH, spawnBatch * 2);
                     while (!queue.isEmpty() && process.freeSlotsLocked(config.concurrency()) > 0) {
                         sessions.add(startSessionLocked(process, pollOldestLocked(now).request, now));
                     }
+                    spawnIfNeededLocked(after, now);
                 }
                 verifyInvariantsLocked();
             } finally {
@@ -422,10 +506,7 @@ public final class Group implements App {
                     processes.remove(process);
                 }
                 spawnFailures++;
-                spawnFailuresInRow++;
-                long backoff = Math.min(MAX_SPAWN_BACKOFF.toNanos(),
-                        FIRST_SPAWN_BACKOFF.toNanos() << Math.min(16, spawnFailuresInRow - 1));
-                nextSpawnNanos = now + backoff;
+                long backoff = backOffLocked(now);
                 lastError = "spawn failed at step " + failure.step() + ": " + failure.getMessage();
                 if (readyOrStartingLocked() == 0) {
                     Waiter waiter;
@@ -448,17 +529,89 @@ public final class Group implements App {
         }
     }
 
+    /** Counts one more failure in a row and pushes the next spawn back: 0.5 s doubling to 30 s. */
+    private long backOffLocked(long now) {
+        spawnFailuresInRow++;
+        spawnBatch = 1;
+        long backoff = Math.min(MAX_SPAWN_BACKOFF.toNanos(),
+                FIRST_SPAWN_BACKOFF.toNanos() << Math.min(16, spawnFailuresInRow - 1));
+        nextSpawnNanos = now + backoff;
+        return backoff;
+    }
+
     /** Periodic and after-backoff upkeep: keep {@code minProcesses}, serve a waiting queue. */
     void maintain() {
+        List<AppProcess> measure = config.recycle().maxMemoryBytes() > 0 ? readyProcesses() : List.of();
+        long[] resident = new long[measure.size()];
+        for (int i = 0; i < resident.length; i++) {
+            resident[i] = Recycler.residentBytes(measure.get(i).pgid);
+        }
         List<Runnable> after = new ArrayList<>(1);
         lock.lock();
         try {
-            spawnIfNeededLocked(after, engine.now());
+            long now = engine.now();
+            for (int i = 0; i < resident.length; i++) {
+                AppProcess process = measure.get(i);
+                if (resident[i] > process.maxMemory) {
+                    recycleLocked(process, "its resident set " + dev.corral.config.Sizes.format(resident[i] >> 20 << 20)
+                            + " exceeds maxMemory=" + dev.corral.config.Sizes.format(config.recycle().maxMemoryBytes()),
+                            after, now);
+                }
+            }
+            reapIdleLocked(after, now);
+            forgiveFailuresLocked(now);
+            spawnIfNeededLocked(after, now);
             verifyInvariantsLocked();
         } finally {
             lock.unlock();
         }
         after.forEach(Runnable::run);
+    }
+
+    private List<AppProcess> readyProcesses() {
+        lock.lock();
+        try {
+            return processes.stream().filter(p -> p.state == AppProcess.State.READY).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A process that has stayed up for {@link #CRASH_WINDOW} ends a run of failures. */
+    private void forgiveFailuresLocked(long now) {
+        if (spawnFailuresInRow == 0) {
+            return;
+        }
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY && now - process.readyNanos >= CRASH_WINDOW.toNanos()) {
+                spawnFailuresInRow = 0;
+                return;
+            }
+        }
+    }
+
+    /** idleTimeout: stops the least recently used idle processes above {@code minProcesses}. */
+    private void reapIdleLocked(List<Runnable> after, long now) {
+        long idleNanos = config.recycle().idleTimeout().toNanos();
+        if (idleNanos == 0 || !queue.isEmpty()) {
+            return;
+        }
+        List<AppProcess> idle = new ArrayList<>();
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY && process.sessions == 0 && now - process.lastUsedNanos >= idleNanos) {
+                idle.add(process);
+            }
+        }
+        idle.sort((a, b) -> Long.compare(a.lastUsedNanos - now, b.lastUsedNanos - now));
+        int running = readyOrStartingLocked();
+        for (AppProcess process : idle) {
+            if (running <= config.minProcesses()) {
+                return;
+            }
+            recycleLocked(process, "idle for " + (now - process.lastUsedNanos) / 1_000_000_000 + " s (idleTimeout="
+                    + Durations.format(config.recycle().idleTimeout()) + ")", after, now);
+            running--;
+        }
     }
 
     // ---------------------------------------------------------------- exits and stopping
@@ -474,8 +627,16 @@ public final class Group implements App {
             was = process.state;
             expected = process.deliberateStop;
             inFlight = new ArrayList<>(process.active);
-            if (was == AppProcess.State.READY || was == AppProcess.State.DRAINING) {
+            if (was != AppProcess.State.STARTING && !expected) {
                 lastError = process + " exited unexpectedly with " + ExitStatus.describe(exitCode);
+                if (now - process.readyNanos < CRASH_WINDOW.toNanos()) {
+                    // a crash loop: damp it like failing spawns, so the pool never spins
+                    long backoff = backOffLocked(now);
+                    after.add(() -> LOG.log(Level.WARNING, "{0} crashed {1} s after it became ready; app [{2}] spawns"
+                            + " again in {3} ms at the earliest", process, (now - process.readyNanos) / 1_000_000_000,
+                            name(), backoff / 1_000_000));
+                    after.add(() -> engine.scheduler.schedule(Group.this::maintain, backoff, TimeUnit.NANOSECONDS));
+                }
             }
             if (was != AppProcess.State.STARTING) {
                 // a STARTING process's exit is reported by the spawner, with the app's output

@@ -61,6 +61,8 @@ final class ProcessStopper {
                 .append(process.processed).append(process.processed == 1 ? " request" : " requests");
         if (!expected) {
             line.append(was == AppProcess.State.STARTING ? " (while starting)" : " (unexpectedly)");
+        } else if (process.stopReason != null) {
+            line.append(" (").append(process.stopReason).append(')');
         }
         for (Session session : inFlight) {
             line.append("; it was serving ").append(session.request.describe()).append(" for ")

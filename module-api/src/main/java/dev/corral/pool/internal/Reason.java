@@ -19,6 +19,8 @@ public enum Reason {
     APP_CRASHED(502, "app_crashed"),
     /** The process answered something that is not valid HTTP. */
     BAD_RESPONSE(502, "bad_response"),
+    /** The request ran longer than {@code maxRequestTime}; its process was killed. */
+    REQUEST_TIMEOUT(504, "request_timeout"),
     /** The client went away (while queued or while being served). */
     CLIENT_GONE(499, "client_gone");
 

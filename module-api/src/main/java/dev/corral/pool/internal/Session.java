@@ -11,6 +11,10 @@ final class Session {
     final RequestInfo request;
     final long startNanos;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The maxRequestTime timer; guarded by the group lock. */
+    java.util.concurrent.ScheduledFuture<?> deadline;
+    /** Set when maxRequestTime killed the process: the client gets 504. */
+    volatile boolean timedOut;
 
     Session(AppProcess process, RequestInfo request, long startNanos) {
         this.process = process;

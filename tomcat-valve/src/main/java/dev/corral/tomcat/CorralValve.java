@@ -1,0 +1,287 @@
+package dev.corral.tomcat;
+
+import dev.corral.config.AppConfig;
+import dev.corral.config.AppSettings;
+import dev.corral.config.ConfigException;
+import dev.corral.config.ConfigException.Problem;
+import dev.corral.pool.App;
+import dev.corral.pool.Corral;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
+
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Corral for Tomcat 11: a valve that serves one app (requests matching its virtual hosts and
+ * path prefix) from the app's pool of processes, and passes every other request down the
+ * pipeline. One {@code <Valve>} per app, usually on a {@code <Host>}:
+ *
+ * <pre>{@code
+ * <Valve className="dev.corral.tomcat.CorralValve" name="blog" appRoot="/srv/blog" type="wsgi"
+ *        pathPrefix="/blog" maxProcesses="4"/>
+ * }</pre>
+ *
+ * <p><b>Attributes</b> are the app settings of {@link AppSettings} (same names, defaults and
+ * checks as on Jetty) plus {@code runDir}, the engine's socket directory. Setters only store the
+ * raw text; {@code startInternal} checks everything and fails the start naming every bad
+ * setting, and every attribute this valve does not know (Tomcat's digester would only warn
+ * about those). After start the setters throw {@link IllegalStateException}.
+ *
+ * <p><b>One engine per JVM.</b> All CorralValves loaded by one class loader share one
+ * {@link Corral} (see {@link SharedEngine}): the first valve to start creates it, the last to stop
+ * closes it, and with it every app process. A request goes to the best match among the apps of
+ * the valves of the same container (longest path prefix, then virtual hosts), so the order of
+ * the valves in a pipeline does not matter, and the apps of one Host do not shadow another's.
+ *
+ * <p><b>Threads.</b> Where Tomcat mapped the request to a Context (any webapp, even an empty
+ * ROOT) and the pipeline is async-capable, the valve starts servlet async processing with no
+ * timeout: a request waiting in the app's queue holds no connector thread, and the engine
+ * completes it later from whichever thread frees a slot. At Host level with no Context mapped
+ * Tomcat cannot go async (it needs a Context to run the async cycle), so there the connector
+ * thread blocks until the response is done (watching for the client to leave), and the
+ * connector's {@code maxThreads} must cover every request in flight or queued at once: at least
+ * the sum over the Host's apps of {@code maxProcesses x concurrency + maxQueue} (for
+ * {@code concurrency="0"} count the requests the app may serve at once), plus what the Host
+ * serves otherwise. Requests beyond that wait unseen in Tomcat's executor queue and accept
+ * backlog, where no {@code queueTimeout} or {@code maxQueue} applies. Deploy a ROOT webapp (an
+ * empty directory {@code webapps/ROOT} is enough) to get async mode instead; the valve only
+ * anchors the async cycle to that Context, whose servlets never see the app's requests.
+ *
+ * <p><b>Clients that leave.</b> Tomcat does not read the socket of a request that waits, so it
+ * would not notice a close; for HTTP/1.x requests without a body the valve polls the socket
+ * while the request is queued (a non-blocking read every {@value #CLIENT_POLL_MILLIS} ms, from
+ * one shared thread in async mode and from the waiting connector thread in blocking mode), and a
+ * departed client leaves the queue within about two polls. A queued request with a body, or one
+ * on HTTP/2 or AJP, is not polled: only an error Tomcat reports on its async cycle takes it out
+ * of the queue early; otherwise it is noticed once forwarded.
+ *
+ * <p>Error responses (502, 503, 504) are written by the engine itself, never with
+ * {@code sendError}, so Tomcat's ErrorReportValve does not rewrite them. {@code backgroundProcess}
+ * does nothing: the engine has its own timer.
+ *
+ * <p>Thread-safety: configure before start (Tomcat does, from one thread); {@code invoke} is
+ * thread-safe.
+ */
+public class CorralValve extends ValveBase {
+    private static final System.Logger LOG = System.getLogger("dev.corral.tomcat");
+    static final long CLIENT_POLL_MILLIS = 200;
+    /** Marks a request this valve took, so that Tomcat's error or async dispatches pass on. */
+    private static final String EXCHANGE_NOTE = "dev.corral.tomcat.exchange";
+
+    // Configuration: written before start by Tomcat's digester (one thread), read by startInternal.
+    private final AppSettings settings = new AppSettings();
+    private final Map<String, String> unknownAttributes = new LinkedHashMap<>();
+    private String runDir;
+
+    /** The engine and this valve's app while started, else null; replaced as a whole. */
+    private volatile Serving serving;
+
+    private record Serving(SharedEngine engine, App app) {
+    }
+
+    public CorralValve() {
+        super(true);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    protected synchronized void startInternal() throws LifecycleException {
+        AppConfig config;
+        try {
+            config = bind();
+        } catch (ConfigException e) {
+            throw new LifecycleException(this + " has an invalid configuration:\n" + e.getMessage(), e);
+        }
+        SharedEngine engine;
+        try {
+            engine = SharedEngine.acquire(runDir);
+        } catch (RuntimeException e) {
+            throw new LifecycleException(this + " could not start Corral: " + e.getMessage(), e);
+        }
+        try {
+            serving = new Serving(engine, engine.attach(this, getContainer(), config));
+        } catch (RuntimeException e) {
+            engine.release();
+            throw new LifecycleException(this + " could not add its app: " + e.getMessage(), e);
+        }
+        LOG.log(System.Logger.Level.INFO, "{0} serves app [{1}] at pathPrefix [{2}]{3}", this, config.name(),
+                config.pathPrefix(), config.virtualHosts().isEmpty() ? "" : " for virtualHosts " + config.virtualHosts());
+        super.startInternal();
+    }
+
+    /** Every app setting checked at once, together with every attribute this valve does not know. */
+    private AppConfig bind() {
+        List<Problem> problems = new ArrayList<>();
+        AppConfig config = null;
+        try {
+            config = settings.toConfig();
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        unknownAttributes.forEach((name, value) -> problems.add(new Problem(name, value,
+                "an attribute of CorralValve, one of: " + String.join(", ", attributeNames()))));
+        ConfigException.throwIfAny(problems);
+        return config;
+    }
+
+    private static List<String> attributeNames() {
+        List<String> names = new ArrayList<>(AppSettings.names());
+        names.add("runDir");
+        return names;
+    }
+
+    @Override
+    protected synchronized void stopInternal() throws LifecycleException {
+        super.stopInternal();
+        Serving stopped = serving;
+        serving = null;
+        if (stopped != null) {
+            stopped.engine().detach(this);
+            stopped.engine().release();
+        }
+    }
+
+    /** The running engine, shared by every CorralValve of this JVM (null unless started). */
+    public Corral getCorral() {
+        Serving s = serving;
+        return s == null ? null : s.engine().corral;
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        Serving s = serving;
+        if (s == null || request.getNote(EXCHANGE_NOTE) != null
+                || s.engine().match(getContainer(), request.getHeader("Host"), request.getRequestURI()) != s.app()) {
+            getNext().invoke(request, response);
+            return;
+        }
+        AsyncContext async = null;
+        if (request.getContext() != null && request.isAsyncSupported()) {
+            async = request.startAsync();
+            async.setTimeout(0);
+        }
+        TomcatExchange exchange = new TomcatExchange(request, response, async, s.engine().clientWatch);
+        request.setNote(EXCHANGE_NOTE, exchange);
+        try {
+            s.app().dispatch(exchange);
+        } catch (RuntimeException e) {
+            exchange.fail(e);
+        }
+        if (async == null) {
+            exchange.awaitEnd();
+        }
+    }
+
+    // ------------------------------------------------------------------ attributes
+
+    /**
+     * Tomcat's digester calls this for an attribute with no setter of its own: the attribute is
+     * recorded, and start fails naming it.
+     *
+     * @return false for an unknown attribute (Tomcat then also logs a warning)
+     */
+    public boolean setProperty(String name, String value) {
+        if (AppSettings.names().contains(name)) {
+            checkConfigurable(name);
+            settings.set(name, value);
+            return true;
+        }
+        if (name.equals("runDir")) {
+            setRunDir(value);
+            return true;
+        }
+        checkConfigurable(name);
+        unknownAttributes.put(name, value);
+        return false;
+    }
+
+    private void checkConfigurable(String attribute) {
+        LifecycleState state = getState();
+        if (state == LifecycleState.STARTING_PREP || state == LifecycleState.STARTING || state == LifecycleState.STARTED) {
+            throw new IllegalStateException("Cannot change " + attribute + " after start: " + this);
+        }
+    }
+
+    private void set(String attribute, String value) {
+        checkConfigurable(attribute);
+        settings.set(attribute, value);
+    }
+
+    /** The directory for app sockets (mode 0700, keep the path short); default a temp directory. */
+    public void setRunDir(String value) {
+        checkConfigurable("runDir");
+        runDir = value == null || value.isBlank() ? null : value;
+    }
+
+    public String getRunDir() {
+        return runDir;
+    }
+
+    public void setName(String value) { set("name", value); }
+    public String getName() { return settings.getName(); }
+
+    public void setAppRoot(String value) { set("appRoot", value); }
+    public String getAppRoot() { return settings.getAppRoot(); }
+
+    public void setType(String value) { set("type", value); }
+    public String getType() { return settings.getType(); }
+
+    public void setEntryPoint(String value) { set("entryPoint", value); }
+    public String getEntryPoint() { return settings.getEntryPoint(); }
+
+    public void setCommand(String value) { set("command", value); }
+    public String getCommand() { return settings.getCommand(); }
+
+    public void setEnv(String value) { set("env", value); }
+    public String getEnv() { return settings.getEnv(); }
+
+    public void setPathPrefix(String value) { set("pathPrefix", value); }
+    public String getPathPrefix() { return settings.getPathPrefix(); }
+
+    public void setVirtualHosts(String value) { set("virtualHosts", value); }
+    public String getVirtualHosts() { return settings.getVirtualHosts(); }
+
+    public void setMinProcesses(String value) { set("minProcesses", value); }
+    public String getMinProcesses() { return settings.getMinProcesses(); }
+
+    public void setMaxProcesses(String value) { set("maxProcesses", value); }
+    public String getMaxProcesses() { return settings.getMaxProcesses(); }
+
+    public void setConcurrency(String value) { set("concurrency", value); }
+    public String getConcurrency() { return settings.getConcurrency(); }
+
+    public void setMaxQueue(String value) { set("maxQueue", value); }
+    public String getMaxQueue() { return settings.getMaxQueue(); }
+
+    public void setQueueTimeout(String value) { set("queueTimeout", value); }
+    public String getQueueTimeout() { return settings.getQueueTimeout(); }
+
+    public void setSpawnTimeout(String value) { set("spawnTimeout", value); }
+    public String getSpawnTimeout() { return settings.getSpawnTimeout(); }
+
+    public void setShutdownTimeout(String value) { set("shutdownTimeout", value); }
+    public String getShutdownTimeout() { return settings.getShutdownTimeout(); }
+
+    public void setListen(String value) { set("listen", value); }
+    public String getListen() { return settings.getListen(); }
+
+    @Override
+    public String toString() {
+        return "CorralValve[name=" + settings.getName() + ", container="
+                + (getContainer() == null ? "-" : getContainer().getName()) + "]";
+    }
+}

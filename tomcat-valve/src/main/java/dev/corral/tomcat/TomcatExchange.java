@@ -1,0 +1,443 @@
+package dev.corral.tomcat;
+
+import dev.corral.pool.Exchange;
+import dev.corral.pool.HttpHeader;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.coyote.ActionCode;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+
+/**
+ * A Tomcat request and response seen as a Corral {@link Exchange}. Only translates: no routing
+ * or queueing here. The engine ends it exactly once; then the async cycle is completed
+ * ({@link AsyncContext#complete()}) or, in blocking mode, the connector thread waiting in
+ * {@link #awaitEnd()} is released.
+ *
+ * <p>Lifetime: created by {@link CorralValve#invoke} on the connector thread, which also reads
+ * everything the engine may ask about the request head, so that other threads never touch
+ * Tomcat's request object for it. The body streams and the response go through Tomcat's facades:
+ * once Tomcat recycles a request (after the exchange ended, or after Tomcat itself ended the
+ * async cycle on an I/O error), a late call fails with an exception instead of touching the
+ * connection's next request.
+ *
+ * <p>Noticing a client that leaves while queued: nothing reads the socket of a request that
+ * waits in the queue, so Tomcat does not notice the close by itself. For HTTP/1.x requests
+ * without a body the exchange therefore asks Tomcat for a non-blocking read of the socket every
+ * {@link #CLIENT_POLL_INTERVAL} (from the engine's client-watch thread in async mode, from the
+ * waiting connector thread in blocking mode) until the engine starts on the request.
+ *
+ * <p>Thread-safety: the engine calls from one thread at a time; the client poll and Tomcat's
+ * async callbacks run on other threads and share the fields guarded by {@code lock}.
+ */
+final class TomcatExchange implements Exchange {
+    static final Duration CLIENT_POLL_INTERVAL = Duration.ofMillis(CorralValve.CLIENT_POLL_MILLIS);
+
+    private final RequestHead head;
+    /**
+     * Whether the client's socket may be polled while queued: only for HTTP/1.x requests without
+     * a body on an HTTP/1.1 connector. There the next byte on the socket can only be a pipelined
+     * request or the end of the connection, and reading it leaves Tomcat's state as it was. Body
+     * bytes would read as available, HTTP/2 streams share their socket, and on AJP a read asks
+     * the front end for body chunks.
+     */
+    private final boolean pollable;
+
+    // Tomcat's objects. The internal request and response only serve coyote actions (the client
+    // poll, the content type, the abort), each made while the exchange is still open.
+    private final Request request;
+    private final Response response;
+    private final HttpServletRequest clientToProxyRequest;
+    private final HttpServletResponse proxyToClientResponse;
+    /** Null in blocking mode. */
+    private final AsyncContext async;
+    private final ScheduledExecutorService clientWatch;
+    private final CountDownLatch endedLatch = new CountDownLatch(1);
+
+    // Guarded by lock.
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The engine began on the body or the response: the client's socket is Tomcat's again. */
+    private boolean engaged;
+    /** Where the engine's listener goes once the request is queued. */
+    private Runnable clientGone;
+    private ScheduledFuture<?> watch;
+    private int availableInARow;
+    /** The client was seen to leave (by the poll, or by Tomcat ending the async cycle). */
+    private boolean gone;
+
+    /** Set once by {@link #end()}: succeed, fail, or Tomcat ended the async cycle itself. */
+    private volatile boolean ended;
+    /** Touched by the engine's thread only. */
+    private volatile boolean committed;
+    private OutputStream body;
+
+    TomcatExchange(Request request, Response response, AsyncContext async, ScheduledExecutorService clientWatch) {
+        this.request = request;
+        this.response = response;
+        this.clientToProxyRequest = request.getRequest();
+        this.proxyToClientResponse = response.getResponse();
+        this.async = async;
+        this.clientWatch = clientWatch;
+        this.head = RequestHead.read(request);
+        this.pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
+                && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
+        if (async != null) {
+            async.addListener(new ContainerEvents());
+        }
+    }
+
+    @Override
+    public String method() {
+        return head.method();
+    }
+
+    @Override
+    public String rawTarget() {
+        return head.rawTarget();
+    }
+
+    @Override
+    public String rawPath() {
+        return head.rawPath();
+    }
+
+    @Override
+    public String protocol() {
+        return head.protocol();
+    }
+
+    @Override
+    public String scheme() {
+        return head.scheme();
+    }
+
+    @Override
+    public String host() {
+        return head.host();
+    }
+
+    @Override
+    public String remoteAddr() {
+        return head.remoteAddr();
+    }
+
+    @Override
+    public void forEachHeader(BiConsumer<String, String> action) {
+        for (HttpHeader header : head.headers()) {
+            action.accept(header.name(), header.value());
+        }
+    }
+
+    @Override
+    public long contentLength() {
+        return head.contentLength();
+    }
+
+    @Override
+    public InputStream requestBody() throws IOException {
+        engage();
+        try {
+            return new ClientStreams.Input(clientToProxyRequest.getInputStream());
+        } catch (RuntimeException e) {
+            throw new IOException("the request is no longer available: " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the client leaving
+
+    @Override
+    public void onClientGone(Runnable listener) {
+        lock.lock();
+        try {
+            if (ended || engaged) {
+                return;
+            }
+            clientGone = listener;
+            if (async != null && pollable) {
+                long interval = CLIENT_POLL_INTERVAL.toNanos();
+                watch = clientWatch.scheduleWithFixedDelay(this::pollClient, interval, interval, TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+
+    /** Blocking mode: waits until the engine ends the exchange, watching the client meanwhile. */
+    void awaitEnd() {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (endedLatch.await(CLIENT_POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    // Returning early would let Tomcat recycle a response the engine still writes to:
+                    // keep waiting (the engine always ends the exchange), and keep the interrupt.
+                    interrupted = true;
+                }
+                if (pollable) {
+                    pollClient();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void pollClient() {
+        Runnable listener;
+        lock.lock();
+        try {
+            if (ended || engaged || clientGone == null) {
+                cancelWatchLocked();
+                return;
+            }
+            if (!clientLeftLocked()) {
+                return;
+            }
+            gone = true;
+            cancelWatchLocked();
+            listener = clientGone;
+        } finally {
+            lock.unlock();
+        }
+        listener.run();
+    }
+
+    /**
+     * Asks Tomcat for a non-blocking read of the socket. A closed or reset connection reads as
+     * one available byte (Tomcat's way to make the next read fail), and so does a pipelined next
+     * request, but that only once: its bytes then wait in Tomcat's buffer, which Tomcat does not
+     * read again. So two reports in a row mean the client has gone.
+     */
+    private boolean clientLeftLocked() {
+        assert lock.isHeldByCurrentThread();
+        org.apache.coyote.Request coyoteRequest = request.getCoyoteRequest();
+        coyoteRequest.action(ActionCode.AVAILABLE, Boolean.TRUE);
+        if (coyoteRequest.getAvailable() > 0) {
+            return ++availableInARow >= 2;
+        }
+        availableInARow = 0;
+        return false;
+    }
+
+    private void engage() {
+        lock.lock();
+        try {
+            engaged = true;
+            cancelWatchLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void cancelWatchLocked() {
+        if (watch != null) {
+            watch.cancel(false);
+            watch = null;
+        }
+    }
+
+    /** Tomcat's callbacks on the async cycle; we set no timeout, so only errors end it early. */
+    private final class ContainerEvents implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
+            endedByContainer();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            endedByContainer();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            endedByContainer();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
+
+    /** Tomcat ended the cycle (normally after our own complete()); a queued request leaves the queue. */
+    private void endedByContainer() {
+        Runnable listener = null;
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            gone = true;
+            cancelWatchLocked();
+            if (!engaged) {
+                listener = clientGone;
+            }
+        } finally {
+            lock.unlock();
+        }
+        endedLatch.countDown();
+        if (listener != null) {
+            listener.run();
+        }
+    }
+
+    // ------------------------------------------------------------------ the response
+
+    @Override
+    public OutputStream commit(int status, List<HttpHeader> headers) throws IOException {
+        engage();
+        if (committed) {
+            throw new IllegalStateException("response already committed");
+        }
+        if (ended) {
+            throw new IOException("the client connection was closed");
+        }
+        committed = true;
+        try {
+            proxyToClientResponse.setStatus(status);
+            Set<String> seen = new HashSet<>();
+            for (HttpHeader header : headers) {
+                String lower = header.name().toLowerCase(Locale.ROOT);
+                if (lower.equals("content-length")) {
+                    proxyToClientResponse.setContentLengthLong(Long.parseLong(header.value().trim()));
+                } else if (lower.equals("content-type")) {
+                    // Tomcat's setContentType would re-spell the charset parameter; relay the app's bytes.
+                    response.getCoyoteResponse().setContentTypeNoCharset(header.value());
+                } else if (seen.add(lower)) {
+                    proxyToClientResponse.setHeader(header.name(), header.value());
+                } else {
+                    proxyToClientResponse.addHeader(header.name(), header.value());
+                }
+            }
+            body = new ClientStreams.Output(proxyToClientResponse.getOutputStream(), () -> ended);
+            return body;
+        } catch (RuntimeException e) {
+            throw new IOException("the response is no longer available: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    @Override
+    public void succeed() {
+        if (!end()) {
+            return;
+        }
+        try {
+            if (body != null) {
+                body.close();
+            }
+        } catch (IOException e) {
+            abort(e);
+        }
+        finish();
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        if (!end()) {
+            return;
+        }
+        if (committed || gone) {
+            abort(cause);
+        } else {
+            internalError(cause);
+        }
+        finish();
+    }
+
+    /** Marks the exchange ended; false if it was already. */
+    private boolean end() {
+        lock.lock();
+        try {
+            if (ended) {
+                return false;
+            }
+            ended = true;
+            engaged = true;
+            cancelWatchLocked();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the connection without finishing the response, so the client sees it cut short.
+     * In async mode Tomcat then runs its error path and ends the cycle itself.
+     */
+    private void abort(Throwable cause) {
+        try {
+            response.getCoyoteResponse().action(ActionCode.CLOSE_NOW, cause);
+        } catch (RuntimeException e) {
+            // already recycled: the connection is gone anyway
+        }
+    }
+
+    /** Like Jetty for a callback failed before commit: a plain 500, then the connection closes. */
+    private void internalError(Throwable cause) {
+        byte[] text = ("500 Internal Server Error: " + cause + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            committed = true;
+            proxyToClientResponse.setStatus(500);
+            proxyToClientResponse.setContentType("text/plain; charset=utf-8");
+            proxyToClientResponse.setContentLength(text.length);
+            proxyToClientResponse.setHeader("Cache-Control", "no-store");
+            proxyToClientResponse.setHeader("Connection", "close");
+            if (!"HEAD".equals(head.method())) {
+                proxyToClientResponse.getOutputStream().write(text);
+            }
+            proxyToClientResponse.getOutputStream().close();
+        } catch (IOException | RuntimeException e) {
+            abort(cause);
+        }
+    }
+
+    private void finish() {
+        if (async == null) {
+            endedLatch.countDown();
+            return;
+        }
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            // Tomcat already ends the cycle on its error path (after an abort or a failed write)
+        }
+    }
+
+    @Override
+    public String toString() {
+        return head.method() + " " + head.rawTarget();
+    }
+}
