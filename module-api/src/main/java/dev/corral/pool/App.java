@@ -22,6 +22,15 @@ public interface App {
      */
     void dispatch(Exchange exchange);
 
+    /**
+     * Rolling restart (also triggered by touching {@code tmp/restart.txt} in the app root): new
+     * processes are started and must be ready before old ones are retired one at a time, so no
+     * request is lost; if the new version cannot start, the old processes keep serving.
+     *
+     * @return false if a restart is already running or the app is stopping
+     */
+    boolean restart();
+
     /** A consistent snapshot of the pool and queue of this app. */
     AppStatus status();
 }

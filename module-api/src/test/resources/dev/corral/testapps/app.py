@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 
 if os.environ.get("TESTAPP_FAIL_IMPORT"):
     raise RuntimeError("TESTAPP_FAIL_IMPORT is set: refusing to load")
+if os.path.exists("BROKEN"):
+    raise RuntimeError("this version is broken (the file BROKEN exists)")
 
 
 _leaked = []

@@ -35,6 +35,8 @@ final class AppProcess {
 
     final Group group;
     final int seq;
+    /** The app's restart generation the process was started in; a rolling restart replaces older ones. */
+    final int generation;
     /** The Unix socket the process listens on, or null for {@code listen=tcp}. */
     final Path socket;
     /** The loopback port the process listens on, or 0 for {@code listen=unix}. */
@@ -72,8 +74,9 @@ final class AppProcess {
     private final Deque<String> cutShort = new ArrayDeque<>();
     static final int CUT_SHORT_KEPT = 5;
 
-    AppProcess(Group group, int seq, Path socket, int port, long createdNanos) {
+    AppProcess(Group group, int seq, int generation, Path socket, int port, long createdNanos) {
         this.group = group;
+        this.generation = generation;
         this.seq = seq;
         this.socket = socket;
         this.port = port;

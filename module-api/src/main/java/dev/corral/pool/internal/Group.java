@@ -41,6 +41,8 @@ public final class Group implements App {
     static final int MAX_SPAWN_BATCH = 32;
     /** A process that dies unexpectedly this soon after becoming ready counts as a failed spawn. */
     static final Duration CRASH_WINDOW = Duration.ofSeconds(10);
+    /** How often {@code tmp/restart.txt} is looked at, at most. */
+    static final Duration RESTART_FILE_INTERVAL = Duration.ofSeconds(2);
 
     final AppConfig config;
     final Engine engine;
@@ -58,6 +60,13 @@ public final class Group implements App {
      * {@link #MAX_SPAWN_BATCH}, back to 1 after a failure (Apache's ramp-up of children).
      */
     private int spawnBatch = 1;
+    /** The current restart generation: processes of older ones are replaced by a rolling restart. */
+    private int generation;
+    /** A rolling restart is replacing the processes of older generations. */
+    private boolean restarting;
+    /** restart.txt: when it was last looked at, and the modification time seen then. */
+    private long restartFileCheckedNanos;
+    private long restartFileMillis = -1;
     private long nextSpawnNanos;
     private String lastError;
     private long served;
@@ -407,6 +416,92 @@ public final class Group implements App {
         }
     }
 
+    // ---------------------------------------------------------------- rolling restart
+
+    /**
+     * Starts a rolling restart: a new process is spawned and must become ready before one old
+     * process is retired (gracefully: in-flight requests finish), and so on until none is old.
+     * While it runs the app may have one process above {@code maxProcesses}. If a new process
+     * cannot start, the restart stops and the old processes keep serving.
+     *
+     * @return false when a restart is already running or the app is stopping
+     */
+    @Override
+    public boolean restart() {
+        List<Runnable> after = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (restarting || stopped) {
+                return false;
+            }
+            restarting = true;
+            generation++;
+            after.add(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] started (generation {1})", name(), generation));
+            rollLocked(after, engine.now());
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        return true;
+    }
+
+    /** Drives a rolling restart: one new process starting at a time, until no old one is left. */
+    private void rollLocked(List<Runnable> after, long now) {
+        if (!restarting) {
+            return;
+        }
+        boolean oldLeft = false;
+        boolean newStarting = false;
+        for (AppProcess process : processes) {
+            boolean live = process.state == AppProcess.State.READY || process.state == AppProcess.State.STARTING;
+            oldLeft |= live && process.generation < generation;
+            newStarting |= process.state == AppProcess.State.STARTING && process.generation == generation;
+        }
+        if (!oldLeft) {
+            restarting = false;
+            after.add(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] done", name()));
+        } else if (!newStarting) {
+            startSpawnLocked(after, now);
+        }
+    }
+
+    /** A new-generation process is ready: retire the least busy old one. */
+    private void retireOneOldLocked(List<Runnable> after, long now) {
+        AppProcess oldest = null;
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY && process.generation < generation
+                    && (oldest == null || process.sessions < oldest.sessions)) {
+                oldest = process;
+            }
+        }
+        if (oldest != null) {
+            recycleLocked(oldest, "replaced by a rolling restart", after, now);
+        }
+        rollLocked(after, now);
+    }
+
+    /** restart.txt: touching {@code appRoot/tmp/restart.txt} restarts the app (checked every few seconds). */
+    private void checkRestartFile(long now) {
+        if (now - restartFileCheckedNanos < RESTART_FILE_INTERVAL.toNanos() && restartFileMillis >= 0) {
+            return;
+        }
+        restartFileCheckedNanos = now;
+        long modified = 0;
+        try {
+            java.nio.file.Path file = config.appRoot().resolve("tmp").resolve("restart.txt");
+            modified = java.nio.file.Files.exists(file) ? java.nio.file.Files.getLastModifiedTime(file).toMillis() : 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return;
+        }
+        long seen = restartFileMillis;
+        restartFileMillis = modified;
+        if (seen >= 0 && modified != 0 && modified != seen) {
+            LOG.log(Level.INFO, "app [{0}]: tmp/restart.txt was touched", name());
+            restart();
+        }
+    }
+
     // ---------------------------------------------------------------- spawning
 
     /** Starts processes for queued requests, up to {@code maxProcesses}, unless backing off. */
@@ -425,7 +520,7 @@ public final class Group implements App {
 
     private void startSpawnLocked(List<Runnable> after, long now) {
         int seq = engine.nextProcessSeq();
-        AppProcess process = new AppProcess(this, seq,
+        AppProcess process = new AppProcess(this, seq, generation,
                 config.listen() == dev.corral.config.Listen.UNIX ? engine.runDir.socket(seq) : null,
                 config.listen() == dev.corral.config.Listen.UNIX ? 0 : Ports.freeLoopbackPort(), now);
         processes.add(process);
@@ -472,6 +567,9 @@ public final class Group implements App {
                     while (!queue.isEmpty() && process.freeSlotsLocked(config.concurrency()) > 0) {
                         sessions.add(startSessionLocked(process, pollOldestLocked(now).request, now));
                     }
+                    if (restarting && process.generation == generation) {
+                        retireOneOldLocked(after, now);
+                    }
                     spawnIfNeededLocked(after, now);
                 }
                 verifyInvariantsLocked();
@@ -507,6 +605,11 @@ public final class Group implements App {
                 }
                 spawnFailures++;
                 long backoff = backOffLocked(now);
+                if (restarting && process.generation == generation) {
+                    restarting = false;
+                    after.add(() -> LOG.log(Level.ERROR, "rolling restart of app [{0}] failed: the new version could not"
+                            + " start; the old processes keep serving", name()));
+                }
                 lastError = "spawn failed at step " + failure.step() + ": " + failure.getMessage();
                 if (readyOrStartingLocked() == 0) {
                     Waiter waiter;
@@ -541,6 +644,7 @@ public final class Group implements App {
 
     /** Periodic and after-backoff upkeep: keep {@code minProcesses}, serve a waiting queue. */
     void maintain() {
+        checkRestartFile(engine.now());
         List<AppProcess> measure = config.recycle().maxMemoryBytes() > 0 ? readyProcesses() : List.of();
         long[] resident = new long[measure.size()];
         for (int i = 0; i < resident.length; i++) {
