@@ -3,6 +3,7 @@ package dev.corral.jetty;
 import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.ConfigException;
+import dev.corral.config.PoolLimits;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
 
@@ -33,6 +34,7 @@ import java.util.Optional;
 public class CorralHandler extends Handler.Wrapper {
     private final List<AppSettings> settings = new ArrayList<>();
     private String runDir;
+    private String maxPoolProcesses;
     private volatile Corral corral;
 
     public CorralHandler() {
@@ -55,6 +57,16 @@ public class CorralHandler extends Handler.Wrapper {
         this.runDir = runDir == null || runDir.isBlank() ? null : runDir;
     }
 
+    /** {@code maxPoolProcesses}: processes all apps may run together, 0 = no limit (the default). */
+    public void setMaxPoolProcesses(String maxPoolProcesses) {
+        checkNotStarted("maxPoolProcesses");
+        this.maxPoolProcesses = maxPoolProcesses;
+    }
+
+    public String getMaxPoolProcesses() {
+        return maxPoolProcesses;
+    }
+
     public String getRunDir() {
         return corral != null ? corral.runDir().toString() : runDir;
     }
@@ -72,8 +84,18 @@ public class CorralHandler extends Handler.Wrapper {
 
     @Override
     protected void doStart() throws Exception {
-        List<AppConfig> configs = bind(settings);
-        Corral engine = Corral.builder().runDir(runDir == null ? null : Path.of(runDir)).build();
+        List<ConfigException.Problem> problems = new ArrayList<>();
+        Integer poolLimit = PoolLimits.maxPoolProcesses(maxPoolProcesses, problems);
+        List<AppConfig> configs;
+        try {
+            configs = bind(settings);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+            configs = List.of();
+        }
+        ConfigException.throwIfAny(problems);
+        Corral engine = Corral.builder().runDir(runDir == null ? null : Path.of(runDir))
+                .maxPoolProcesses(poolLimit).build();
         try {
             for (AppConfig config : configs) {
                 engine.addApp(config);

@@ -17,7 +17,7 @@ final class JettyFixture implements ContainerFixture {
     private CorralHandler handler;
 
     @Override
-    public URI start(List<AppSettings> apps, int maxThreads) throws Exception {
+    public URI start(List<AppSettings> apps, int maxThreads, String maxPoolProcesses) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("jetty-test");
         server = new Server(threads);
@@ -27,6 +27,9 @@ final class JettyFixture implements ContainerFixture {
         server.addConnector(connector);
         handler = new CorralHandler();
         apps.forEach(handler::addApp);
+        if (maxPoolProcesses != null) {
+            handler.setMaxPoolProcesses(maxPoolProcesses);
+        }
         server.setHandler(handler);
         try {
             server.start();

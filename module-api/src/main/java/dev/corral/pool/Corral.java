@@ -87,6 +87,7 @@ public final class Corral implements AutoCloseable {
     public static final class Builder {
         private Path runDir;
         private LongSupplier nanoClock = System::nanoTime;
+        private int maxPoolProcesses;
 
         /** Where sockets and loader scripts go; default a fresh 0700 directory under {@code java.io.tmpdir}. */
         public Builder runDir(Path runDir) {
@@ -100,8 +101,21 @@ public final class Corral implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@code maxPoolProcesses}: processes all apps may run together (0 = no limit). When it is
+         * reached and an app has waiting requests, the least recently used idle process of another
+         * app is stopped to make room, as Passenger does.
+         */
+        public Builder maxPoolProcesses(int maxPoolProcesses) {
+            if (maxPoolProcesses < 0) {
+                throw new IllegalArgumentException("'maxPoolProcesses' must be >= 0 (0 = no limit), but was [" + maxPoolProcesses + "]");
+            }
+            this.maxPoolProcesses = maxPoolProcesses;
+            return this;
+        }
+
         public Corral build() {
-            return new Corral(new Pool(runDir, nanoClock));
+            return new Corral(new Pool(runDir, nanoClock, maxPoolProcesses));
         }
     }
 }

@@ -19,7 +19,15 @@ public interface ContainerFixture extends AutoCloseable {
      * @return the base URI, e.g. {@code http://127.0.0.1:PORT}
      * @throws Exception whatever start-up throws (a bad setting throws the ConfigException)
      */
-    URI start(List<AppSettings> apps, int maxThreads) throws Exception;
+    default URI start(List<AppSettings> apps, int maxThreads) throws Exception {
+        return start(apps, maxThreads, null);
+    }
+
+    /**
+     * Starts the container with an engine-wide {@code maxPoolProcesses} too (null = not set):
+     * on Jetty a handler setter, on Tomcat an attribute of every valve.
+     */
+    URI start(List<AppSettings> apps, int maxThreads, String maxPoolProcesses) throws Exception;
 
     /** The engine inside the running container. */
     Corral corral();

@@ -531,6 +531,27 @@ public abstract class CorralContractTest {
         assertTrue(exitsAfter - exitsBefore <= 2, "crashes in 3 s of steady requests, once damped: " + (exitsAfter - exitsBefore));
     }
 
+    @Test
+    void appNeedingAProcessAtMaxPoolProcessesTakesAnotherAppsIdleOne() throws Exception {
+        AppSettings first = TestApps.wsgi("first", appRoot);
+        first.setMinProcesses("2");
+        first.setMaxProcesses("2");
+        AppSettings second = TestApps.wsgi("second", appRoot);
+        second.setPathPrefix("/second");
+        second.setMinProcesses("0");
+        container = newFixture();
+        base = container.start(List.of(first, second), 32, "2");
+        awaitStatus("first", s -> s.ready() == 2);
+        HttpResponse<String> response = get("/second/hello");
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().startsWith("hello from second"), response.body());
+        assertFalse(logs.matching("recycling process", "of app first", "evicted: app [second] needs a process",
+                "maxPoolProcesses=2").isEmpty(), logs.lines().toString());
+        AppStatus firstNow = awaitStatus("first", s -> s.processes() == 1);
+        assertEquals(1, firstNow.ready(), "first keeps one process: the pool holds 2 in all");
+        assertEquals(1, app("second").status().ready());
+    }
+
     // ------------------------------------------------------------------ rolling restart
 
     /** Sends requests from {@code clients} loops until stopped; records every status and pid. */

@@ -83,6 +83,9 @@ public class CorralValve extends ValveBase {
     private final AppSettings settings = new AppSettings();
     private final Map<String, String> unknownAttributes = new LinkedHashMap<>();
     private String runDir;
+    private String maxPoolProcesses;
+    /** maxPoolProcesses as validated at start. */
+    private int poolLimit;
 
     /** The engine and this valve's app while started, else null; replaced as a whole. */
     private volatile Serving serving;
@@ -106,7 +109,7 @@ public class CorralValve extends ValveBase {
         }
         SharedEngine engine;
         try {
-            engine = SharedEngine.acquire(runDir);
+            engine = SharedEngine.acquire(runDir, maxPoolProcesses == null ? null : poolLimit);
         } catch (RuntimeException e) {
             throw new LifecycleException(this + " could not start Corral: " + e.getMessage(), e);
         }
@@ -130,6 +133,8 @@ public class CorralValve extends ValveBase {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        Integer limit = dev.corral.config.PoolLimits.maxPoolProcesses(maxPoolProcesses, problems);
+        poolLimit = limit == null ? 0 : limit;
         unknownAttributes.forEach((name, value) -> problems.add(new Problem(name, value,
                 "an attribute of CorralValve, one of: " + String.join(", ", attributeNames()))));
         ConfigException.throwIfAny(problems);
@@ -139,6 +144,7 @@ public class CorralValve extends ValveBase {
     private static List<String> attributeNames() {
         List<String> names = new ArrayList<>(AppSettings.names());
         names.add("runDir");
+        names.add("maxPoolProcesses");
         return names;
     }
 
@@ -204,6 +210,10 @@ public class CorralValve extends ValveBase {
             setRunDir(value);
             return true;
         }
+        if (name.equals("maxPoolProcesses")) {
+            setMaxPoolProcesses(value);
+            return true;
+        }
         checkConfigurable(name);
         unknownAttributes.put(name, value);
         return false;
@@ -229,6 +239,19 @@ public class CorralValve extends ValveBase {
 
     public String getRunDir() {
         return runDir;
+    }
+
+    /**
+     * {@code maxPoolProcesses}: processes all apps of this JVM may run together (0 = no limit).
+     * Valves that set it must agree, since they share one engine.
+     */
+    public void setMaxPoolProcesses(String value) {
+        checkConfigurable("maxPoolProcesses");
+        maxPoolProcesses = value;
+    }
+
+    public String getMaxPoolProcesses() {
+        return maxPoolProcesses;
     }
 
     public void setName(String value) { set("name", value); }

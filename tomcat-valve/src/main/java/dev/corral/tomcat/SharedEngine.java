@@ -43,6 +43,8 @@ final class SharedEngine {
     final ScheduledThreadPoolExecutor clientWatch;
     /** The runDir attribute of the valve that created the engine, or null. */
     private final String runDir;
+    /** The maxPoolProcesses the engine was created with, or null if its valve set none. Guarded by LOCK. */
+    private Integer maxPoolProcesses;
 
     // Guarded by LOCK.
     private int users;
@@ -73,11 +75,18 @@ final class SharedEngine {
      * @param runDir the valve's runDir attribute, or null to accept whatever the engine uses
      * @throws ConfigException if runDir differs from the running engine's
      */
-    static SharedEngine acquire(String runDir) {
+    static SharedEngine acquire(String runDir, Integer maxPoolProcesses) {
         synchronized (LOCK) {
             SharedEngine engine = current;
+            if (engine != null && maxPoolProcesses != null && engine.maxPoolProcesses != null
+                    && !maxPoolProcesses.equals(engine.maxPoolProcesses)) {
+                throw new ConfigException(List.of(new Problem("maxPoolProcesses", maxPoolProcesses.toString(),
+                        "the maxPoolProcesses of the engine all CorralValves share, [" + engine.maxPoolProcesses
+                                + "]; give every CorralValve the same value, or set it on one")));
+            }
             if (engine == null) {
-                Corral corral = Corral.builder().runDir(runDir == null ? null : Path.of(runDir)).build();
+                Corral corral = Corral.builder().runDir(runDir == null ? null : Path.of(runDir))
+                        .maxPoolProcesses(maxPoolProcesses == null ? 0 : maxPoolProcesses).build();
                 try {
                     corral.start();
                 } catch (RuntimeException e) {
@@ -85,6 +94,7 @@ final class SharedEngine {
                     throw e;
                 }
                 engine = new SharedEngine(corral, runDir);
+                engine.maxPoolProcesses = maxPoolProcesses;
                 current = engine;
             } else if (runDir != null && !Path.of(runDir).toAbsolutePath().normalize().equals(engine.corral.runDir())) {
                 throw new ConfigException(List.of(new Problem("runDir", runDir,

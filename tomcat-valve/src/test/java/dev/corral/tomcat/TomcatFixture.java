@@ -53,9 +53,12 @@ final class TomcatFixture implements ContainerFixture {
     }
 
     @Override
-    public URI start(List<AppSettings> apps, int maxThreads) throws Exception {
+    public URI start(List<AppSettings> apps, int maxThreads, String maxPoolProcesses) throws Exception {
         List<CorralValve> list = new ArrayList<>();
         apps.forEach(app -> list.add(valve(app)));
+        if (maxPoolProcesses != null) {
+            list.forEach(valve -> valve.setMaxPoolProcesses(maxPoolProcesses));
+        }
         return startValves(list, maxThreads);
     }
 

@@ -19,12 +19,17 @@ final class Engine {
     final Executor blockingExecutor;
     final LongSupplier nanoClock;
     final Forwarder forwarder;
+    final ProcessBudget budget;
+    /** Called when an app needs a process but the budget is used up: stop another app's idle one. */
+    volatile java.util.function.Consumer<Group> evictFor = group -> { };
+    /** Called when a process slot was given back: apps with waiting requests may spawn now. */
+    volatile Runnable slotFreed = () -> { };
     private final AtomicInteger processSeq = new AtomicInteger();
     private final AtomicLong requestSeq = new AtomicLong();
     private final String requestIdPrefix;
 
     Engine(RunDir runDir, ScheduledExecutorService scheduler, Executor forwardExecutor, Executor blockingExecutor,
-           LongSupplier nanoClock, String requestIdPrefix) {
+           LongSupplier nanoClock, String requestIdPrefix, int maxPoolProcesses) {
         this.runDir = runDir;
         this.scheduler = scheduler;
         this.forwardExecutor = forwardExecutor;
@@ -33,6 +38,7 @@ final class Engine {
         this.requestIdPrefix = requestIdPrefix;
         this.spawner = new Spawner(runDir, scheduler, blockingExecutor, nanoClock);
         this.forwarder = new Forwarder();
+        this.budget = new ProcessBudget(maxPoolProcesses);
     }
 
     long now() {

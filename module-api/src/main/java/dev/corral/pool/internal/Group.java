@@ -461,7 +461,7 @@ public final class Group implements App {
         if (!oldLeft) {
             restarting = false;
             after.add(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] done", name()));
-        } else if (!newStarting) {
+        } else if (!newStarting && engine.budget.tryTake(this, true)) {
             startSpawnLocked(after, now);
         }
     }
@@ -514,6 +514,14 @@ public final class Group implements App {
                 && (readyOrStartingLocked() < config.minProcesses() || (long) spawning * perProcess < queue.size())
                 && !(config.concurrency() == 0 && spawning > 0)
                 && spawning < spawnBatch) {
+            if (!engine.budget.tryTake(this, !queue.isEmpty())) {
+                if (!queue.isEmpty()) {
+                    // requests wait: another app's idle process makes room (Passenger's rule);
+                    // keeping minProcesses alone never takes a process from another app
+                    after.add(() -> engine.evictFor.accept(this));
+                }
+                return;
+            }
             startSpawnLocked(after, now);
         }
     }
@@ -526,6 +534,58 @@ public final class Group implements App {
         processes.add(process);
         spawning++;
         after.add(() -> engine.spawner.spawn(process, config, spawnListener));
+    }
+
+    /** Removes a process that is gone and gives its maxPoolProcesses slot back. */
+    private void removeLocked(AppProcess process, List<Runnable> after) {
+        processes.remove(process);
+        if (!process.budgetReturned) {
+            process.budgetReturned = true;
+            engine.budget.giveBack();
+            after.add(engine.slotFreed);
+        }
+    }
+
+    /** maxPoolProcesses: stops this app's least recently used idle process for another app. */
+    boolean evictIdleFor(Group needy) {
+        List<Runnable> after = new ArrayList<>(2);
+        boolean evicted = false;
+        lock.lock();
+        try {
+            AppProcess lru = null;
+            for (AppProcess process : processes) {
+                if (process.state == AppProcess.State.READY && process.sessions == 0
+                        && (lru == null || process.lastUsedNanos - lru.lastUsedNanos < 0)) {
+                    lru = process;
+                }
+            }
+            if (lru != null && queue.isEmpty()) {
+                recycleLocked(lru, "evicted: app [" + needy.name() + "] needs a process and maxPoolProcesses="
+                        + engine.budget.max() + " are running", after, engine.now());
+                evicted = true;
+            }
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        return evicted;
+    }
+
+    /** The last time any process of this app served a request, for choosing whom to evict. */
+    long idleSinceNanos() {
+        lock.lock();
+        try {
+            long oldest = Long.MAX_VALUE;
+            for (AppProcess process : processes) {
+                if (process.state == AppProcess.State.READY && process.sessions == 0) {
+                    oldest = Math.min(oldest, process.lastUsedNanos);
+                }
+            }
+            return oldest;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private int readyOrStartingLocked() {
@@ -601,7 +661,7 @@ public final class Group implements App {
                     after.add(() -> ProcessStopper.stop(Group.this, process));
                 } else if (process.state != AppProcess.State.DEAD) {
                     process.state = AppProcess.State.DEAD;
-                    processes.remove(process);
+                    removeLocked(process, after);
                 }
                 spawnFailures++;
                 long backoff = backOffLocked(now);
@@ -745,7 +805,7 @@ public final class Group implements App {
             if (was != AppProcess.State.STARTING) {
                 // a STARTING process's exit is reported by the spawner, with the app's output
                 process.state = AppProcess.State.DEAD;
-                processes.remove(process);
+                removeLocked(process, after);
             }
             spawnIfNeededLocked(after, now);
             verifyInvariantsLocked();

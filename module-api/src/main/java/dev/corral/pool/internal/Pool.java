@@ -41,13 +41,23 @@ public final class Pool implements AutoCloseable {
     private volatile boolean closed;
 
     public Pool(Path runDir, LongSupplier nanoClock) {
+        this(runDir, nanoClock, 0);
+    }
+
+    /**
+     * @param maxPoolProcesses processes all apps may run together, 0 = no limit
+     */
+    public Pool(Path runDir, LongSupplier nanoClock, int maxPoolProcesses) {
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("corral-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.forwardExecutor = Executors.newCachedThreadPool(daemonThreads("corral-forward"));
         this.blockingExecutor = Executors.newCachedThreadPool(daemonThreads("corral-spawn"));
         String prefix = Long.toString(ProcessHandle.current().pid(), 36) + "-"
                 + Long.toString(nanoClock.getAsLong() & 0xffffff, 36).toLowerCase(Locale.ROOT) + "-";
-        this.engine = new Engine(RunDir.create(runDir), scheduler, forwardExecutor, blockingExecutor, nanoClock, prefix);
+        this.engine = new Engine(RunDir.create(runDir), scheduler, forwardExecutor, blockingExecutor, nanoClock, prefix,
+                maxPoolProcesses);
+        engine.evictFor = this::evictFor;
+        engine.slotFreed = () -> scheduler.execute(() -> groups.stream().filter(Group::hasQueued).forEach(Group::maintain));
     }
 
     private static ThreadFactory daemonThreads(String name) {
@@ -97,6 +107,14 @@ public final class Pool implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toMillis(),
                     CLIENT_PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** maxPoolProcesses is reached and {@code needy} has waiting requests: stop the LRU idle process of another app. */
+    private void evictFor(Group needy) {
+        groups.stream().filter(group -> group != needy)
+                .sorted(java.util.Comparator.comparingLong(Group::idleSinceNanos))
+                .filter(group -> group.idleSinceNanos() != Long.MAX_VALUE)
+                .anyMatch(group -> group.evictIdleFor(needy));
     }
 
     private void probeQueuedClients() {
