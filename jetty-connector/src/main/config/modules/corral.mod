@@ -24,6 +24,10 @@ etc/corral.xml
 ## Default: a fresh directory under java.io.tmpdir, removed at stop.
 # corral.runDir=${jetty.base}/corral/run
 
+## Processes all apps may run together (0 = no limit). When reached, an app with waiting
+## requests takes the least recently used idle process of another app.
+# corral.maxPoolProcesses=0
+
 ## --- The app. A property left commented out keeps Corral's default. ---
 ## The app's name, used in logs, JMX and the CORRAL_APP variable (required):
 ## letters, digits, '.', '_', ':' and '-'.
