@@ -532,6 +532,38 @@ public abstract class CorralContractTest {
     }
 
     @Test
+    void spawningRampsUpOneTwoFourAtATime() throws Exception {
+        AppSettings ramp = TestApps.wsgi("ramp", appRoot);
+        ramp.setMinProcesses("1");
+        ramp.setMaxProcesses("8");
+        start(32, ramp);
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            burst.add(getAsync("/sleep?ms=500"));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : burst) {
+            assertEquals(200, response.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        // replay the log: spawns may only run ahead of readiness by the doubling batch
+        int spawned = 0;
+        int ready = 0;
+        int maxAhead = 0;
+        List<Integer> aheadAtEachReady = new ArrayList<>();
+        for (String line : logs.lines()) {
+            if (line.contains("app [ramp]: spawning process #")) {
+                spawned++;
+                maxAhead = Math.max(maxAhead, spawned - ready);
+            } else if (line.contains("of app ramp is ready")) {
+                aheadAtEachReady.add(spawned - ready);
+                ready++;
+            }
+        }
+        assertEquals(8, spawned, "the burst grew the pool to maxProcesses: " + logs.lines());
+        assertTrue(aheadAtEachReady.get(0) == 1, "the first spawn is alone: " + aheadAtEachReady);
+        assertTrue(maxAhead <= 4, "never more than 1, 2, 4 spawns at once: at most " + maxAhead + " " + aheadAtEachReady);
+    }
+
+    @Test
     void appNeedingAProcessAtMaxPoolProcessesTakesAnotherAppsIdleOne() throws Exception {
         AppSettings first = TestApps.wsgi("first", appRoot);
         first.setMinProcesses("2");

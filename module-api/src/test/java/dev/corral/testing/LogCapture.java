@@ -16,8 +16,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
     private final Logger logger = Logger.getLogger("dev.corral");
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
+    private final Level previousLevel = logger.getLevel();
+
     public LogCapture() {
         setLevel(Level.ALL);
+        logger.setLevel(Level.ALL);
         logger.addHandler(this);
     }
 
@@ -55,5 +58,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(this);
+        logger.setLevel(previousLevel);
     }
 }

@@ -56,8 +56,9 @@ public final class Group implements App {
     private boolean stopped;
     private int spawnFailuresInRow;
     /**
-     * How many spawns may run at once: 1, then doubling with each success up to
-     * {@link #MAX_SPAWN_BATCH}, back to 1 after a failure (Apache's ramp-up of children).
+     * How many processes one round of spawning starts at once: 1, then doubling each time a whole
+     * round became ready, up to {@link #MAX_SPAWN_BATCH}; back to 1 after a failure (Apache's
+     * ramp-up of children). A new round starts only when the previous one is done.
      */
     private int spawnBatch = 1;
     /** The current restart generation: processes of older ones are replaced by a rolling restart. */
@@ -509,6 +510,9 @@ public final class Group implements App {
         if (stopped || now - nextSpawnNanos < 0) {
             return;
         }
+        if (spawning > 0) {
+            return; // a round of spawns is under way; the next, twice as large, starts when it is done
+        }
         int perProcess = Math.max(1, config.concurrency());
         while (readyOrStartingLocked() < config.maxProcesses()
                 && (readyOrStartingLocked() < config.minProcesses() || (long) spawning * perProcess < queue.size())
@@ -533,6 +537,10 @@ public final class Group implements App {
                 config.listen() == dev.corral.config.Listen.UNIX ? 0 : Ports.freeLoopbackPort(), now);
         processes.add(process);
         spawning++;
+        int starting = spawning;
+        int batch = spawnBatch;
+        after.add(() -> LOG.log(Level.DEBUG, "app [{0}]: spawning process #{1} ({2} starting, at most {3} at a time)",
+                name(), seq, starting, batch));
         after.add(() -> engine.spawner.spawn(process, config, spawnListener));
     }
 
@@ -623,7 +631,10 @@ public final class Group implements App {
                     process.state = AppProcess.State.READY;
                     process.readyNanos = now;
                     // spawnFailuresInRow is forgiven only once a process has lived through CRASH_WINDOW
-                    spawnBatch = Math.min(MAX_SPAWN_BATCH, spawnBatch * 2);
+                    if (spawning == 0) {
+                        // the whole round is ready: the next may be twice as large (Apache's 1, 2, 4 ...)
+                        spawnBatch = Math.min(MAX_SPAWN_BATCH, spawnBatch * 2);
+                    }
                     while (!queue.isEmpty() && process.freeSlotsLocked(config.concurrency()) > 0) {
                         sessions.add(startSessionLocked(process, pollOldestLocked(now).request, now));
                     }
@@ -636,9 +647,11 @@ public final class Group implements App {
             } finally {
                 lock.unlock();
             }
+            if (process.state == AppProcess.State.READY) {
+                LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
+                        (now - process.createdNanos) / 1_000_000);
+            }
             after.forEach(Runnable::run);
-            LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
-                    (now - process.createdNanos) / 1_000_000);
             for (Session session : sessions) {
                 engine.forwardExecutor.execute(() -> runSessions(session));
             }
