@@ -438,18 +438,21 @@ public abstract class CorralContractTest {
         worn.setMaxRequests("5");
         start(32, worn);
         List<String> pids = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() - deadline < 0 && pids.stream().distinct().count() < 3 && pids.size() < 2000) {
             HttpResponse<String> response = get("/hello");
-            assertEquals(200, response.statusCode(), "request " + i);
+            assertEquals(200, response.statusCode(), "request " + pids.size());
             pids.add(response.headers().firstValue("X-Pid").orElseThrow());
         }
-        // maxRequests=5 jitters by at most 10%: 5 exactly
-        assertEquals(pids.get(0), pids.get(4));
-        assertTrue(!pids.get(5).equals(pids.get(4)) && pids.get(5).equals(pids.get(9)) && !pids.get(10).equals(pids.get(9)),
-                "a new process every 5 requests: " + pids);
-        assertFalse(logs.matching("recycling process " + pids.get(0), "served 5 requests (maxRequests=5)").isEmpty(),
+        List<String> distinct = pids.stream().distinct().toList();
+        assertEquals(3, distinct.size(), "worn processes are replaced: " + distinct);
+        // the replacement starts first, so a worn process may serve a few more while it starts (maxRequests=5
+        // jitters by at most 10%: 5 exactly); once replaced, it never serves again
+        assertTrue(pids.stream().filter(distinct.get(0)::equals).count() >= 5, pids.toString());
+        assertEquals(pids.lastIndexOf(distinct.get(0)) + 1, pids.indexOf(distinct.get(1)), "no interleaving: " + pids);
+        assertFalse(logs.matching("recycling process " + distinct.get(0), "served 5 requests (maxRequests=5)").isEmpty(),
                 logs.lines().toString());
-        await().atMost(DEADLINE).until(() -> !logs.matching("process " + pids.get(0), "exited", "served 5 requests").isEmpty());
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + distinct.get(0), "exited", "(served").isEmpty());
     }
 
     @Test

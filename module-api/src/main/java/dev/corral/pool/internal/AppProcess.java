@@ -65,6 +65,8 @@ final class AppProcess {
     boolean deliberateStop;
     /** Why Corral stopped it, for its exit line; null if it was not stopped by Corral. */
     String stopReason;
+    /** Set when it is to be recycled as soon as its replacement is ready (why); it serves until then. */
+    String retireReason;
     /** Its maxPoolProcesses slot was given back (exactly once, when it is gone). */
     boolean budgetReturned;
     final Set<Session> active = new LinkedHashSet<>();

@@ -217,9 +217,33 @@ public final class Group implements App {
      * are done, and a replacement is spawned if the app would drop below {@code minProcesses}.
      */
     private void recycleLocked(AppProcess process, String reason, List<Runnable> after, long now) {
-        if (process.state != AppProcess.State.READY) {
+        if (process.state != AppProcess.State.READY || process.retireReason != null) {
             return;
         }
+        if (!stopped && readyOrStartingLocked() - 1 < config.minProcesses()) {
+            // the app would drop below minProcesses: the replacement starts first, and this
+            // process keeps serving until it is ready (see retireReplacedLocked)
+            process.retireReason = reason;
+            after.add(() -> LOG.log(Level.INFO, "recycling {0} once its replacement is ready: {1}", process, reason));
+            if (spawning == 0 && engine.budget.tryTake(this, true)) {
+                startSpawnLocked(after, now);
+            }
+            return;
+        }
+        drainLocked(process, reason, after, now);
+    }
+
+    /** A process became ready: retire one process that was waiting for its replacement. */
+    private void retireReplacedLocked(List<Runnable> after, long now) {
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY && process.retireReason != null) {
+                drainLocked(process, process.retireReason, after, now);
+                return;
+            }
+        }
+    }
+
+    private void drainLocked(AppProcess process, String reason, List<Runnable> after, long now) {
         process.state = AppProcess.State.DRAINING;
         process.deliberateStop = true;
         process.stopReason = reason;
@@ -568,7 +592,8 @@ public final class Group implements App {
                 }
             }
             if (lru != null && queue.isEmpty()) {
-                recycleLocked(lru, "evicted: app [" + needy.name() + "] needs a process and maxPoolProcesses="
+                // evicted even below minProcesses: the pool's limit wins, as in Passenger
+                drainLocked(lru, "evicted: app [" + needy.name() + "] needs a process and maxPoolProcesses="
                         + engine.budget.max() + " are running", after, engine.now());
                 evicted = true;
             }
@@ -638,6 +663,7 @@ public final class Group implements App {
                     while (!queue.isEmpty() && process.freeSlotsLocked(config.concurrency()) > 0) {
                         sessions.add(startSessionLocked(process, pollOldestLocked(now).request, now));
                     }
+                    retireReplacedLocked(after, now);
                     if (restarting && process.generation == generation) {
                         retireOneOldLocked(after, now);
                     }
@@ -737,6 +763,7 @@ public final class Group implements App {
             }
             reapIdleLocked(after, now);
             forgiveFailuresLocked(now);
+            replaceRetiringLocked(after, now);
             spawnIfNeededLocked(after, now);
             verifyInvariantsLocked();
         } finally {
@@ -751,6 +778,21 @@ public final class Group implements App {
             return processes.stream().filter(p -> p.state == AppProcess.State.READY).toList();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A process waiting for its replacement gets one, if none is starting (e.g. after a failed spawn). */
+    private void replaceRetiringLocked(List<Runnable> after, long now) {
+        if (spawning > 0 || stopped || now - nextSpawnNanos < 0) {
+            return;
+        }
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY && process.retireReason != null) {
+                if (engine.budget.tryTake(this, true)) {
+                    startSpawnLocked(after, now);
+                }
+                return;
+            }
         }
     }
 
