@@ -51,33 +51,30 @@ public final class TestApps {
 
     /** A WSGI app served by the bundled loader from {@code app.py}. */
     public static AppSettings wsgi(String name, Path root) {
-        AppSettings settings = new AppSettings();
-        settings.setName(name);
-        settings.setAppRoot(root.toString());
-        settings.setType("wsgi");
+        AppSettings settings = app(name, root, "wsgi");
         settings.setEntryPoint("app:application");
-        settings.setShutdownTimeout("5s");
         return settings;
     }
 
     /** A Node app ({@code app.js}) that calls {@code listen(3000)}, run by the bundled node loader. */
     public static AppSettings node(String name, Path root) {
-        AppSettings settings = new AppSettings();
-        settings.setName(name);
-        settings.setAppRoot(root.toString());
-        settings.setType("node");
+        AppSettings settings = app(name, root, "node");
         settings.setEntryPoint("app.js");
-        settings.setShutdownTimeout("5s");
         return settings;
     }
 
     /** The generic threaded server, which accepts any number of requests at once. */
     public static AppSettings threaded(String name, Path root) {
+        AppSettings settings = app(name, root, "generic");
+        settings.setCommand(PYTHON + " -u threaded_server.py");
+        return settings;
+    }
+
+    private static AppSettings app(String name, Path root, String type) {
         AppSettings settings = new AppSettings();
         settings.setName(name);
         settings.setAppRoot(root.toString());
-        settings.setType("generic");
-        settings.setCommand(PYTHON + " -u threaded_server.py");
+        settings.setType(type);
         settings.setShutdownTimeout("5s");
         return settings;
     }
