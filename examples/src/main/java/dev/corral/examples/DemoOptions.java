@@ -229,6 +229,15 @@ public final class DemoOptions {
             case "maxRequests" -> dev.corral.config.RecycleConfig.DEFAULT_MAX_REQUESTS + " (0 = off)";
             case "maxMemory" -> dev.corral.config.Sizes.format(dev.corral.config.RecycleConfig.DEFAULT_MAX_MEMORY) + " (off; e.g. 512MB)";
             case "maxRequestTime" -> Durations.format(dev.corral.config.RecycleConfig.DEFAULT_MAX_REQUEST_TIME) + " (off)";
+            case "healthPath" -> "(none: a socket connect is the check)";
+            case "healthInterval" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_INTERVAL);
+            case "healthFastInterval" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_FAST_INTERVAL);
+            case "healthDownInterval" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_DOWN_INTERVAL);
+            case "healthRise" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_RISE);
+            case "healthFall" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_FALL);
+            case "healthTimeout" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_TIMEOUT);
+            case "errorLimit" -> dev.corral.config.HealthConfig.DEFAULT_ERROR_LIMIT + " (0 = off)";
+            case "retries" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_RETRIES);
             default -> null;
         };
     }

@@ -49,6 +49,7 @@ import dev.corral.config.ConfigException.Problem;
  * @param shutdownTimeout how long a process may take to exit before it is killed
  * @param listen          whether processes listen on a Unix socket or a TCP port
  * @param recycle         when processes are recycled
+ * @param health          how processes are health-checked and failed connects retried
  */
 public record AppConfig(
         String name,
@@ -67,7 +68,8 @@ public record AppConfig(
         Duration spawnTimeout,
         Duration shutdownTimeout,
         Listen listen,
-        RecycleConfig recycle) {
+        RecycleConfig recycle,
+        HealthConfig health) {
 
     public static final AppType DEFAULT_TYPE = AppType.WSGI;
     public static final String DEFAULT_WSGI_ENTRY_POINT = "app:application";
@@ -98,11 +100,13 @@ public record AppConfig(
                      int maxProcesses, int concurrency, int maxQueue, Duration queueTimeout, Duration spawnTimeout,
                      Duration shutdownTimeout, Listen listen) {
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
-                concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults());
+                concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
+                HealthConfig.ofDefaults());
     }
 
     public AppConfig {
         recycle = recycle == null ? RecycleConfig.ofDefaults() : recycle;
+        health = health == null ? HealthConfig.ofDefaults() : health;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
         virtualHosts = virtualHosts == null ? DEFAULT_VIRTUAL_HOSTS
@@ -239,6 +243,7 @@ public record AppConfig(
         s.add(Setting.SHUTDOWN_TIMEOUT + "=" + Durations.format(shutdownTimeout));
         s.add(Setting.LISTEN + "=" + listen.configName());
         s.add(recycle.toString());
+        s.add(health.toString());
         return s.toString();
     }
 

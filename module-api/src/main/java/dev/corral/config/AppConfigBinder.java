@@ -74,11 +74,25 @@ final class AppConfigBinder {
         String memory = value(MAX_MEMORY);
         Long maxMemory = memory == null ? Long.valueOf(RecycleConfig.DEFAULT_MAX_MEMORY) : Sizes.parse(MAX_MEMORY.configName(), memory, problems);
         Duration maxRequestTime = duration(MAX_REQUEST_TIME, RecycleConfig.DEFAULT_MAX_REQUEST_TIME, true);
+        String healthPath = value(HEALTH_PATH);
+        if (healthPath != null && (!healthPath.startsWith("/") || healthPath.matches(".*[\\s#].*"))) {
+            problems.add(HEALTH_PATH.problem(healthPath));
+        }
+        Duration healthInterval = duration(HEALTH_INTERVAL, HealthConfig.DEFAULT_INTERVAL, false);
+        Duration healthFastInterval = duration(HEALTH_FAST_INTERVAL, HealthConfig.DEFAULT_FAST_INTERVAL, false);
+        Duration healthDownInterval = duration(HEALTH_DOWN_INTERVAL, HealthConfig.DEFAULT_DOWN_INTERVAL, false);
+        Integer healthRise = integer(HEALTH_RISE, HealthConfig.DEFAULT_RISE, 1, 100);
+        Integer healthFall = integer(HEALTH_FALL, HealthConfig.DEFAULT_FALL, 1, 100);
+        Duration healthTimeout = duration(HEALTH_TIMEOUT, HealthConfig.DEFAULT_TIMEOUT, false);
+        Integer errorLimit = integer(ERROR_LIMIT, HealthConfig.DEFAULT_ERROR_LIMIT, 0, 100_000);
+        Integer retries = integer(RETRIES, HealthConfig.DEFAULT_RETRIES, 0, 100);
 
         AppConfigRules.throwIfAny(problems);
         return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts,
                 minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
-                listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime));
+                listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
+                new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
+                        healthFall, healthTimeout, errorLimit, retries));
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

@@ -38,6 +38,15 @@ import dev.corral.config.ConfigException.Problem;
  * maxRequests      0                  0.. (0 = off): recycle a process after this many requests
  * maxMemory        0                  a size such as 512MB (0 = off): recycle above this resident set
  * maxRequestTime   0                  a duration &gt;= 0 (0 = off): a longer request kills its process (504)
+ * healthPath       (none)             a path checked with GET; none = a socket connect is the check
+ * healthInterval   2s                 checks of a healthy process (HAProxy inter)
+ * healthFastInterval 500ms            checks while a process changes state (fastinter)
+ * healthDownInterval 5s               checks of a process that is down (downinter)
+ * healthRise       2                  successful checks before a new process takes traffic
+ * healthFall       3                  failed checks that mark a process down
+ * healthTimeout    2s                 how long one check may take
+ * errorLimit       10                 consecutive connect errors or 5xx that mark a process down (0 = off)
+ * retries          3                  other processes a failed connect is retried on
  * </pre>
  *
  * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
@@ -157,6 +166,33 @@ public final class AppSettings {
 
     public void setMaxRequestTime(String value) { put(Setting.MAX_REQUEST_TIME, value); }
     public String getMaxRequestTime() { return values.get(Setting.MAX_REQUEST_TIME); }
+
+    public void setHealthPath(String value) { put(Setting.HEALTH_PATH, value); }
+    public String getHealthPath() { return values.get(Setting.HEALTH_PATH); }
+
+    public void setHealthInterval(String value) { put(Setting.HEALTH_INTERVAL, value); }
+    public String getHealthInterval() { return values.get(Setting.HEALTH_INTERVAL); }
+
+    public void setHealthFastInterval(String value) { put(Setting.HEALTH_FAST_INTERVAL, value); }
+    public String getHealthFastInterval() { return values.get(Setting.HEALTH_FAST_INTERVAL); }
+
+    public void setHealthDownInterval(String value) { put(Setting.HEALTH_DOWN_INTERVAL, value); }
+    public String getHealthDownInterval() { return values.get(Setting.HEALTH_DOWN_INTERVAL); }
+
+    public void setHealthRise(String value) { put(Setting.HEALTH_RISE, value); }
+    public String getHealthRise() { return values.get(Setting.HEALTH_RISE); }
+
+    public void setHealthFall(String value) { put(Setting.HEALTH_FALL, value); }
+    public String getHealthFall() { return values.get(Setting.HEALTH_FALL); }
+
+    public void setHealthTimeout(String value) { put(Setting.HEALTH_TIMEOUT, value); }
+    public String getHealthTimeout() { return values.get(Setting.HEALTH_TIMEOUT); }
+
+    public void setErrorLimit(String value) { put(Setting.ERROR_LIMIT, value); }
+    public String getErrorLimit() { return values.get(Setting.ERROR_LIMIT); }
+
+    public void setRetries(String value) { put(Setting.RETRIES, value); }
+    public String getRetries() { return values.get(Setting.RETRIES); }
 
     /** The settings that are set, raw, in documented order, e.g. {@code AppSettings[name=blog, maxProcesses=4]}. */
     @Override

@@ -29,7 +29,16 @@ enum Setting {
     IDLE_TIMEOUT("idleTimeout", "a duration >= 0, such as 30s or 5m (0 = never)"),
     MAX_REQUESTS("maxRequests", "an integer 0.." + Integer.MAX_VALUE + " (0 = off)"),
     MAX_MEMORY("maxMemory", Sizes.ALLOWED),
-    MAX_REQUEST_TIME("maxRequestTime", "a duration >= 0, such as 30s or 5m (0 = off)");
+    MAX_REQUEST_TIME("maxRequestTime", "a duration >= 0, such as 30s or 5m (0 = off)"),
+    HEALTH_PATH("healthPath", "a path starting with '/' without whitespace or '#'"),
+    HEALTH_INTERVAL("healthInterval", "a duration > 0, such as 500ms or 2s"),
+    HEALTH_FAST_INTERVAL("healthFastInterval", "a duration > 0, such as 500ms or 2s"),
+    HEALTH_DOWN_INTERVAL("healthDownInterval", "a duration > 0, such as 500ms or 2s"),
+    HEALTH_RISE("healthRise", "an integer 1..100"),
+    HEALTH_FALL("healthFall", "an integer 1..100"),
+    HEALTH_TIMEOUT("healthTimeout", "a duration > 0, such as 500ms or 2s"),
+    ERROR_LIMIT("errorLimit", "an integer 0..100000 (0 = off)"),
+    RETRIES("retries", "an integer 0..100");
 
     private static final List<String> NAMES =
             Arrays.stream(values()).map(Setting::configName).toList();

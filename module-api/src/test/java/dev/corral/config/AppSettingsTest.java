@@ -272,7 +272,9 @@ class AppSettingsTest {
                 e.problems());
         assertEquals("'maxQueueSize' must be one of: name, appRoot, type, entryPoint, command, env, pathPrefix, "
                 + "virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
-                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, but was [5]",
+                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
+                + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
+                + "errorLimit, retries, but was [5]",
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> settings.get("maxQueueSize"));
     }
@@ -281,8 +283,9 @@ class AppSettingsTest {
     void namesAreInDocumentedOrder() {
         assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env", "pathPrefix", "virtualHosts",
                 "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
-                "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime"),
-                AppSettings.names());
+                "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
+                "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval", "healthRise", "healthFall",
+                "healthTimeout", "errorLimit", "retries"), AppSettings.names());
     }
 
     @Test
@@ -303,15 +306,19 @@ class AppSettingsTest {
         s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setMinProcesses("9"); s.setMaxProcesses("10");
         s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
         s.setShutdownTimeout("15"); s.setListen("16"); s.setIdleTimeout("17"); s.setMaxRequests("18");
-        s.setMaxMemory("19"); s.setMaxRequestTime("20");
+        s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setHealthPath("21"); s.setHealthInterval("22");
+        s.setHealthFastInterval("23"); s.setHealthDownInterval("24"); s.setHealthRise("25"); s.setHealthFall("26");
+        s.setHealthTimeout("27"); s.setErrorLimit("28"); s.setRetries("29");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
-                s.getMaxRequestTime());
+                s.getMaxRequestTime(), s.getHealthPath(), s.getHealthInterval(), s.getHealthFastInterval(),
+                s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(), s.getHealthTimeout(), s.getErrorLimit(),
+                s.getRetries());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
-                "17", "18", "19", "20"), viaNames);
+                "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 
@@ -359,5 +366,21 @@ class AppSettingsTest {
         assertTrue(message.contains("'maxRequests' must be an integer 0..2147483647 (0 = off), but was [-3]"), message);
         assertTrue(message.contains("'maxMemory' must be a size such as 512MB or 2GB (0 = off), but was [512]"), message);
         assertTrue(message.contains("'maxRequestTime'") && message.contains("[forever]"), message);
+    }
+
+    @Test
+    void healthSettingsHaveHAProxysDefaultsAndAreChecked() {
+        HealthConfig health = settings.toConfig().health();
+        assertEquals(HealthConfig.ofDefaults(), health);
+        assertNull(health.healthPath());
+        settings.setHealthPath("status");
+        settings.setHealthRise("0");
+        settings.setHealthInterval("0");
+        settings.setRetries("-1");
+        String message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'healthPath' must be a path starting with '/'"), message);
+        assertTrue(message.contains("'healthRise' must be an integer 1..100, but was [0]"), message);
+        assertTrue(message.contains("'healthInterval'") && message.contains("[0]"), message);
+        assertTrue(message.contains("'retries' must be an integer 0..100, but was [-1]"), message);
     }
 }

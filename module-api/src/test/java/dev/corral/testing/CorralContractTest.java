@@ -185,7 +185,7 @@ public abstract class CorralContractTest {
             servedBy.add(response.get().body());
         }
         try (Stream<Path> files = Files.list(state)) {
-            List<Path> maxima = files.toList();
+            List<Path> maxima = files.filter(f -> f.getFileName().toString().startsWith("max-")).toList();
             assertFalse(maxima.isEmpty());
             for (Path max : maxima) {
                 assertEquals("1", Files.readString(max), max.getFileName() + ": requests at once in one process");
@@ -212,7 +212,8 @@ public abstract class CorralContractTest {
             assertEquals(200, response.get(60, TimeUnit.SECONDS).statusCode());
         }
         try (Stream<Path> files = Files.list(state)) {
-            int max = Integer.parseInt(Files.readString(files.findFirst().orElseThrow()));
+            int max = Integer.parseInt(Files.readString(files.filter(f -> f.getFileName().toString().startsWith("max-"))
+                    .findFirst().orElseThrow()));
             assertTrue(max > 1, "concurrency=0 lets one process take several requests at once, saw " + max);
         }
     }
@@ -585,6 +586,152 @@ public abstract class CorralContractTest {
         AppStatus firstNow = awaitStatus("first", s -> s.processes() == 1);
         assertEquals(1, firstNow.ready(), "first keeps one process: the pool holds 2 in all");
         assertEquals(1, app("second").status().ready());
+    }
+
+    // ------------------------------------------------------------------ health
+
+    /** The times (ms) at which a process received requests for {@code path}, from the test app's log. */
+    private static List<Long> requestTimes(Path state, String pid, String path) throws IOException {
+        Path log = state.resolve("requests-" + pid + ".log");
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        return Files.readAllLines(log).stream().map(line -> line.split(" "))
+                .filter(f -> f.length == 2 && f[1].endsWith(path))
+                .map(f -> (long) (Double.parseDouble(f[0]) * 1000)).toList();
+    }
+
+    private static List<Long> gaps(List<Long> times) {
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < times.size(); i++) {
+            gaps.add(times.get(i) - times.get(i - 1));
+        }
+        return gaps;
+    }
+
+    @Test
+    void failingHealthChecksMarkAProcessDownAfterFallAndItIsReplaced() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        AppSettings checked = TestApps.wsgi("checked", appRoot);
+        checked.setEnv("TESTAPP_STATE_DIR=" + state);
+        checked.setHealthPath("/health");
+        checked.setHealthInterval("1s");
+        checked.setHealthFastInterval("100ms");
+        checked.setHealthFall("3");
+        checked.setHealthRise("3");
+        start(32, checked);
+        AppStatus ready = awaitStatus("checked", s -> s.ready() == 1);
+        String pid = Long.toString(ready.processList().get(0).pid());
+        // rise: the process took traffic only after 3 passed checks at the fast interval
+        assertEquals(200, get("/hello").statusCode());
+        List<String> first = Files.readAllLines(state.resolve("requests-" + pid + ".log"));
+        assertTrue(first.size() >= 4 && first.subList(0, 3).stream().allMatch(l -> l.endsWith(" /health")),
+                "three checks before the first request: " + first);
+        await().atMost(DEADLINE).until(() -> requestTimes(state, pid, "/health").size() >= 5);
+        Files.writeString(appRoot.resolve("UNHEALTHY-" + pid), "");
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + pid + " of app checked DOWN after 3 failed checks: "
+                + "status 500 for /health").isEmpty());
+        AppStatus replaced = awaitStatus("checked", s -> s.ready() == 1 && s.processes() == 1
+                && s.processList().get(0).pid() != Long.parseLong(pid));
+        assertEquals(200, get("/hello").statusCode());
+        // the intervals, from the check timestamps the app recorded: inter while up, fastinter once failing
+        List<Long> gaps = gaps(requestTimes(state, pid, "/health"));
+        List<Long> rising = gaps.subList(0, 2);
+        List<Long> failing = gaps.subList(gaps.size() - 2, gaps.size());
+        List<Long> up = gaps.subList(3, gaps.size() - 3);
+        assertTrue(rising.stream().allMatch(g -> g < 600), "fast checks while starting: " + gaps);
+        assertTrue(!up.isEmpty() && up.stream().allMatch(g -> g >= 800 && g < 2500), "healthInterval=1s while up: " + gaps);
+        assertTrue(failing.stream().allMatch(g -> g < 600), "healthFastInterval=100ms while failing: " + gaps);
+        assertTrue(replaced.processList().get(0).pid() > 0);
+    }
+
+    @Test
+    void downProcessFinishesItsRequestButTakesNoOtherAndIsCheckedAtTheDownInterval() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        AppSettings threaded = TestApps.threaded("downapp", appRoot);
+        threaded.setMinProcesses("1");
+        threaded.setMaxProcesses("1");
+        threaded.setConcurrency("0");
+        threaded.setEnv("TESTAPP_STATE_DIR=" + state);
+        threaded.setHealthPath("/health");
+        threaded.setHealthRise("1");
+        threaded.setHealthFall("2");
+        threaded.setHealthInterval("1s");
+        threaded.setHealthFastInterval("100ms");
+        threaded.setHealthDownInterval("400ms");
+        start(32, threaded);
+        AppStatus ready = awaitStatus("downapp", s -> s.ready() == 1);
+        String pid = Long.toString(ready.processList().get(0).pid());
+        CompletableFuture<HttpResponse<String>> inFlight = getAsync("/sleep?ms=4000");
+        awaitStatus("downapp", s -> s.busy() == 1);
+        Files.writeString(appRoot.resolve("UNHEALTHY-" + pid), "");
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + pid + " of app downapp DOWN after 2 failed checks")
+                .isEmpty());
+        List<String> servedBy = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> response = get("/sleep?ms=1");
+            assertEquals(200, response.statusCode());
+            servedBy.add(response.body());
+        }
+        assertFalse(servedBy.contains(pid), "a DOWN process takes no new request: " + servedBy);
+        HttpResponse<String> finished = inFlight.get(30, TimeUnit.SECONDS);
+        assertEquals(200, finished.statusCode(), "the request it was serving still completes");
+        assertEquals(pid, finished.body());
+        List<Long> checks = requestTimes(state, pid, "/health");
+        List<Long> gaps = gaps(checks);
+        List<Long> down = gaps.subList(gaps.size() - 3, gaps.size());
+        assertTrue(down.stream().allMatch(g -> g >= 250 && g < 900), "healthDownInterval=400ms while down: " + gaps);
+    }
+
+    @Test
+    void errorLimitMarksAProcessThatKeepsAnswering5xxDown() throws Exception {
+        AppSettings erring = TestApps.wsgi("erring", appRoot);
+        erring.setMinProcesses("1");
+        erring.setMaxProcesses("1");
+        erring.setErrorLimit("3");
+        start(32, erring);
+        String pid = null;
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = get("/fail");
+            assertEquals(500, response.statusCode(), "the app's own 500 is passed on");
+            pid = response.headers().firstValue("X-Pid").orElseThrow();
+        }
+        String failing = pid;
+        // the third answer reaches the client before its process is judged
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + failing
+                + " of app erring DOWN after 3 errors in a row (errorLimit=3)").isEmpty());
+        await().atMost(DEADLINE).until(() -> !failing.equals(get("/hello").headers().firstValue("X-Pid").orElse(failing)));
+    }
+
+    @Test
+    void failedConnectIsRetriedOnAnotherProcessUpToRetries() throws Exception {
+        AppSettings two = TestApps.wsgi("two", appRoot);
+        two.setMinProcesses("2");
+        two.setMaxProcesses("2");
+        start(32, two);
+        AppStatus ready = awaitStatus("two", s -> s.ready() == 2);
+        ProcessStatus broken = ready.processList().get(0);
+        Files.delete(Path.of(broken.address()));  // alive, but nobody can connect to it any more
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> response = get("/hello");
+            assertEquals(200, response.statusCode());
+            assertFalse(response.headers().firstValue("X-Pid").orElseThrow().equals(Long.toString(broken.pid())));
+        }
+        assertFalse(logs.matching("connect to process " + broken.pid() + " of app two failed").isEmpty(), logs.lines().toString());
+    }
+
+    @Test
+    void withNoRetriesAFailedConnectIs502() throws Exception {
+        AppSettings single = TestApps.wsgi("single", appRoot);
+        single.setMinProcesses("1");
+        single.setMaxProcesses("1");
+        single.setRetries("0");
+        start(32, single);
+        AppStatus ready = awaitStatus("single", s -> s.ready() == 1);
+        Files.delete(Path.of(ready.processList().get(0).address()));
+        HttpResponse<String> response = get("/hello");
+        assertEquals(502, response.statusCode());
+        assertEquals("connect_failed", response.headers().firstValue("X-Corral-Reason").orElse(null));
     }
 
     // ------------------------------------------------------------------ rolling restart

@@ -20,9 +20,28 @@ def _qs(environ, name, default):
     return values[0] if values else default
 
 
+def _record(path):
+    state = os.environ.get("TESTAPP_STATE_DIR")
+    if state:
+        with open(os.path.join(state, "requests-%d.log" % os.getpid()), "a") as log:
+            log.write("%.3f %s\n" % (time.time(), path))
+
+
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "/")
     pid = str(os.getpid())
+    _record(path)
+    if path.endswith("/health"):
+        sick = os.path.exists("UNHEALTHY") or os.path.exists("UNHEALTHY-" + pid)
+        body = b"sick" if sick else b"ok"
+        start_response("500 Internal Server Error" if sick else "200 OK",
+                       [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+    if path.endswith("/fail"):
+        body = ("failing in pid %s\n" % pid).encode()
+        start_response("500 Internal Server Error", [("Content-Type", "text/plain"),
+                                                     ("Content-Length", str(len(body))), ("X-Pid", pid)])
+        return [body]
     if path.endswith("/sleep"):
         time.sleep(int(_qs(environ, "ms", "100")) / 1000.0)
         body = pid.encode()

@@ -33,6 +33,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         url = urlparse(self.path)
         query = parse_qs(url.query)
+        record_dir = os.environ.get("TESTAPP_STATE_DIR")
+        if record_dir:
+            with open(os.path.join(record_dir, "requests-%d.log" % os.getpid()), "a") as log:
+                log.write("%.3f %s\n" % (time.time(), url.path))
+        if url.path.endswith("/health"):
+            sick = os.path.exists("UNHEALTHY-%d" % os.getpid())
+            self._send(500 if sick else 200, b"sick" if sick else b"ok")
+            return
         if url.path.endswith("/max"):
             self._send(200, str(state["max"]).encode())
             return

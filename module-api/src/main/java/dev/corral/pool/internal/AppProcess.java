@@ -67,6 +67,13 @@ final class AppProcess {
     String stopReason;
     /** Set when it is to be recycled as soon as its replacement is ready (why); it serves until then. */
     String retireReason;
+    /** Health, guarded by the group lock: checks passed in a row while starting, failed in a row while up. */
+    int passedChecks;
+    int failedChecks;
+    /** Connect errors and 5xx answers in a row (errorLimit). */
+    int consecutiveErrors;
+    /** Marked DOWN by a health check or errorLimit: never routed to again. */
+    boolean down;
     /** Its maxPoolProcesses slot was given back (exactly once, when it is gone). */
     boolean budgetReturned;
     final Set<Session> active = new LinkedHashSet<>();

@@ -26,7 +26,6 @@ import java.util.Set;
  */
 final class Forwarder {
     private static final System.Logger LOG = System.getLogger("dev.corral.request");
-    static final int MAX_CONNECT_ATTEMPTS = 3;
     /** Hop-by-hop headers (RFC 9110 7.6.1) plus the ones Corral sets itself. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
@@ -73,7 +72,7 @@ final class Forwarder {
                 connection.close();
             }
             exchange.succeed();
-            return group.release(session, true);
+            return group.release(session, true, relay.status);
         }
         connection.close();
         if (relay.clientFailure) {

@@ -48,6 +48,7 @@ public final class Group implements App {
     final Engine engine;
     final ReentrantLock lock = new ReentrantLock();
     private final SpawnListener spawnListener = new SpawnListener();
+    private final HealthChecker health = new HealthChecker(this);
 
     // Guarded by lock.
     private final List<AppProcess> processes = new ArrayList<>();
@@ -329,6 +330,14 @@ public final class Group implements App {
      * @param servedByApp true when the app answered the request (whatever its status)
      */
     Session release(Session session, boolean servedByApp) {
+        return release(session, servedByApp, 0);
+    }
+
+    /**
+     * Ends a session, as {@link #release(Session, boolean)}, counting the app's status for
+     * {@code errorLimit} (a 5xx is an error, any other status clears the count; 0 = no answer).
+     */
+    Session release(Session session, boolean servedByApp, int status) {
         if (!session.end()) {
             return null;
         }
@@ -342,6 +351,9 @@ public final class Group implements App {
                 served++;
             } else {
                 failed++;
+            }
+            if (status > 0) {
+                countErrorLocked(process, status >= 500, "status " + status, after, now);
             }
             recycleIfWornLocked(process, after, now);
             if (process.state == AppProcess.State.READY && !queue.isEmpty()) {
@@ -372,12 +384,13 @@ public final class Group implements App {
         request.connectAttempts++;
         long now = engine.now();
         Session next = null;
-        boolean giveUp = request.connectAttempts >= Forwarder.MAX_CONNECT_ATTEMPTS;
+        boolean giveUp = request.connectAttempts > config.health().retries();
         List<Runnable> after = new ArrayList<>(2);
         lock.lock();
         try {
             AppProcess process = endSessionLocked(session, now);
             lastError = process + ": connect failed: " + error;
+            countErrorLocked(process, true, "connect failed: " + error, after, now);
             if (process.state == AppProcess.State.READY) {
                 process.state = AppProcess.State.DRAINING;
             }
@@ -438,6 +451,112 @@ public final class Group implements App {
         if (process.maxRequests > 0 && process.processed >= process.maxRequests) {
             recycleLocked(process, "served " + process.processed + " requests (maxRequests="
                     + config.recycle().maxRequests() + ")", after, now);
+        }
+    }
+
+    // ---------------------------------------------------------------- health
+
+    /** What the health checker should do after a check. */
+    enum CheckOutcome { STOP, RISING, UP, FAILING, DOWN, BUSY }
+
+    /** Whether and how a check of this process should run now (BUSY: it has no free slot). */
+    CheckOutcome checkDueLocked(AppProcess process) {
+        return switch (process.state) {
+            case STARTING -> CheckOutcome.RISING;
+            case READY -> process.freeSlotsLocked(config.concurrency()) > 0 ? CheckOutcome.UP : CheckOutcome.BUSY;
+            case DRAINING -> process.down ? CheckOutcome.DOWN : CheckOutcome.STOP;
+            default -> CheckOutcome.STOP;
+        };
+    }
+
+    /**
+     * Applies one check's verdict ({@code failure} null = passed) and says how the checker goes on.
+     * rise: a starting process takes traffic after healthRise passes in a row; fall: a ready one
+     * is marked DOWN after healthFall failures in a row, then drained and replaced.
+     */
+    CheckOutcome checked(AppProcess process, String failure) {
+        long now = engine.now();
+        List<Runnable> after = new ArrayList<>(2);
+        CheckOutcome outcome;
+        boolean rose = false;
+        SpawnException timedOut = null;
+        lock.lock();
+        try {
+            HealthConfigView h = new HealthConfigView();
+            switch (process.state) {
+                case STARTING -> {
+                    process.passedChecks = failure == null ? process.passedChecks + 1 : 0;
+                    if (process.passedChecks >= h.rise()) {
+                        rose = true;
+                        outcome = CheckOutcome.STOP; // becomeReady starts the checks of a ready process
+                    } else if (failure != null && now - process.createdNanos > config.spawnTimeout().toNanos()) {
+                        timedOut = new SpawnException(SpawnException.Step.HEALTH_CHECK, "the health check of "
+                                + config.health().healthPath() + " did not pass " + h.rise() + " times in a row within "
+                                + "spawnTimeout=" + Durations.format(config.spawnTimeout()) + "; last: " + failure,
+                                process.output == null ? List.of() : process.output.tail());
+                        outcome = CheckOutcome.STOP;
+                    } else {
+                        outcome = CheckOutcome.RISING;
+                    }
+                }
+                case READY -> {
+                    if (failure == null) {
+                        process.failedChecks = 0;
+                        outcome = CheckOutcome.UP;
+                    } else if (++process.failedChecks >= h.fall()) {
+                        markDownLocked(process, "after " + process.failedChecks + " failed checks: " + failure, after, now);
+                        outcome = CheckOutcome.DOWN;
+                    } else {
+                        outcome = CheckOutcome.FAILING;
+                    }
+                }
+                case DRAINING -> outcome = process.down ? CheckOutcome.DOWN : CheckOutcome.STOP;
+                default -> outcome = CheckOutcome.STOP;
+            }
+            verifyInvariantsLocked();
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        if (rose) {
+            spawnListener.becomeReady(process);
+        } else if (timedOut != null) {
+            engine.blockingExecutor.execute(() -> ProcessStopper.kill(process));
+            spawnListener.failed(process, timedOut);
+        }
+        return outcome;
+    }
+
+    /** A tiny view so the rules above read like HAProxy's. */
+    private final class HealthConfigView {
+        int rise() {
+            return config.health().rise();
+        }
+
+        int fall() {
+            return config.health().fall();
+        }
+    }
+
+    /** DOWN: no new request and none from the queue; in-flight ones finish; then it is replaced. */
+    private void markDownLocked(AppProcess process, String why, List<Runnable> after, long now) {
+        if (process.down || process.state != AppProcess.State.READY) {
+            return;
+        }
+        process.down = true;
+        lastError = process + " DOWN " + why;
+        after.add(() -> LOG.log(Level.WARNING, "{0} DOWN {1}", process, why));
+        drainLocked(process, "DOWN " + why, after, now);
+    }
+
+    /** errorLimit: counts consecutive connect errors and 5xx answers of a process. */
+    private void countErrorLocked(AppProcess process, boolean error, String what, List<Runnable> after, long now) {
+        int limit = config.health().errorLimit();
+        if (!error) {
+            process.consecutiveErrors = 0;
+        } else if (limit > 0 && ++process.consecutiveErrors >= limit) {
+            markDownLocked(process, "after " + process.consecutiveErrors + " errors in a row (errorLimit=" + limit
+                    + "), the last: " + what, after, now);
         }
     }
 
@@ -639,6 +758,15 @@ public final class Group implements App {
     private final class SpawnListener implements Spawner.Listener {
         @Override
         public void ready(AppProcess process) {
+            if (config.health().healthPath() != null) {
+                // it listens; it takes traffic once healthRise checks of healthPath pass
+                health.schedule(process, Duration.ZERO);
+                return;
+            }
+            becomeReady(process);
+        }
+
+        void becomeReady(AppProcess process) {
             long now = engine.now();
             List<Session> sessions = new ArrayList<>();
             List<Runnable> after = new ArrayList<>(1);
@@ -648,6 +776,7 @@ public final class Group implements App {
                     return;
                 }
                 spawning--;
+                after.add(() -> health.schedule(process, config.health().interval()));
                 if (stopped) {
                     process.state = AppProcess.State.STOPPING;
                     process.deliberateStop = true;

@@ -8,7 +8,7 @@ import java.util.List;
  */
 final class SpawnException extends Exception {
     /** The steps of a spawn, in order. */
-    enum Step { PREPARE, EXEC, AWAIT_LISTEN }
+    enum Step { PREPARE, EXEC, AWAIT_LISTEN, HEALTH_CHECK }
 
     private final Step step;
     private final List<String> outputTail;
