@@ -238,6 +238,7 @@ public final class DemoOptions {
             case "healthTimeout" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_TIMEOUT);
             case "errorLimit" -> dev.corral.config.HealthConfig.DEFAULT_ERROR_LIMIT + " (0 = off)";
             case "retries" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_RETRIES);
+            case "slowStart" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_SLOW_START) + " (off)";
             default -> null;
         };
     }

@@ -86,13 +86,14 @@ final class AppConfigBinder {
         Duration healthTimeout = duration(HEALTH_TIMEOUT, HealthConfig.DEFAULT_TIMEOUT, false);
         Integer errorLimit = integer(ERROR_LIMIT, HealthConfig.DEFAULT_ERROR_LIMIT, 0, 100_000);
         Integer retries = integer(RETRIES, HealthConfig.DEFAULT_RETRIES, 0, 100);
+        Duration slowStart = duration(SLOW_START, HealthConfig.DEFAULT_SLOW_START, true);
 
         AppConfigRules.throwIfAny(problems);
         return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts,
                 minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
-                        healthFall, healthTimeout, errorLimit, retries));
+                        healthFall, healthTimeout, errorLimit, retries, slowStart));
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

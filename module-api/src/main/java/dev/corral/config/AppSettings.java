@@ -47,6 +47,7 @@ import dev.corral.config.ConfigException.Problem;
  * healthTimeout    2s                 how long one check may take
  * errorLimit       10                 consecutive connect errors or 5xx that mark a process down (0 = off)
  * retries          3                  other processes a failed connect is retried on
+ * slowStart        0                  a duration &gt;= 0 (0 = off): a new process's share of traffic ramps up
  * </pre>
  *
  * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
@@ -193,6 +194,9 @@ public final class AppSettings {
 
     public void setRetries(String value) { put(Setting.RETRIES, value); }
     public String getRetries() { return values.get(Setting.RETRIES); }
+
+    public void setSlowStart(String value) { put(Setting.SLOW_START, value); }
+    public String getSlowStart() { return values.get(Setting.SLOW_START); }
 
     /** The settings that are set, raw, in documented order, e.g. {@code AppSettings[name=blog, maxProcesses=4]}. */
     @Override

@@ -16,9 +16,10 @@ import java.util.StringJoiner;
  * @param timeout        how long one check may take
  * @param errorLimit     consecutive connect errors or 5xx answers that mark a process down; 0 = off
  * @param retries        how many other processes a request whose connect failed tries
+ * @param slowStart      a new process's share of traffic ramps up over this time; 0 = off
  */
 public record HealthConfig(String healthPath, Duration interval, Duration fastInterval, Duration downInterval,
-                           int rise, int fall, Duration timeout, int errorLimit, int retries) {
+                           int rise, int fall, Duration timeout, int errorLimit, int retries, Duration slowStart) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_FAST_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_DOWN_INTERVAL = Duration.ofSeconds(5);
@@ -27,11 +28,13 @@ public record HealthConfig(String healthPath, Duration interval, Duration fastIn
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_ERROR_LIMIT = 10;
     public static final int DEFAULT_RETRIES = 3;
+    public static final Duration DEFAULT_SLOW_START = Duration.ZERO;
 
     public HealthConfig {
         if (interval == null || fastInterval == null || downInterval == null || timeout == null
                 || !positive(interval) || !positive(fastInterval) || !positive(downInterval)
-                || !positive(timeout) || rise < 1 || fall < 1 || errorLimit < 0 || retries < 0) {
+                || !positive(timeout) || rise < 1 || fall < 1 || errorLimit < 0 || retries < 0
+                || slowStart == null || slowStart.isNegative()) {
             throw new IllegalArgumentException("invalid health settings: " + healthPath + ", " + interval + ", "
                     + fastInterval + ", " + downInterval + ", rise=" + rise + ", fall=" + fall + ", " + timeout
                     + ", errorLimit=" + errorLimit + ", retries=" + retries);
@@ -44,7 +47,7 @@ public record HealthConfig(String healthPath, Duration interval, Duration fastIn
 
     public static HealthConfig ofDefaults() {
         return new HealthConfig(null, DEFAULT_INTERVAL, DEFAULT_FAST_INTERVAL, DEFAULT_DOWN_INTERVAL, DEFAULT_RISE,
-                DEFAULT_FALL, DEFAULT_TIMEOUT, DEFAULT_ERROR_LIMIT, DEFAULT_RETRIES);
+                DEFAULT_FALL, DEFAULT_TIMEOUT, DEFAULT_ERROR_LIMIT, DEFAULT_RETRIES, DEFAULT_SLOW_START);
     }
 
     @Override
@@ -59,6 +62,7 @@ public record HealthConfig(String healthPath, Duration interval, Duration fastIn
                 .add("healthTimeout=" + Durations.format(timeout))
                 .add("errorLimit=" + errorLimit)
                 .add("retries=" + retries)
+                .add("slowStart=" + Durations.format(slowStart))
                 .toString();
     }
 }

@@ -38,7 +38,8 @@ enum Setting {
     HEALTH_FALL("healthFall", "an integer 1..100"),
     HEALTH_TIMEOUT("healthTimeout", "a duration > 0, such as 500ms or 2s"),
     ERROR_LIMIT("errorLimit", "an integer 0..100000 (0 = off)"),
-    RETRIES("retries", "an integer 0..100");
+    RETRIES("retries", "an integer 0..100"),
+    SLOW_START("slowStart", "a duration >= 0, such as 30s (0 = off)");
 
     private static final List<String> NAMES =
             Arrays.stream(values()).map(Setting::configName).toList();

@@ -683,6 +683,42 @@ public abstract class CorralContractTest {
         assertTrue(down.stream().allMatch(g -> g >= 250 && g < 900), "healthDownInterval=400ms while down: " + gaps);
     }
 
+    /** Sends GET /hello for {@code millis} and counts the answers from {@code pid}: [from pid, total]. */
+    private int[] shareOf(String pid, long millis) throws Exception {
+        int[] counts = new int[2];
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - until < 0) {
+            HttpResponse<String> response = get("/hello");
+            assertEquals(200, response.statusCode());
+            counts[0] += pid.equals(response.headers().firstValue("X-Pid").orElse("")) ? 1 : 0;
+            counts[1]++;
+        }
+        return counts;
+    }
+
+    @Test
+    void slowStartRampsUpTheShareOfANewProcess() throws Exception {
+        AppSettings slow = TestApps.wsgi("slow", appRoot);
+        slow.setMinProcesses("2");
+        slow.setMaxProcesses("2");
+        slow.setSlowStart("3s");
+        start(32, slow);
+        awaitStatus("slow", s -> s.ready() == 2);
+        Set<Long> first = pidsOf("slow");
+        shareOf("-", 3500); // the first two ramp up together, past slowStart
+        assertEquals(502, get("/crash").statusCode());
+        AppStatus replaced = awaitStatus("slow", s -> s.ready() == 2
+                && s.processList().stream().anyMatch(p -> !first.contains(p.pid())));
+        String fresh = replaced.processList().stream().filter(p -> !first.contains(p.pid()))
+                .map(p -> Long.toString(p.pid())).findFirst().orElseThrow();
+        int[] early = shareOf(fresh, 600);
+        shareOf(fresh, 3000);
+        int[] late = shareOf(fresh, 1500);
+        assertTrue(early[1] > 20 && early[0] < early[1] * 0.3,
+                "a new process gets little traffic at first: " + early[0] + " of " + early[1]);
+        assertTrue(late[0] > late[1] * 0.35, "and its full share once slowStart has passed: " + late[0] + " of " + late[1]);
+    }
+
     @Test
     void errorLimitMarksAProcessThatKeepsAnswering5xxDown() throws Exception {
         AppSettings erring = TestApps.wsgi("erring", appRoot);

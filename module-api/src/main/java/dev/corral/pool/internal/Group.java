@@ -162,10 +162,21 @@ public final class Group implements App {
 
     /** The least busy READY process other than {@code exclude} gets a session, or null. */
     private Session acquireLocked(RequestInfo request, AppProcess exclude, long now) {
+        boolean slowStart = !config.health().slowStart().isZero() && freeProcessesLocked(exclude) > 1;
+        AppProcess best = slowStart ? leastBusyLocked(exclude, now, true) : null;
+        if (best == null) {
+            best = leastBusyLocked(exclude, now, false);
+        }
+        return best == null ? null : startSessionLocked(best, request, now);
+    }
+
+    /** The READY process with the most free slots (ties: least recently used), or null. */
+    private AppProcess leastBusyLocked(AppProcess exclude, long now, boolean honourSlowStart) {
         AppProcess best = null;
         int bestFree = 0;
         for (AppProcess process : processes) {
-            if (process.state != AppProcess.State.READY || process == exclude) {
+            if (process.state != AppProcess.State.READY || process == exclude
+                    || (honourSlowStart && skipForSlowStartLocked(process, now))) {
                 continue;
             }
             int free = process.freeSlotsLocked(config.concurrency());
@@ -174,7 +185,29 @@ public final class Group implements App {
                 bestFree = free;
             }
         }
-        return best == null ? null : startSessionLocked(best, request, now);
+        return best;
+    }
+
+    private int freeProcessesLocked(AppProcess exclude) {
+        int free = 0;
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY && process != exclude
+                    && process.freeSlotsLocked(config.concurrency()) > 0) {
+                free++;
+            }
+        }
+        return free;
+    }
+
+    /**
+     * slowStart: a process ready for less than {@code slowStart} takes a request only with a
+     * probability equal to the part of slowStart it has been up, as HAProxy ramps a server's
+     * weight; it is never skipped when no other process has a free slot.
+     */
+    private boolean skipForSlowStartLocked(AppProcess process, long now) {
+        long ramp = config.health().slowStart().toNanos();
+        long up = now - process.readyNanos;
+        return up < ramp && java.util.concurrent.ThreadLocalRandom.current().nextLong(ramp) >= up;
     }
 
     private Session startSessionLocked(AppProcess process, RequestInfo request, long now) {
