@@ -239,6 +239,8 @@ public final class DemoOptions {
             case "errorLimit" -> dev.corral.config.HealthConfig.DEFAULT_ERROR_LIMIT + " (0 = off)";
             case "retries" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_RETRIES);
             case "slowStart" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_SLOW_START) + " (off)";
+            case "stickySessions" -> Boolean.toString(dev.corral.config.HealthConfig.DEFAULT_STICKY_SESSIONS);
+            case "stickyCookie" -> dev.corral.config.HealthConfig.DEFAULT_STICKY_COOKIE;
             default -> null;
         };
     }

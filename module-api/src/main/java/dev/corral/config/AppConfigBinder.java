@@ -87,13 +87,22 @@ final class AppConfigBinder {
         Integer errorLimit = integer(ERROR_LIMIT, HealthConfig.DEFAULT_ERROR_LIMIT, 0, 100_000);
         Integer retries = integer(RETRIES, HealthConfig.DEFAULT_RETRIES, 0, 100);
         Duration slowStart = duration(SLOW_START, HealthConfig.DEFAULT_SLOW_START, true);
+        String sticky = valueOr(STICKY_SESSIONS, Boolean.toString(HealthConfig.DEFAULT_STICKY_SESSIONS));
+        if (!sticky.equalsIgnoreCase("true") && !sticky.equalsIgnoreCase("false")) {
+            problems.add(STICKY_SESSIONS.problem(sticky));
+        }
+        String stickyCookie = valueOr(STICKY_COOKIE, HealthConfig.DEFAULT_STICKY_COOKIE);
+        if (!stickyCookie.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+            problems.add(STICKY_COOKIE.problem(stickyCookie));
+        }
 
         AppConfigRules.throwIfAny(problems);
         return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts,
                 minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
-                        healthFall, healthTimeout, errorLimit, retries, slowStart));
+                        healthFall, healthTimeout, errorLimit, retries, slowStart, Boolean.parseBoolean(sticky),
+                        stickyCookie));
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

@@ -48,6 +48,8 @@ import dev.corral.config.ConfigException.Problem;
  * errorLimit       10                 consecutive connect errors or 5xx that mark a process down (0 = off)
  * retries          3                  other processes a failed connect is retried on
  * slowStart        0                  a duration &gt;= 0 (0 = off): a new process's share of traffic ramps up
+ * stickySessions   false              true: a request carrying stickyCookie goes to the process that set it
+ * stickyCookie     corral_route       the cookie's name
  * </pre>
  *
  * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
@@ -197,6 +199,12 @@ public final class AppSettings {
 
     public void setSlowStart(String value) { put(Setting.SLOW_START, value); }
     public String getSlowStart() { return values.get(Setting.SLOW_START); }
+
+    public void setStickySessions(String value) { put(Setting.STICKY_SESSIONS, value); }
+    public String getStickySessions() { return values.get(Setting.STICKY_SESSIONS); }
+
+    public void setStickyCookie(String value) { put(Setting.STICKY_COOKIE, value); }
+    public String getStickyCookie() { return values.get(Setting.STICKY_COOKIE); }
 
     /** The settings that are set, raw, in documented order, e.g. {@code AppSettings[name=blog, maxProcesses=4]}. */
     @Override

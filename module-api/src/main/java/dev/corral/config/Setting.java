@@ -39,7 +39,9 @@ enum Setting {
     HEALTH_TIMEOUT("healthTimeout", "a duration > 0, such as 500ms or 2s"),
     ERROR_LIMIT("errorLimit", "an integer 0..100000 (0 = off)"),
     RETRIES("retries", "an integer 0..100"),
-    SLOW_START("slowStart", "a duration >= 0, such as 30s (0 = off)");
+    SLOW_START("slowStart", "a duration >= 0, such as 30s (0 = off)"),
+    STICKY_SESSIONS("stickySessions", "true or false"),
+    STICKY_COOKIE("stickyCookie", "a cookie name (letters, digits and !#$%&'*+.^_`|~-)");
 
     private static final List<String> NAMES =
             Arrays.stream(values()).map(Setting::configName).toList();

@@ -770,6 +770,116 @@ public abstract class CorralContractTest {
         assertEquals("connect_failed", response.headers().firstValue("X-Corral-Reason").orElse(null));
     }
 
+    // ------------------------------------------------------------------ sticky sessions
+
+    private HttpResponse<String> getWithCookie(String target, String cookie) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target)).timeout(DEADLINE);
+        if (cookie != null) {
+            request.header("Cookie", "theme=dark; " + cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private CompletableFuture<HttpResponse<String>> getWithCookieAsync(String target, String cookie) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target)).timeout(Duration.ofSeconds(60));
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String routeCookie(HttpResponse<?> response) {
+        String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow(() -> new AssertionError("no Set-Cookie"));
+        assertTrue(setCookie.startsWith("corral_route=") && setCookie.contains("Path=/") && setCookie.contains("HttpOnly"),
+                setCookie);
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    private static String pid(HttpResponse<?> response) {
+        return response.headers().firstValue("X-Pid").orElseThrow();
+    }
+
+    @Test
+    void stickyRequestsReturnToTheirProcessUntilItIsGone() throws Exception {
+        AppSettings sticky = TestApps.wsgi("sticky", appRoot);
+        sticky.setMinProcesses("3");
+        sticky.setMaxProcesses("3");
+        sticky.setStickySessions("true");
+        start(32, sticky);
+        awaitStatus("sticky", s -> s.ready() == 3);
+        HttpResponse<String> first = getWithCookie("/hello", null);
+        String cookie = routeCookie(first);
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> again = getWithCookie("/hello", cookie);
+            assertEquals(pid(first), pid(again), "sticky to its process");
+            assertTrue(again.headers().firstValue("Set-Cookie").isEmpty(), "a valid cookie is not set again");
+        }
+        assertEquals(502, getWithCookie("/crash", cookie).statusCode());
+        HttpResponse<String> rerouted = getWithCookie("/hello", cookie);
+        assertEquals(200, rerouted.statusCode(), "its process is gone: routed normally");
+        assertFalse(pid(first).equals(pid(rerouted)));
+        assertFalse(cookie.equals(routeCookie(rerouted)), "with a new cookie");
+    }
+
+    @Test
+    void freedSlotTakesTheOlderOfItsOwnQueueAndTheAppQueue() throws Exception {
+        AppSettings sticky = TestApps.wsgi("twoqueues", appRoot);
+        sticky.setMinProcesses("2");
+        sticky.setMaxProcesses("2");
+        sticky.setStickySessions("true");
+        start(32, sticky);
+        awaitStatus("twoqueues", s -> s.ready() == 2);
+        HttpResponse<String> home = getWithCookie("/hello", null);
+        String cookie = routeCookie(home);
+        CompletableFuture<HttpResponse<String>> homeBusy = getWithCookieAsync("/sleep?ms=1500", cookie);
+        awaitStatus("twoqueues", s -> s.busy() == 1);
+        CompletableFuture<HttpResponse<String>> otherBusy = getWithCookieAsync("/sleep?ms=4000", null);
+        awaitStatus("twoqueues", s -> s.busy() == 2);
+        List<String> finished = new CopyOnWriteArrayList<>();
+        CompletableFuture<HttpResponse<String>> plain = getWithCookieAsync("/sleep?ms=50&r=plain", null);
+        CompletableFuture<Void> plainDone = plain.thenRun(() -> finished.add("plain"));
+        awaitStatus("twoqueues", s -> s.queued() == 1);
+        CompletableFuture<HttpResponse<String>> stuck1 = getWithCookieAsync("/sleep?ms=50&r=s1", cookie);
+        CompletableFuture<Void> stuck1Done = stuck1.thenRun(() -> finished.add("sticky1"));
+        awaitStatus("twoqueues", s -> s.queued() == 2);
+        CompletableFuture<HttpResponse<String>> stuck2 = getWithCookieAsync("/sleep?ms=50&r=s2", cookie);
+        CompletableFuture<Void> stuck2Done = stuck2.thenRun(() -> finished.add("sticky2"));
+        awaitStatus("twoqueues", s -> s.queued() == 3);
+        assertEquals(200, homeBusy.get(30, TimeUnit.SECONDS).statusCode());
+        CompletableFuture.allOf(plainDone, stuck1Done, stuck2Done).get(30, TimeUnit.SECONDS);
+        assertFalse(otherBusy.isDone(), "all three were served by the sticky process before the other one freed");
+        assertEquals(List.of("plain", "sticky1", "sticky2"), finished, "oldest first across both queues");
+        assertEquals(pid(home), pid(plain.get()));
+        assertEquals(pid(home), pid(stuck1.get()));
+        assertEquals(200, otherBusy.get(30, TimeUnit.SECONDS).statusCode());
+    }
+
+    @Test
+    void requestsWaitingForAProcessThatDiesGoBackToTheAppQueue() throws Exception {
+        AppSettings sticky = TestApps.wsgi("orphans", appRoot);
+        sticky.setMinProcesses("2");
+        sticky.setMaxProcesses("2");
+        sticky.setStickySessions("true");
+        start(32, sticky);
+        awaitStatus("orphans", s -> s.ready() == 2);
+        HttpResponse<String> home = getWithCookie("/hello", null);
+        String cookie = routeCookie(home);
+        CompletableFuture<HttpResponse<String>> dying = getWithCookieAsync("/sleepcrash?ms=1000", cookie);
+        awaitStatus("orphans", s -> s.busy() == 1);
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(getWithCookieAsync("/hello", cookie));
+            int queued = i + 1;
+            awaitStatus("orphans", s -> s.queued() == queued);
+        }
+        assertEquals(502, dying.get(30, TimeUnit.SECONDS).statusCode(), "the request it was serving is lost");
+        for (CompletableFuture<HttpResponse<String>> response : waiting) {
+            HttpResponse<String> served = response.get(30, TimeUnit.SECONDS);
+            assertEquals(200, served.statusCode(), "its queue is not: another process serves it");
+            assertFalse(pid(home).equals(pid(served)));
+        }
+    }
+
     // ------------------------------------------------------------------ rolling restart
 
     /** Sends requests from {@code clients} loops until stopped; records every status and pid. */

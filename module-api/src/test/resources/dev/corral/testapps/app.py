@@ -70,6 +70,9 @@ def application(environ, start_response):
                 yield block
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return stream()
+    if path.endswith("/sleepcrash"):
+        time.sleep(int(_qs(environ, "ms", "100")) / 1000.0)
+        os._exit(3)
     if path.endswith("/crash"):
         sys.stderr.write("testapp: crashing on purpose\n")
         sys.stderr.flush()

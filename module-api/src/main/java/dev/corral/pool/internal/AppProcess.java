@@ -78,6 +78,11 @@ final class AppProcess {
     boolean budgetReturned;
     final Set<Session> active = new LinkedHashSet<>();
 
+    /** Its sticky-session route: the value of the cookie that sends a client back to it. */
+    final String route;
+    /** Requests that wait for this process alone (sticky sessions); guarded by the group lock. */
+    final WaitQueue stickyQueue = new WaitQueue();
+
     // Guarded by itself.
     private final Deque<AppConnection> idle = new ArrayDeque<>();
 
@@ -94,6 +99,8 @@ final class AppProcess {
         this.createdNanos = createdNanos;
         this.lastUsedNanos = createdNanos;
         this.maxRequests = Recycler.jitter(group.config.recycle().maxRequests());
+        this.route = Integer.toString(seq, 36) + "."
+                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16, 36);
         this.maxMemory = Recycler.jitter(group.config.recycle().maxMemoryBytes());
     }
 

@@ -63,7 +63,11 @@ final class Forwarder {
             // the app stopped reading (it may have answered early): read what it says
             LOG.log(Level.DEBUG, "writing {0} to {1} failed: {2}", request.describe(), process, e.getMessage());
         }
-        ResponseRelay relay = new ResponseRelay(exchange, head);
+        var health = group.config.health();
+        HttpHeader cookie = health.stickySessions() && !process.route.equals(request.route)
+                ? new HttpHeader("Set-Cookie", StickyRoute.setCookie(health.stickyCookie(), process, group.config.pathPrefix()))
+                : null;
+        ResponseRelay relay = new ResponseRelay(exchange, head, cookie);
         relay.run(connection);
         if (relay.complete && !relay.clientFailure) {
             if (relay.reusable && !connection.in.hasRemaining()) {

@@ -100,6 +100,9 @@ public final class Group implements App {
     public void dispatch(Exchange exchange) {
         long now = engine.now();
         RequestInfo request = new RequestInfo(exchange, requestId(exchange), now);
+        if (config.health().stickySessions()) {
+            request.route = StickyRoute.read(exchange, config.health().stickyCookie());
+        }
         Session session = null;
         Waiter waiter = null;
         Reason reject = null;
@@ -107,20 +110,33 @@ public final class Group implements App {
         List<Runnable> after = new ArrayList<>(2);
         lock.lock();
         try {
+            AppProcess home = request.route == null ? null : routedLocked(request.route);
             if (stopped) {
                 reject = Reason.SHUTTING_DOWN;
                 detail = "app [" + name() + "] is stopping";
-            } else if ((session = acquireLocked(request, null, now)) == null) {
-                if (readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0) {
-                    reject = Reason.SPAWN_FAILED;
-                    detail = "no process of app [" + name() + "] could be started; last error: " + lastError;
-                } else if (queue.size() >= config.maxQueue()) {
+            } else if (home != null) {
+                // sticky: its process now, or that process's own queue
+                if (home.freeSlotsLocked(config.concurrency()) > 0) {
+                    session = startSessionLocked(home, request, now);
+                } else if (queuedLocked() >= config.maxQueue()) {
                     reject = Reason.QUEUE_FULL;
                     rejected++;
                     detail = "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", "
                             + countsLocked() + ")";
                 } else {
-                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false);
+                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false, home.stickyQueue);
+                }
+            } else if ((session = acquireLocked(request, null, now)) == null) {
+                if (readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0) {
+                    reject = Reason.SPAWN_FAILED;
+                    detail = "no process of app [" + name() + "] could be started; last error: " + lastError;
+                } else if (queuedLocked() >= config.maxQueue()) {
+                    reject = Reason.QUEUE_FULL;
+                    rejected++;
+                    detail = "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", "
+                            + countsLocked() + ")";
+                } else {
+                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false, queue);
                     spawnIfNeededLocked(after, now);
                 }
             }
@@ -227,6 +243,7 @@ public final class Group implements App {
         AppProcess process = session.process;
         String reason = "killed: " + session.request.describe() + " ran longer than maxRequestTime="
                 + Durations.format(config.recycle().maxRequestTime());
+        List<Runnable> after = new ArrayList<>(1);
         lock.lock();
         try {
             if (!process.active.contains(session)) {
@@ -237,11 +254,13 @@ public final class Group implements App {
             process.stopReason = reason;
             if (process.state == AppProcess.State.READY) {
                 process.state = AppProcess.State.DRAINING;
+                leaveRoutingLocked(process, after, engine.now());
             }
             verifyInvariantsLocked();
         } finally {
             lock.unlock();
         }
+        after.forEach(Runnable::run);
         LOG.log(Level.WARNING, "{0} {1}", process, reason);
         engine.blockingExecutor.execute(() -> ProcessStopper.kill(process));
     }
@@ -279,6 +298,7 @@ public final class Group implements App {
 
     private void drainLocked(AppProcess process, String reason, List<Runnable> after, long now) {
         process.state = AppProcess.State.DRAINING;
+        leaveRoutingLocked(process, after, now);
         process.deliberateStop = true;
         process.stopReason = reason;
         after.add(() -> LOG.log(Level.INFO, "recycling {0}: {1}", process, reason));
@@ -286,15 +306,74 @@ public final class Group implements App {
         spawnIfNeededLocked(after, now);
     }
 
-    private Waiter enqueueLocked(RequestInfo request, long now, long timeoutNanos, boolean front) {
+    private Waiter enqueueLocked(RequestInfo request, long now, long timeoutNanos, boolean front, WaitQueue target) {
         Waiter waiter = new Waiter(request, now);
-        waiter.node = front ? queue.addFirst(waiter) : queue.addLast(waiter);
+        waiter.queue = target;
+        waiter.node = front ? target.addFirst(waiter) : target.addLast(waiter);
         waiter.timeout = engine.scheduler.schedule(() -> expire(waiter), Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
         return waiter;
     }
 
+    /** The READY process a sticky route names, unless it is down or gone. */
+    private AppProcess routedLocked(String route) {
+        for (AppProcess process : processes) {
+            if (process.route.equals(route)) {
+                return process.state == AppProcess.State.READY && !process.down ? process : null;
+            }
+        }
+        return null;
+    }
+
+    /** Requests waiting in the app's queue and in every process's own queue. */
+    private int queuedLocked() {
+        int queued = queue.size();
+        for (AppProcess process : processes) {
+            queued += process.stickyQueue.size();
+        }
+        return queued;
+    }
+
+    /**
+     * The request a freed slot on {@code process} takes: the older of the head of its own queue
+     * and the head of the app's queue (HAProxy learned to compare both), or null.
+     */
+    private Waiter pollForLocked(AppProcess process, long now) {
+        Waiter own = process.stickyQueue.peekFirst();
+        Waiter shared = queue.peekFirst();
+        if (own == null && shared == null) {
+            return null;
+        }
+        WaitQueue from = own == null ? queue : shared == null ? process.stickyQueue
+                : own.enqueuedNanos - shared.enqueuedNanos < 0 ? process.stickyQueue : queue;
+        return pollOldestLocked(from, now);
+    }
+
+    /**
+     * A process stops taking requests: what waited for it alone goes back to the app's queue,
+     * oldest first, and to any process with a free slot.
+     */
+    private void leaveRoutingLocked(AppProcess process, List<Runnable> after, long now) {
+        if (process.stickyQueue.isEmpty()) {
+            return;
+        }
+        queue.mergeFrom(process.stickyQueue);
+        List<Session> sessions = new ArrayList<>();
+        AppProcess free;
+        while (!queue.isEmpty() && (free = leastBusyLocked(process, now, false)) != null) {
+            sessions.add(startSessionLocked(free, pollOldestLocked(queue, now).request, now));
+        }
+        if (!sessions.isEmpty()) {
+            after.add(() -> sessions.forEach(next -> engine.forwardExecutor.execute(() -> runSessions(next))));
+        }
+        spawnIfNeededLocked(after, now);
+    }
+
     private Waiter pollOldestLocked(long now) {
-        Waiter waiter = queue.pollFirst();
+        return pollOldestLocked(queue, now);
+    }
+
+    private Waiter pollOldestLocked(WaitQueue from, long now) {
+        Waiter waiter = from.pollFirst();
         if (waiter != null) {
             waiter.timeout.cancel(false);
             waiter.request.queuedNanos += now - waiter.enqueuedNanos;
@@ -305,7 +384,7 @@ public final class Group implements App {
     private void expire(Waiter waiter) {
         lock.lock();
         try {
-            if (!queue.remove(waiter.node)) {
+            if (!waiter.queue.remove(waiter.node)) {
                 return;
             }
             waiter.request.queuedNanos += engine.now() - waiter.enqueuedNanos;
@@ -329,11 +408,13 @@ public final class Group implements App {
         List<Waiter> gone = new ArrayList<>();
         lock.lock();
         try {
-            queue.forEach(waiter -> {
+            java.util.function.Consumer<Waiter> check = waiter -> {
                 if (waiter.request.connection != null && closed.contains(waiter.request.connection)) {
                     gone.add(waiter);
                 }
-            });
+            };
+            queue.forEach(check);
+            processes.forEach(process -> process.stickyQueue.forEach(check));
         } finally {
             lock.unlock();
         }
@@ -343,7 +424,7 @@ public final class Group implements App {
     private void cancel(Waiter waiter) {
         lock.lock();
         try {
-            if (!queue.remove(waiter.node)) {
+            if (!waiter.queue.remove(waiter.node)) {
                 return;
             }
             waiter.timeout.cancel(false);
@@ -389,8 +470,8 @@ public final class Group implements App {
                 countErrorLocked(process, status >= 500, "status " + status, after, now);
             }
             recycleIfWornLocked(process, after, now);
-            if (process.state == AppProcess.State.READY && !queue.isEmpty()) {
-                Waiter waiter = pollOldestLocked(now);
+            Waiter waiter = process.state == AppProcess.State.READY ? pollForLocked(process, now) : null;
+            if (waiter != null) {
                 next = startSessionLocked(process, waiter.request, now);
             }
             stopIfDrainedLocked(process, after);
@@ -426,13 +507,14 @@ public final class Group implements App {
             countErrorLocked(process, true, "connect failed: " + error, after, now);
             if (process.state == AppProcess.State.READY) {
                 process.state = AppProcess.State.DRAINING;
+                leaveRoutingLocked(process, after, now);
             }
             stopIfDrainedLocked(process, after);
             if (giveUp || stopped) {
                 failed++;
             } else if ((next = acquireLocked(request, process, now)) == null) {
                 long left = config.queueTimeout().toNanos() - (now - request.arrivedNanos);
-                Waiter waiter = enqueueLocked(request, now, left, true);
+                Waiter waiter = enqueueLocked(request, now, left, true, queue);
                 after.add(() -> request.exchange.onClientGone(() -> cancel(waiter)));
             }
             spawnIfNeededLocked(after, now);
@@ -455,15 +537,18 @@ public final class Group implements App {
      * until its exit is seen (or, if it lives on, it is replaced).
      */
     Session releaseAfterCrash(Session session) {
+        List<Runnable> after = new ArrayList<>(1);
         lock.lock();
         try {
             AppProcess process = session.process;
             if (process.state == AppProcess.State.READY) {
                 process.state = AppProcess.State.DRAINING;
+                leaveRoutingLocked(process, after, engine.now());
             }
         } finally {
             lock.unlock();
         }
+        after.forEach(Runnable::run);
         return release(session, false);
     }
 
@@ -822,8 +907,9 @@ public final class Group implements App {
                         // the whole round is ready: the next may be twice as large (Apache's 1, 2, 4 ...)
                         spawnBatch = Math.min(MAX_SPAWN_BATCH, spawnBatch * 2);
                     }
-                    while (!queue.isEmpty() && process.freeSlotsLocked(config.concurrency()) > 0) {
-                        sessions.add(startSessionLocked(process, pollOldestLocked(now).request, now));
+                    Waiter waiting;
+                    while (process.freeSlotsLocked(config.concurrency()) > 0 && (waiting = pollForLocked(process, now)) != null) {
+                        sessions.add(startSessionLocked(process, waiting.request, now));
                     }
                     retireReplacedLocked(after, now);
                     if (restarting && process.generation == generation) {
@@ -1022,6 +1108,7 @@ public final class Group implements App {
             if (was != AppProcess.State.STARTING) {
                 // a STARTING process's exit is reported by the spawner, with the app's output
                 process.state = AppProcess.State.DEAD;
+                leaveRoutingLocked(process, after, now);
                 removeLocked(process, after);
             }
             spawnIfNeededLocked(after, now);
@@ -1056,6 +1143,9 @@ public final class Group implements App {
         try {
             stopped = true;
             Waiter waiter;
+            for (AppProcess process : processes) {
+                queue.mergeFrom(process.stickyQueue);
+            }
             while ((waiter = pollOldestLocked(now)) != null) {
                 abandoned.add(waiter);
                 failed++;
@@ -1104,7 +1194,7 @@ public final class Group implements App {
                 busy += process.sessions;
                 ready += process.state == AppProcess.State.READY ? 1 : 0;
             }
-            return new AppStatus(name(), processes.size(), spawning, ready, busy, queue.size(), served, rejected,
+            return new AppStatus(name(), processes.size(), spawning, ready, busy, queuedLocked(), served, rejected,
                     timedOut, failed, spawnFailures, lastError, list);
         } finally {
             lock.unlock();
@@ -1127,11 +1217,11 @@ public final class Group implements App {
             busy += process.sessions;
             ready += process.state == AppProcess.State.READY ? 1 : 0;
         }
-        return "processes=" + processes.size() + ", ready=" + ready + ", busy=" + busy + ", queued=" + queue.size();
+        return "processes=" + processes.size() + ", ready=" + ready + ", busy=" + busy + ", queued=" + queuedLocked();
     }
 
     private void verifyInvariantsLocked() {
-        queuedHint = queue.size();
+        queuedHint = queuedLocked();
         if (!Invariants.ENABLED) {
             return;
         }
@@ -1144,7 +1234,9 @@ public final class Group implements App {
             if (process.state == AppProcess.State.STARTING) {
                 starting++;
             }
-            if (!queue.isEmpty() && process.state == AppProcess.State.READY) {
+            Invariants.check(process.state == AppProcess.State.READY || process.stickyQueue.isEmpty(), process,
+                    "requests wait for a process that is not READY");
+            if ((!queue.isEmpty() || !process.stickyQueue.isEmpty()) && process.state == AppProcess.State.READY) {
                 Invariants.check(process.freeSlotsLocked(config.concurrency()) <= 0, process,
                         "a READY process has a free slot while requests are queued");
             }

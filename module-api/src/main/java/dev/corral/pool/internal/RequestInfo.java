@@ -15,6 +15,8 @@ final class RequestInfo {
     final ClientProbe.Connection connection;
     /** How many times a connect to a process failed for this request. */
     int connectAttempts;
+    /** The sticky route the client presented (its process's cookie), or null. */
+    String route;
     /** Nanos the request spent in the queue (0 when it was dispatched at once). */
     long queuedNanos;
 

@@ -45,8 +45,12 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** What went wrong, for the log. */
     String failure;
 
-    ResponseRelay(Exchange exchange, boolean headRequest) {
+    /** A header Corral adds to the response (the sticky-session cookie), or null. */
+    private final HttpHeader added;
+
+    ResponseRelay(Exchange exchange, boolean headRequest, HttpHeader added) {
         this.exchange = exchange;
+        this.added = added;
         this.parser = new HttpParser(this, MAX_HEADER_BYTES);
         parser.setHeadResponse(headRequest);
         this.framed = headRequest;
@@ -111,7 +115,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             framed = true;
         }
         try {
-            toClient = exchange.commit(status, Forwarder.responseHeaders(headers));
+            List<HttpHeader> toSend = Forwarder.responseHeaders(headers);
+            if (added != null) {
+                toSend.add(added);
+            }
+            toClient = exchange.commit(status, toSend);
             return false;
         } catch (IOException | RuntimeException e) {
             clientFailure = true;

@@ -29,6 +29,43 @@ final class WaitQueue {
         return size == 0;
     }
 
+    /**
+     * Moves every waiter of {@code other} into this queue, keeping the whole oldest first (both
+     * are in arrival order already, so this is a merge).
+     */
+    void mergeFrom(WaitQueue other) {
+        Node at = head;
+        Waiter moving;
+        while ((moving = other.pollFirst()) != null) {
+            while (at != null && at.waiter.enqueuedNanos - moving.enqueuedNanos <= 0) {
+                at = at.next;
+            }
+            Node node = new Node(moving);
+            node.linked = true;
+            if (at == null) {
+                node.prev = tail;
+                if (tail == null) {
+                    head = node;
+                } else {
+                    tail.next = node;
+                }
+                tail = node;
+            } else {
+                node.next = at;
+                node.prev = at.prev;
+                if (at.prev == null) {
+                    head = node;
+                } else {
+                    at.prev.next = node;
+                }
+                at.prev = node;
+            }
+            size++;
+            moving.node = node;
+            moving.queue = this;
+        }
+    }
+
     Node addLast(Waiter waiter) {
         Node node = new Node(waiter);
         node.prev = tail;
@@ -62,6 +99,11 @@ final class WaitQueue {
         for (Node node = head; node != null; node = node.next) {
             action.accept(node.waiter);
         }
+    }
+
+    /** The oldest waiter, left in place, or null when empty. */
+    Waiter peekFirst() {
+        return head == null ? null : head.waiter;
     }
 
     /** The oldest waiter, removed, or null when empty. */

@@ -13,6 +13,8 @@ final class Waiter {
     ScheduledFuture<?> timeout;
     /** Its place in the queue while it is queued. */
     WaitQueue.Node node;
+    /** The queue it waits in: the app's, or one process's (sticky sessions). */
+    WaitQueue queue;
 
     Waiter(RequestInfo request, long enqueuedNanos) {
         this.request = request;
