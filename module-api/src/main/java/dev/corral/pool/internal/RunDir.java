@@ -21,6 +21,9 @@ public final class RunDir {
     static final String NODE_LOADER = "node_loader.js";
     private static final String[] SCRIPTS = {LIFELINE, WSGI_LOADER, NODE_LOADER};
 
+    /** In a temp run dir: the pid of the JVM that made it, so a later one can remove it if that JVM died. */
+    static final String OWNER = "owner.pid";
+
     private final Path dir;
     private final boolean owned;
 
@@ -37,6 +40,9 @@ public final class RunDir {
     public static RunDir create(Path dir) {
         try {
             boolean owned = dir == null;
+            if (owned) {
+                removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
+            }
             Path path = owned
                     ? Files.createTempDirectory("corral-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
                     : Files.createDirectories(dir);
@@ -50,9 +56,35 @@ public final class RunDir {
                     Files.copy(in, path.resolve("lib").resolve(script), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+            if (owned) {
+                Files.writeString(path.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
+            }
             return new RunDir(path.toAbsolutePath(), owned);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Corral's run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes the temp run directories of JVMs that died without cleaning up (kill -9): their
+     * app processes are gone already (the lifeline saw to that), only the files remain.
+     */
+    static void removeAbandoned(Path tmp) {
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith("corral-") && Files.isReadable(d.resolve(OWNER)))
+                    .forEach(d -> {
+                        try {
+                            long owner = Long.parseLong(Files.readString(d.resolve(OWNER)).trim());
+                            if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                                return;
+                            }
+                        } catch (IOException | NumberFormatException e) {
+                            return;
+                        }
+                        new RunDir(d, true).delete();
+                    });
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a leftover directory costs a few bytes
         }
     }
 
