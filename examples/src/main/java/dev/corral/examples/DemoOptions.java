@@ -241,6 +241,8 @@ public final class DemoOptions {
             case "slowStart" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_SLOW_START) + " (off)";
             case "stickySessions" -> Boolean.toString(dev.corral.config.HealthConfig.DEFAULT_STICKY_SESSIONS);
             case "stickyCookie" -> dev.corral.config.HealthConfig.DEFAULT_STICKY_COOKIE;
+            case "faults" -> "(none: off; e.g. connect:0.02,spawn:0.1,latency:0.05@200ms)";
+            case "faultSeed" -> "(random, logged)";
             default -> null;
         };
     }

@@ -50,6 +50,8 @@ import dev.corral.config.ConfigException.Problem;
  * @param listen          whether processes listen on a Unix socket or a TCP port
  * @param recycle         when processes are recycled
  * @param health          how processes are health-checked and failed connects retried
+ * @param faults          the faults to inject (off by default)
+ * @param faultSeed       the seed of the fault injector, so that a run can be replayed
  */
 public record AppConfig(
         String name,
@@ -69,7 +71,9 @@ public record AppConfig(
         Duration shutdownTimeout,
         Listen listen,
         RecycleConfig recycle,
-        HealthConfig health) {
+        HealthConfig health,
+        dev.corral.fault.FaultSpec faults,
+        long faultSeed) {
 
     public static final AppType DEFAULT_TYPE = AppType.WSGI;
     public static final String DEFAULT_WSGI_ENTRY_POINT = "app:application";
@@ -101,12 +105,13 @@ public record AppConfig(
                      Duration shutdownTimeout, Listen listen) {
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
-                HealthConfig.ofDefaults());
+                HealthConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
     }
 
     public AppConfig {
         recycle = recycle == null ? RecycleConfig.ofDefaults() : recycle;
         health = health == null ? HealthConfig.ofDefaults() : health;
+        faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
         virtualHosts = virtualHosts == null ? DEFAULT_VIRTUAL_HOSTS
@@ -244,6 +249,8 @@ public record AppConfig(
         s.add(Setting.LISTEN + "=" + listen.configName());
         s.add(recycle.toString());
         s.add(health.toString());
+        s.add(Setting.FAULTS + "=" + faults);
+        s.add(Setting.FAULT_SEED + "=" + faultSeed);
         return s.toString();
     }
 

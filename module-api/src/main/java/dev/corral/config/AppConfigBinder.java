@@ -91,6 +91,24 @@ final class AppConfigBinder {
         if (!sticky.equalsIgnoreCase("true") && !sticky.equalsIgnoreCase("false")) {
             problems.add(STICKY_SESSIONS.problem(sticky));
         }
+        // faults: the app's setting, else -Dcorral.faults / CORRAL_FAULTS for the whole JVM
+        String faultText = valueOr(FAULTS, System.getProperty("corral.faults", System.getenv("CORRAL_FAULTS")));
+        dev.corral.fault.FaultSpec faults = dev.corral.fault.FaultSpec.NONE;
+        try {
+            faults = dev.corral.fault.FaultSpec.parse(faultText);
+        } catch (IllegalArgumentException e) {
+            problems.add(FAULTS.problem(faultText, dev.corral.fault.FaultSpec.ALLOWED + "; " + e.getMessage()));
+        }
+        String seedText = valueOr(FAULT_SEED, System.getProperty("corral.faultSeed", System.getenv("CORRAL_FAULT_SEED")));
+        // no faults, no seed to log; faults without a seed get a random one (logged, to replay)
+        long faultSeed = faults.isNone() ? 0 : new java.util.Random().nextLong() & Long.MAX_VALUE;
+        if (seedText != null) {
+            try {
+                faultSeed = Long.parseLong(seedText.trim());
+            } catch (NumberFormatException e) {
+                problems.add(FAULT_SEED.problem(seedText));
+            }
+        }
         String stickyCookie = valueOr(STICKY_COOKIE, HealthConfig.DEFAULT_STICKY_COOKIE);
         if (!stickyCookie.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             problems.add(STICKY_COOKIE.problem(stickyCookie));
@@ -102,7 +120,7 @@ final class AppConfigBinder {
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
                         healthFall, healthTimeout, errorLimit, retries, slowStart, Boolean.parseBoolean(sticky),
-                        stickyCookie));
+                        stickyCookie), faults, faultSeed);
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

@@ -50,6 +50,8 @@ import dev.corral.config.ConfigException.Problem;
  * slowStart        0                  a duration &gt;= 0 (0 = off): a new process's share of traffic ramps up
  * stickySessions   false              true: a request carrying stickyCookie goes to the process that set it
  * stickyCookie     corral_route       the cookie's name
+ * faults           (none)             faults to inject, e.g. connect:0.02,spawn:0.1,latency:0.05@200ms
+ * faultSeed        (random)           the injector's seed, logged at start-up, to replay a run
  * </pre>
  *
  * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
@@ -205,6 +207,12 @@ public final class AppSettings {
 
     public void setStickyCookie(String value) { put(Setting.STICKY_COOKIE, value); }
     public String getStickyCookie() { return values.get(Setting.STICKY_COOKIE); }
+
+    public void setFaults(String value) { put(Setting.FAULTS, value); }
+    public String getFaults() { return values.get(Setting.FAULTS); }
+
+    public void setFaultSeed(String value) { put(Setting.FAULT_SEED, value); }
+    public String getFaultSeed() { return values.get(Setting.FAULT_SEED); }
 
     /** The settings that are set, raw, in documented order, e.g. {@code AppSettings[name=blog, maxProcesses=4]}. */
     @Override

@@ -41,7 +41,9 @@ enum Setting {
     RETRIES("retries", "an integer 0..100"),
     SLOW_START("slowStart", "a duration >= 0, such as 30s (0 = off)"),
     STICKY_SESSIONS("stickySessions", "true or false"),
-    STICKY_COOKIE("stickyCookie", "a cookie name (letters, digits and !#$%&'*+.^_`|~-)");
+    STICKY_COOKIE("stickyCookie", "a cookie name (letters, digits and !#$%&'*+.^_`|~-)"),
+    FAULTS("faults", dev.corral.fault.FaultSpec.ALLOWED),
+    FAULT_SEED("faultSeed", "an integer (default: random, logged at start-up)");
 
     private static final List<String> NAMES =
             Arrays.stream(values()).map(Setting::configName).toList();

@@ -31,6 +31,12 @@ public interface App {
      */
     boolean restart();
 
+    /**
+     * The app's fault injector: its seed, counters of injected faults, and the spec, which can be
+     * changed at run time. {@code FaultInjector.NONE} when no faults were configured.
+     */
+    dev.corral.fault.FaultInjector faults();
+
     /** A consistent snapshot of the pool and queue of this app. */
     AppStatus status();
 }

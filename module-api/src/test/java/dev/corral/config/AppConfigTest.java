@@ -114,7 +114,8 @@ class AppConfigTest {
                 + "maxQueue=50, queueTimeout=1500ms, spawnTimeout=2m, shutdownTimeout=0s, listen=tcp, "
                 + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s, healthPath=, healthInterval=2s, "
                 + "healthFastInterval=500ms, healthDownInterval=5s, healthRise=2, healthFall=3, healthTimeout=2s, "
-                + "errorLimit=10, retries=3, slowStart=0s, stickySessions=false, stickyCookie=corral_route]", c.toString());
+                + "errorLimit=10, retries=3, slowStart=0s, stickySessions=false, stickyCookie=corral_route, "
+                + "faults=, faultSeed=0]", c.toString());
     }
 
     @Test

@@ -274,7 +274,7 @@ class AppSettingsTest {
                 + "virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
                 + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
-                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, but was [5]",
+                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, faults, faultSeed, but was [5]",
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> settings.get("maxQueueSize"));
     }
@@ -285,7 +285,8 @@ class AppSettingsTest {
                 "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
                 "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval", "healthRise", "healthFall",
-                "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions", "stickyCookie"),
+                "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions", "stickyCookie",
+                "faults", "faultSeed"),
                 AppSettings.names());
     }
 
@@ -310,17 +311,18 @@ class AppSettingsTest {
         s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setHealthPath("21"); s.setHealthInterval("22");
         s.setHealthFastInterval("23"); s.setHealthDownInterval("24"); s.setHealthRise("25"); s.setHealthFall("26");
         s.setHealthTimeout("27"); s.setErrorLimit("28"); s.setRetries("29"); s.setSlowStart("30");
-        s.setStickySessions("31"); s.setStickyCookie("32");
+        s.setStickySessions("31"); s.setStickyCookie("32"); s.setFaults("33"); s.setFaultSeed("34");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
                 s.getMaxRequestTime(), s.getHealthPath(), s.getHealthInterval(), s.getHealthFastInterval(),
                 s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(), s.getHealthTimeout(), s.getErrorLimit(),
-                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie());
+                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(), s.getFaults(),
+                s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
-                "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32"), viaNames);
+                "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 

@@ -880,6 +880,38 @@ public abstract class CorralContractTest {
         }
     }
 
+    // ------------------------------------------------------------------ injected faults
+
+    @Test
+    void injectedFaultsEndAsCorralErrorsLoggedWithTheSeed() throws Exception {
+        AppSettings reset = TestApps.wsgi("reset", appRoot);
+        reset.setFaults("read-reset:1");
+        reset.setFaultSeed("42");
+        AppSettings refused = TestApps.wsgi("refused", appRoot);
+        refused.setPathPrefix("/refused");
+        refused.setFaults("connect:1");
+        refused.setFaultSeed("7");
+        AppSettings unborn = TestApps.wsgi("unborn", appRoot);
+        unborn.setPathPrefix("/unborn");
+        unborn.setFaults("spawn:1");
+        start(32, reset, refused, unborn);
+        HttpResponse<String> cut = get("/hello");
+        assertEquals(502, cut.statusCode());
+        assertEquals("app_crashed", cut.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertEquals(1, app("reset").faults().counts().get(dev.corral.fault.FaultPoint.READ_RESET));
+        assertFalse(logs.matching("fault injected: read-reset #1 (seed 42)", "GET /hello").isEmpty(), logs.lines().toString());
+        HttpResponse<String> noConnect = get("/refused/hello");
+        assertEquals(502, noConnect.statusCode());
+        assertEquals("connect_failed", noConnect.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertEquals(4, app("refused").faults().counts().get(dev.corral.fault.FaultPoint.CONNECT), "1 try + retries=3");
+        HttpResponse<String> noSpawn = get("/unborn/hello");
+        assertEquals(503, noSpawn.statusCode());
+        assertTrue(noSpawn.body().contains("fault injected"), noSpawn.body());
+        // the spec changes at run time: faults off, the app heals
+        app("reset").faults().setSpec(dev.corral.fault.FaultSpec.NONE);
+        await().atMost(DEADLINE).until(() -> get("/hello").statusCode() == 200);
+    }
+
     // ------------------------------------------------------------------ rolling restart
 
     /** Sends requests from {@code clients} loops until stopped; records every status and pid. */

@@ -1,5 +1,6 @@
 package dev.corral.pool.internal;
 
+import dev.corral.fault.FaultPoint;
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
 
@@ -42,6 +43,14 @@ final class Forwarder {
         Group group = process.group;
         RequestInfo request = session.request;
         Exchange exchange = request.exchange;
+        var faults = group.faults;
+        String where = process + " for " + request.describe();
+        if (faults.inject(FaultPoint.CONNECT, where)) {
+            return group.retryElsewhere(session, "Connection refused (fault injected)");
+        }
+        if (faults.inject(FaultPoint.EMFILE, where)) {
+            return group.retryElsewhere(session, "Too many open files (fault injected)");
+        }
         AppConnection connection = takeConnection(process);
         if (connection == null) {
             try {
@@ -49,6 +58,9 @@ final class Forwarder {
             } catch (IOException e) {
                 return group.retryElsewhere(session, e.getMessage());
             }
+        }
+        if (faults.inject(FaultPoint.WRITE_RESET, where)) {
+            connection.close();
         }
         connection.uses++;
         boolean head = "HEAD".equals(exchange.method());
@@ -67,6 +79,16 @@ final class Forwarder {
         HttpHeader cookie = health.stickySessions() && !process.route.equals(request.route)
                 ? new HttpHeader("Set-Cookie", StickyRoute.setCookie(health.stickyCookie(), process, group.config.pathPrefix()))
                 : null;
+        if (faults.inject(FaultPoint.KILL, where)) {
+            ProcessStopper.kill(process);
+        }
+        if (faults.inject(FaultPoint.LATENCY, where)) {
+            // an injected delay of the app's answer: this thread waits as it would for a slow app
+            java.util.concurrent.locks.LockSupport.parkNanos(faults.spec().latency().toNanos());
+        }
+        if (faults.inject(FaultPoint.READ_RESET, where)) {
+            connection.close();
+        }
         ResponseRelay relay = new ResponseRelay(exchange, head, cookie);
         relay.run(connection);
         if (relay.complete && !relay.clientFailure) {

@@ -79,9 +79,23 @@ public final class Group implements App {
     /** The queue length, published for {@link #hasQueued()}; written under the lock. */
     private volatile int queuedHint;
 
+    /** The app's fault injector (FaultInjector.NONE unless faults are configured). */
+    final dev.corral.fault.FaultInjector faults;
+
     Group(AppConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
+        this.faults = config.faults().isNone() ? dev.corral.fault.FaultInjector.NONE
+                : new dev.corral.fault.FaultInjector(config.faults(), config.faultSeed());
+        if (faults != dev.corral.fault.FaultInjector.NONE) {
+            LOG.log(Level.WARNING, "app [{0}]: injecting faults [{1}] with seed {2} (replay: faultSeed={2})",
+                    config.name(), config.faults(), Long.toString(config.faultSeed()));
+        }
+    }
+
+    @Override
+    public dev.corral.fault.FaultInjector faults() {
+        return faults;
     }
 
     @Override
@@ -507,6 +521,8 @@ public final class Group implements App {
             countErrorLocked(process, true, "connect failed: " + error, after, now);
             if (process.state == AppProcess.State.READY) {
                 process.state = AppProcess.State.DRAINING;
+                process.deliberateStop = true;
+                process.stopReason = "stopped after a failed connect: " + error;
                 leaveRoutingLocked(process, after, now);
             }
             stopIfDrainedLocked(process, after);

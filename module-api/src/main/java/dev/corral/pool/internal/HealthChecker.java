@@ -39,7 +39,9 @@ final class HealthChecker {
             schedule(process, health.interval()); // no free slot: look again later, without a verdict
             return;
         }
-        String failure = HealthProbe.check(process, health.healthPath(), health.timeout(), group.engine.nanoClock);
+        String failure = group.faults.inject(dev.corral.fault.FaultPoint.HEALTH, "health check of " + process)
+                ? "fault injected (seed " + group.faults.seed() + ")"
+                : HealthProbe.check(process, health.healthPath(), health.timeout(), group.engine.nanoClock);
         Group.CheckOutcome next = group.checked(process, failure);
         switch (next) {
             case STOP -> { }

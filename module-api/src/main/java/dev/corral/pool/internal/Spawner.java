@@ -87,6 +87,11 @@ final class Spawner {
         } else {
             env.put("PORT", Integer.toString(process.port));
         }
+        if (process.group.faults.inject(dev.corral.fault.FaultPoint.SPAWN, "spawn of a process of app " + config.name())) {
+            listener.failed(process, new SpawnException(SpawnException.Step.EXEC, "fork/exec failed (fault injected, seed "
+                    + process.group.faults.seed() + ")", List.of()));
+            return;
+        }
         Process os;
         try {
             os = builder.start();
