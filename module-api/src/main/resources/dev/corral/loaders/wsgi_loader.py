@@ -17,6 +17,10 @@ Environment:
   CORRAL_IO_TIMEOUT   seconds a read or write on a client connection may stall once a
                       request has started (default 300; 0 = never time out)
   CORRAL_STDIN_WATCH  "0": do not exit when stdin reaches EOF (for running by hand)
+  CORRAL_APP_FAULTS   faults this process simulates, to rehearse a broken app, e.g.
+                      "slow-start@3s,hang:0.01,crash:0.05,leak:0.1@20MB" (each request draws
+                      once per fault; crash = exit in the middle of the response)
+  CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start)
 
 Protocol with the engine:
   - The app is imported before anything is bound. If that fails: traceback and
@@ -1004,6 +1008,62 @@ def load_app(entry):
     return obj
 
 
+class AppFaults(object):
+    """WSGI middleware that makes this process misbehave on purpose (CORRAL_APP_FAULTS)."""
+
+    UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3}
+
+    def __init__(self, app, spec, seed):
+        import random
+        self.app = app
+        self.random = random.Random(seed)
+        self.seed = seed
+        self.slow_start = 0.0
+        self.rules = {}      # name -> (probability, amount)
+        self.leaked = []
+        for part in spec.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            name, _, rest = part.partition(":")
+            if name.startswith("slow-start@"):
+                self.slow_start = self._amount(name.partition("@")[2])
+                continue
+            probability, _, amount = rest.partition("@")
+            if name not in ("hang", "crash", "leak") or not probability:
+                raise ValueError("bad CORRAL_APP_FAULTS part %r" % part)
+            self.rules[name] = (float(probability), self._amount(amount) if amount else 0)
+
+    def _amount(self, text):
+        text = text.strip().lower()
+        for unit in ("ms", "kb", "mb", "gb", "s", "m"):
+            if text.endswith(unit):
+                return float(text[:-len(unit)]) * self.UNITS[unit]
+        return float(text)
+
+    def _draw(self, name):
+        rule = self.rules.get(name)
+        return rule is not None and self.random.random() < rule[0]
+
+    def __call__(self, environ, start_response):
+        if self._draw("leak"):
+            self.leaked.append(b"x" * int(self.rules["leak"][1] or 10 * 1024 * 1024))
+            log("simulated fault: leaked memory (seed %d)" % self.seed)
+        if self._draw("hang"):
+            log("simulated fault: hanging on %s (seed %d)" % (environ.get("PATH_INFO"), self.seed))
+            time.sleep(24 * 3600)
+        if self._draw("crash"):
+            log("simulated fault: crashing in the middle of %s (seed %d)" % (environ.get("PATH_INFO"), self.seed))
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "1000")])
+            return self._crash_midway()
+        return self.app(environ, start_response)
+
+    def _crash_midway(self):
+        yield b"the beginning of a response that never ends"
+        sys.stderr.flush()
+        os._exit(13)
+
+
 _bound_socket = [None, None]   # path, inode: removed on exit if still ours
 
 
@@ -1100,6 +1160,19 @@ def main(argv):
         summary = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()
         log("cannot load %s: %s" % (entry, summary[-1] if summary else type(e).__name__))
         return 1
+
+    faults = env.get("CORRAL_APP_FAULTS", "").strip()
+    if faults:
+        import random
+        seed = int(env.get("CORRAL_APP_FAULT_SEED") or random.randrange(1 << 31))
+        try:
+            app = AppFaults(app, faults, seed)
+        except ValueError as e:
+            log(str(e))
+            return 2
+        log("simulating faults %s (seed %d)" % (faults, seed))
+        if app.slow_start:
+            time.sleep(app.slow_start)
 
     server = Server(app, None, env.get("CORRAL_ACCESS_LOG") == "1",
                     io_timeout if io_timeout > 0 else None, script_name, not sock_path)

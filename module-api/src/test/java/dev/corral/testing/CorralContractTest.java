@@ -912,6 +912,24 @@ public abstract class CorralContractTest {
         await().atMost(DEADLINE).until(() -> get("/hello").statusCode() == 200);
     }
 
+    @Test
+    void theBundledLoaderRehearsesABrokenApp() throws Exception {
+        AppSettings broken = TestApps.wsgi("rehearsal", appRoot);
+        broken.setMinProcesses("1");
+        broken.setMaxProcesses("1");
+        broken.setEnv("CORRAL_APP_FAULTS=slow-start@1500ms,crash:1 CORRAL_APP_FAULT_SEED=5");
+        start(32, broken);
+        await().atMost(DEADLINE).until(() -> !logs.matching("of app rehearsal is ready").isEmpty());
+        String ready = logs.matching("of app rehearsal is ready").get(0);
+        long tookMs = Long.parseLong(ready.replaceAll(".* after ([0-9,]+) ms.*", "$1").replace(",", ""));
+        assertTrue(tookMs >= 1500, "slow-start@1500ms: ready after " + tookMs + " ms");
+        // crash:1 — the process dies in the middle of its response: the client's response is cut off
+        assertThrows(IOException.class, () -> get("/hello"));
+        await().atMost(DEADLINE).until(() -> !logs.matching("of app rehearsal exited with exit code 13").isEmpty());
+        assertFalse(logs.matching("simulated fault: crashing in the middle of /hello (seed 5)").isEmpty(),
+                logs.lines().toString());
+    }
+
     // ------------------------------------------------------------------ rolling restart
 
     /** Sends requests from {@code clients} loops until stopped; records every status and pid. */
