@@ -520,9 +520,9 @@ public final class Group implements App {
             lastError = process + ": connect failed: " + error;
             countErrorLocked(process, true, "connect failed: " + error, after, now);
             if (process.state == AppProcess.State.READY) {
+                // not a deliberate stop: a process that refuses connections is broken, and its
+                // exit must count towards crash-loop damping
                 process.state = AppProcess.State.DRAINING;
-                process.deliberateStop = true;
-                process.stopReason = "stopped after a failed connect: " + error;
                 leaveRoutingLocked(process, after, now);
             }
             stopIfDrainedLocked(process, after);
