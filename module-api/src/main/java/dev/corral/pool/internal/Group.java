@@ -128,20 +128,11 @@ public final class Group implements App {
             if (stopped) {
                 reject = Reason.SHUTTING_DOWN;
                 detail = "app [" + name() + "] is stopping";
-            } else if (home != null) {
-                // sticky: its process now, or that process's own queue
-                if (home.freeSlotsLocked(config.concurrency()) > 0) {
-                    session = startSessionLocked(home, request, now);
-                } else if (queuedLocked() >= config.maxQueue()) {
-                    reject = Reason.QUEUE_FULL;
-                    rejected++;
-                    detail = "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", "
-                            + countsLocked() + ")";
-                } else {
-                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false, home.stickyQueue);
-                }
-            } else if ((session = acquireLocked(request, null, now)) == null) {
-                if (readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0) {
+            } else if ((session = home != null
+                    // sticky: its process now, or that process's own queue
+                    ? (home.freeSlotsLocked(config.concurrency()) > 0 ? startSessionLocked(home, request, now) : null)
+                    : acquireLocked(request, null, now)) == null) {
+                if (home == null && readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0) {
                     reject = Reason.SPAWN_FAILED;
                     detail = "no process of app [" + name() + "] could be started; last error: " + lastError;
                 } else if (queuedLocked() >= config.maxQueue()) {
@@ -150,7 +141,8 @@ public final class Group implements App {
                     detail = "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", "
                             + countsLocked() + ")";
                 } else {
-                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false, queue);
+                    waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false,
+                            home != null ? home.stickyQueue : queue);
                     spawnIfNeededLocked(after, now);
                 }
             }
@@ -616,7 +608,7 @@ public final class Group implements App {
         SpawnException timedOut = null;
         lock.lock();
         try {
-            HealthConfigView h = new HealthConfigView();
+            dev.corral.config.HealthConfig h = config.health();
             switch (process.state) {
                 case STARTING -> {
                     process.passedChecks = failure == null ? process.passedChecks + 1 : 0;
@@ -659,17 +651,6 @@ public final class Group implements App {
             spawnListener.failed(process, timedOut);
         }
         return outcome;
-    }
-
-    /** A tiny view so the rules above read like HAProxy's. */
-    private final class HealthConfigView {
-        int rise() {
-            return config.health().rise();
-        }
-
-        int fall() {
-            return config.health().fall();
-        }
     }
 
     /** DOWN: no new request and none from the queue; in-flight ones finish; then it is replaced. */

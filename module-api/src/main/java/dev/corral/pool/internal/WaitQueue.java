@@ -40,55 +40,34 @@ final class WaitQueue {
             while (at != null && at.waiter.enqueuedNanos - moving.enqueuedNanos <= 0) {
                 at = at.next;
             }
-            Node node = new Node(moving);
-            node.linked = true;
-            if (at == null) {
-                node.prev = tail;
-                if (tail == null) {
-                    head = node;
-                } else {
-                    tail.next = node;
-                }
-                tail = node;
-            } else {
-                node.next = at;
-                node.prev = at.prev;
-                if (at.prev == null) {
-                    head = node;
-                } else {
-                    at.prev.next = node;
-                }
-                at.prev = node;
-            }
-            size++;
-            moving.node = node;
+            moving.node = insertBefore(at, moving);
             moving.queue = this;
         }
     }
 
     Node addLast(Waiter waiter) {
-        Node node = new Node(waiter);
-        node.prev = tail;
-        if (tail == null) {
-            head = node;
-        } else {
-            tail.next = node;
-        }
-        tail = node;
-        node.linked = true;
-        size++;
-        return node;
+        return insertBefore(null, waiter);
     }
 
     Node addFirst(Waiter waiter) {
+        return insertBefore(head, waiter);
+    }
+
+    /** Links a new node for {@code waiter} before {@code at}, or at the end when {@code at} is null. */
+    private Node insertBefore(Node at, Waiter waiter) {
         Node node = new Node(waiter);
-        node.next = head;
-        if (head == null) {
+        node.next = at;
+        node.prev = at == null ? tail : at.prev;
+        if (node.prev == null) {
+            head = node;
+        } else {
+            node.prev.next = node;
+        }
+        if (at == null) {
             tail = node;
         } else {
-            head.prev = node;
+            at.prev = node;
         }
-        head = node;
         node.linked = true;
         size++;
         return node;

@@ -12,7 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WaitQueueTest {
     private static Waiter waiter(String id) {
-        return new Waiter(new RequestInfo(null, id, 0), 0);
+        return waiter(id, 0);
+    }
+
+    private static Waiter waiter(String id, long enqueuedNanos) {
+        return new Waiter(new RequestInfo(null, id, 0), enqueuedNanos);
     }
 
     private static List<String> drain(WaitQueue queue) {
@@ -59,5 +63,20 @@ class WaitQueueTest {
         assertTrue(queue.isEmpty());
         queue.addLast(waiter("d"));
         assertEquals(List.of("d"), drain(queue));
+    }
+
+    @Test
+    void mergingKeepsTheWholeQueueOldestFirst() {
+        WaitQueue app = new WaitQueue();
+        app.addLast(waiter("a2", 2));
+        app.addLast(waiter("a5", 5));
+        WaitQueue own = new WaitQueue();
+        own.addLast(waiter("o1", 1));
+        own.addLast(waiter("o3", 3));
+        own.addLast(waiter("o9", 9));
+        app.mergeFrom(own);
+        assertTrue(own.isEmpty());
+        assertEquals(5, app.size());
+        assertEquals(List.of("o1", "a2", "o3", "a5", "o9"), drain(app));
     }
 }
