@@ -815,5 +815,144 @@ class ProcessLifecycleTest(unittest.TestCase):
         self.assertEqual(2, loader.wait_exit())
 
 
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def read_to_eof(sock):
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while True:
+        try:
+            part = sock.recv(65536)
+        except ConnectionResetError:
+            return data
+        if not part:
+            return data
+        data += part
+
+
+class SimulatedFaultsTest(unittest.TestCase):
+    """CORRAL_APP_FAULTS: the loader misbehaves on purpose. One loader process per test."""
+
+    def start(self, spec, seed=None, **kwargs):
+        env = dict(kwargs.pop("env", {}), CORRAL_APP_FAULTS=spec)
+        if seed is not None:
+            env["CORRAL_APP_FAULT_SEED"] = str(seed)
+        loader = Loader(env=env, **kwargs)
+        self.addCleanup(loader.stop)
+        return loader
+
+    def connect(self, loader):
+        sock = loader.connect()
+        self.addCleanup(sock.close)
+        return sock
+
+    def test_slow_start_binds_the_socket_that_late(self):
+        started = time.monotonic()
+        loader = self.start("slow-start@700ms", 1).wait_listening()
+        elapsed = time.monotonic() - started
+        self.assertGreaterEqual(elapsed, 0.7)
+        self.assertIn("corral-wsgi: simulating faults slow-start@700ms (seed 1)\n", loader.stderr())
+        c = RawClient(self.connect(loader))
+        c.send(request("GET", "/hello"))
+        self.assertEqual(200, c.read_response().status)
+
+    def test_hang_never_answers_and_the_process_is_stuck(self):
+        loader = self.start("hang:1", 3).wait_listening()
+        sock = self.connect(loader)
+        sock.sendall(request("GET", "/stuck"))
+        loader.wait_stderr("corral-wsgi: simulated fault: hanging on /stuck (seed 3)\n")
+        sock.settimeout(0.3)   # a window in which an answer would have arrived
+        self.assertRaises(socket.timeout, sock.recv, 1)
+        self.assertIsNone(loader.proc.poll())
+
+    def test_crash_sends_part_of_the_body_then_exits_13(self):
+        loader = self.start("crash:1", 5).wait_listening()
+        c = RawClient(self.connect(loader))
+        c.send(request("GET", "/hello"))
+        resp = c.read_response()
+        self.assertEqual((200, "1000"), (resp.status, resp.header("Content-Length")))
+        self.assertEqual((b"the beginning of a response that never ends", False),
+                         (resp.body, resp.complete))
+        self.assertEqual(13, loader.wait_exit())
+        loader._reader.join(5)
+        self.assertIn("corral-wsgi: simulated fault: crashing in the middle of /hello (seed 5)\n",
+                      loader.stderr())
+
+    def test_leak_keeps_memory_resident_and_answers(self):
+        loader = self.start("leak:1@32MB", 1).wait_listening()
+        before = vm_rss_kib(loader.proc.pid)
+        c = RawClient(self.connect(loader))
+        for _ in range(2):
+            c.send(request("GET", "/hello"))
+            self.assertEqual(b"Hello, world!\n", c.read_response().body)
+        wait_until(lambda: loader.stderr().count("simulated fault: leaked memory (seed 1)\n") == 2,
+                   what="two leak lines")
+        grown = vm_rss_kib(loader.proc.pid) - before
+        self.assertGreaterEqual(grown, 60 * 1024, "RSS grew by %d KiB, expected 2 x 32 MiB" % grown)
+
+    def test_garbage_answers_bytes_that_are_not_http_and_closes(self):
+        for use_port, raw in ((False, request("GET", "/hello?x=1")),
+                              (True, request("POST", "/echo", [("Content-Length", "5")], b"abcde"))):
+            loader = self.start("garbage:1", 1, use_port=use_port).wait_listening()
+            sock = self.connect(loader)
+            sock.sendall(raw)
+            data = read_to_eof(sock)
+            self.assertTrue(data, "some bytes came")
+            self.assertFalse(data.startswith(b"HTTP/"), data)
+            self.assertIn(b"not HTTP", data)
+            path = "/echo" if use_port else "/hello"
+            loader.wait_stderr("corral-wsgi: simulated fault: garbage for %s (seed 1)\n" % path)
+            self.assertIsNone(loader.proc.poll(), "the process lives on")
+
+    def test_a_malformed_part_or_seed_exits_2_before_loading(self):
+        for part in ("hang", "hang:x", "hang:1.5", "garbage:-1", "crash:0.1@5s", "leak:0.1@20XB",
+                     "leak:0.1@", "slow-start@soon", "slow-start@40000m", "slow-start:1s", "explode:0.1"):
+            loader = self.start("leak:0.1," + part, entry="broken:application")
+            self.assertEqual(2, loader.wait_exit(), part)
+            loader._reader.join(5)
+            self.assertEqual("corral-wsgi: bad CORRAL_APP_FAULTS part '%s'\n" % part, loader.stderr())
+        loader = self.start("hang:0.1", "x7")
+        self.assertEqual(2, loader.wait_exit())
+        loader._reader.join(5)
+        self.assertEqual("corral-wsgi: CORRAL_APP_FAULT_SEED must be an integer, was 'x7'\n",
+                         loader.stderr())
+
+    def test_the_same_seed_replays_the_same_faults_in_the_documented_order(self):
+        import random
+        seed = 42
+        paths = ["/r%d" % i for i in range(16)]
+        rng = random.Random(seed)   # the documented draws: leak, then garbage, per request
+        expected, garbled = [], set()
+        for path in paths:
+            leak, garbage = rng.random() < 0.5, rng.random() < 0.5
+            if leak:
+                expected.append("corral-wsgi: simulated fault: leaked memory (seed 42)")
+            if garbage:
+                expected.append("corral-wsgi: simulated fault: garbage for %s (seed 42)" % path)
+                garbled.add(path)
+        self.assertTrue(0 < len(garbled) < len(paths) and len(expected) > len(garbled),
+                        "the seed exercises both ways")
+        for spec in ("leak:0.5@1KB,garbage:0.5", "garbage:0.5, leak:0.5@1KB"):
+            loader = self.start(spec, seed).wait_listening()
+            outcomes = []
+            for path in paths:
+                sock = self.connect(loader)
+                sock.sendall(request("GET", path, [("Connection", "close")]))
+                data = read_to_eof(sock)
+                outcomes.append("ok" if data.startswith(b"HTTP/1.1 404 ") else "garbage")   # the app's
+            self.assertEqual(["garbage" if p in garbled else "ok" for p in paths], outcomes, spec)
+
+            def fault_lines():
+                return [l for l in loader.stderr().splitlines() if "simulated fault: " in l]
+            wait_until(lambda: len(fault_lines()) >= len(expected), what="the fault lines")
+            self.assertEqual(expected, fault_lines(), spec)
+
+
 if __name__ == "__main__":
     unittest.main()

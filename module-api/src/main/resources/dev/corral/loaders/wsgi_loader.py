@@ -18,9 +18,14 @@ Environment:
                       request has started (default 300; 0 = never time out)
   CORRAL_STDIN_WATCH  "0": do not exit when stdin reaches EOF (for running by hand)
   CORRAL_APP_FAULTS   faults this process simulates, to rehearse a broken app, e.g.
-                      "slow-start@3s,hang:0.01,crash:0.05,leak:0.1@20MB" (each request draws
-                      once per fault; crash = exit in the middle of the response)
-  CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start)
+                      "slow-start@3s,hang:0.01,crash:0.05,leak:0.1@20MB,garbage:0.02":
+                      slow-start@<duration> (bind that late), hang:<p> (never answer),
+                      crash:<p> (exit 13 in the middle of the response), leak:<p>[@<size>]
+                      (keep memory, default 10MB), garbage:<p> (answer bytes that are not
+                      HTTP, then close). Each request draws once per rule, in the order
+                      leak, hang, crash, garbage (see AppFaults). A bad part: exit 2.
+  CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start); the
+                      same seed, spec and requests replay the same faults
 
 Protocol with the engine:
   - The app is imported before anything is bound. If that fails: traceback and
@@ -30,7 +35,8 @@ Protocol with the engine:
     listening socket file is removed). A SIGTERM while the app is still being imported
     kills the process (status 143 through a shell).
   - Exit 1 when the socket cannot be bound; 2 on a usage or configuration error (no
-    CORRAL_SOCKET nor valid PORT, bad CORRAL_IO_TIMEOUT).
+    CORRAL_SOCKET nor valid PORT, bad CORRAL_IO_TIMEOUT, CORRAL_APP_FAULTS or
+    CORRAL_APP_FAULT_SEED).
   - stderr otherwise carries only app tracebacks and one line per unexpected error.
   - Keep-alive: HTTP/1.1 by default; "Connection: close" is sent when the loader is going to
     close (HTTP/1.0 without keep-alive, app error, truncated body, stopping).
@@ -122,6 +128,15 @@ class ClientDisconnected(OSError):
 
 class BodyError(ValueError):
     """The request body is malformed (bad chunked encoding)."""
+
+
+class RawReply(Exception):
+    """Raised by the app before start_response() (AppFaults' garbage): these bytes go to the
+    client as they are, with no HTTP framing around them, and the connection closes."""
+
+    def __init__(self, data):
+        Exception.__init__(self, "raw reply of %d bytes" % len(data))
+        self.data = data
 
 
 CLOSE, SERVED, WAIT = "close", "served", "wait"   # outcomes of Server.handle()
@@ -965,6 +980,10 @@ class Server(object):
                     close()
         except ClientDisconnected:
             return False
+        except RawReply as e:
+            if not response.headers_sent:
+                self._send_raw(response.conn, body, e.data)
+            return False
         except Exception as e:
             if response.headers_sent:
                 log_traceback("error in the app after the response started (connection closed)")
@@ -978,6 +997,17 @@ class Server(object):
             self._send_error(body._conn, response.code, "", response.head_only)
             return False
         return True
+
+    def _send_raw(self, conn, body, data):
+        """Sends data bypassing the response writer, then ends the connection's sending side."""
+        # The unread request body first (bounded): bytes left unread when the socket closes
+        # make TCP reset the connection, and the client could lose the reply.
+        body.drain(DRAIN_LIMIT)
+        try:
+            conn.sock.sendall(data)
+            conn.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
 
     def _send_error(self, conn, code, detail, head_only=False):
         reason = REASONS.get(code, "Error")
@@ -1009,9 +1039,32 @@ def load_app(entry):
 
 
 class AppFaults(object):
-    """WSGI middleware that makes this process misbehave on purpose (CORRAL_APP_FAULTS)."""
+    """WSGI middleware that makes this process misbehave on purpose (CORRAL_APP_FAULTS).
 
-    UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3}
+    The spec is a comma-separated list of instructions:
+      slow-start@<duration>  wait that long after the import, before binding (readiness late)
+      hang:<p>               never answer the request (this single-threaded process is stuck)
+      crash:<p>              send a head with Content-Length 1000 and part of the body, then
+                             exit with status 13 (the client sees a truncated response)
+      leak:<p>[@<size>]      keep <size> bytes (default 10MB) for good, then answer normally
+      garbage:<p>            answer bytes that are not HTTP, then close the connection
+    <p> is a probability from 0 to 1; <duration> is a number with ms, s (the default) or m;
+    <size> a number with B (the default), KB, MB or GB. Any other part is an error.
+
+    Replay: each request draws random() once for every rule in the spec, always in the order
+    leak, hang, crash, garbage (a rule not in the spec draws nothing), before any of them
+    acts. So the n-th request of a process uses the same draws whatever happened before it,
+    and the same spec, seed and sequence of requests give the same faults. Leak acts first,
+    then the first of hang, crash and garbage whose draw fired.
+    """
+
+    ORDER = ("leak", "hang", "crash", "garbage")
+    DURATION_UNITS = {"": 1.0, "ms": 0.001, "s": 1.0, "m": 60.0}
+    SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3}
+    DEFAULT_LEAK = 10 * 1024 * 1024
+    MAX_SLOW_START = (2 ** 31 - 1) / 1000.0   # seconds; the Node loader's limit too
+    # Not HTTP from the first byte: a NUL, then text and bytes that no status line has.
+    GARBAGE = b"\x00\xff\xfe corral simulated garbage: this is not HTTP \x80\x81\x82\r\n"
 
     def __init__(self, app, spec, seed):
         import random
@@ -1023,39 +1076,58 @@ class AppFaults(object):
         self.leaked = []
         for part in spec.split(","):
             part = part.strip()
-            if not part:
-                continue
-            name, _, rest = part.partition(":")
-            if name.startswith("slow-start@"):
-                self.slow_start = self._amount(name.partition("@")[2])
-                continue
-            probability, _, amount = rest.partition("@")
-            if name not in ("hang", "crash", "leak") or not probability:
-                raise ValueError("bad CORRAL_APP_FAULTS part %r" % part)
-            self.rules[name] = (float(probability), self._amount(amount) if amount else 0)
+            if part:
+                try:
+                    self._parse(part)
+                except ValueError:
+                    raise ValueError("bad CORRAL_APP_FAULTS part %r" % part)
 
-    def _amount(self, text):
+    def _parse(self, part):
+        if part.startswith("slow-start@"):
+            self.slow_start = self._number(part[len("slow-start@"):], self.DURATION_UNITS)
+            if self.slow_start > self.MAX_SLOW_START:
+                raise ValueError(part)
+            return
+        name, colon, rest = part.partition(":")
+        probability, at, amount = rest.partition("@")
+        if name not in self.ORDER or not colon or (at and name != "leak"):
+            raise ValueError(part)
+        p = self._number(probability, {"": 1})
+        if p > 1:
+            raise ValueError(part)
+        size = int(self._number(amount, self.SIZE_UNITS)) if at else self.DEFAULT_LEAK
+        self.rules[name] = (p, size)
+
+    @staticmethod
+    def _number(text, units):
+        """A non-negative decimal number with an optional unit (case-insensitive), scaled."""
         text = text.strip().lower()
-        for unit in ("ms", "kb", "mb", "gb", "s", "m"):
-            if text.endswith(unit):
-                return float(text[:-len(unit)]) * self.UNITS[unit]
-        return float(text)
-
-    def _draw(self, name):
-        rule = self.rules.get(name)
-        return rule is not None and self.random.random() < rule[0]
+        digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = text[len(digits):]
+        whole, _, fraction = digits.partition(".")
+        if unit not in units or not (whole or fraction) or not is_digits(whole or "0") \
+                or not is_digits(fraction or "0"):
+            raise ValueError(text)
+        return float(digits) * units[unit]
 
     def __call__(self, environ, start_response):
-        if self._draw("leak"):
-            self.leaked.append(b"x" * int(self.rules["leak"][1] or 10 * 1024 * 1024))
+        fired = [name for name in self.ORDER
+                 if name in self.rules and self.random.random() < self.rules[name][0]]
+        path = environ.get("PATH_INFO")
+        if "leak" in fired:
+            self.leaked.append(b"x" * self.rules["leak"][1])
             log("simulated fault: leaked memory (seed %d)" % self.seed)
-        if self._draw("hang"):
-            log("simulated fault: hanging on %s (seed %d)" % (environ.get("PATH_INFO"), self.seed))
-            time.sleep(24 * 3600)
-        if self._draw("crash"):
-            log("simulated fault: crashing in the middle of %s (seed %d)" % (environ.get("PATH_INFO"), self.seed))
+        if "hang" in fired:
+            log("simulated fault: hanging on %s (seed %d)" % (path, self.seed))
+            while True:
+                time.sleep(3600)
+        if "crash" in fired:
+            log("simulated fault: crashing in the middle of %s (seed %d)" % (path, self.seed))
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "1000")])
             return self._crash_midway()
+        if "garbage" in fired:
+            log("simulated fault: garbage for %s (seed %d)" % (path, self.seed))
+            raise RawReply(self.GARBAGE)
         return self.app(environ, start_response)
 
     def _crash_midway(self):
@@ -1144,6 +1216,22 @@ def main(argv):
         log("CORRAL_IO_TIMEOUT must be a number of seconds, was %r" % env["CORRAL_IO_TIMEOUT"])
         return 2
     script_name = os.fsencode(env.get("CORRAL_SCRIPT_NAME", "")).decode("latin-1").rstrip("/")
+    faults = None
+    spec = env.get("CORRAL_APP_FAULTS", "").strip()
+    if spec:
+        import random
+        seed_text = env.get("CORRAL_APP_FAULT_SEED", "").strip()
+        try:
+            seed = int(seed_text) if seed_text else random.randrange(1 << 31)
+        except ValueError:
+            log("CORRAL_APP_FAULT_SEED must be an integer, was %r" % seed_text)
+            return 2
+        try:
+            faults = AppFaults(None, spec, seed)   # the app comes once it is loaded
+        except ValueError as e:
+            log(str(e))
+            return 2
+        log("simulating faults %s (seed %d)" % (spec, seed))
 
     if env.get("CORRAL_STDIN_WATCH", "1") != "0":
         threading.Thread(target=watch_stdin, name="corral-stdin-watch", daemon=True).start()
@@ -1161,18 +1249,11 @@ def main(argv):
         log("cannot load %s: %s" % (entry, summary[-1] if summary else type(e).__name__))
         return 1
 
-    faults = env.get("CORRAL_APP_FAULTS", "").strip()
-    if faults:
-        import random
-        seed = int(env.get("CORRAL_APP_FAULT_SEED") or random.randrange(1 << 31))
-        try:
-            app = AppFaults(app, faults, seed)
-        except ValueError as e:
-            log(str(e))
-            return 2
-        log("simulating faults %s (seed %d)" % (faults, seed))
-        if app.slow_start:
-            time.sleep(app.slow_start)
+    if faults is not None:
+        faults.app = app
+        app = faults
+        if faults.slow_start:
+            time.sleep(faults.slow_start)
 
     server = Server(app, None, env.get("CORRAL_ACCESS_LOG") == "1",
                     io_timeout if io_timeout > 0 else None, script_name, not sock_path)
