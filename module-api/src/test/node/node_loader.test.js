@@ -592,3 +592,207 @@ describe('node_loader.js', { concurrency: 4 }, () => {
     }
   });
 });
+
+// --- simulated faults (CORRAL_APP_FAULTS) ------------------------------------------------------
+
+/** The loader's documented generator (mulberry32), to predict its draws. */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The fault log lines the loader must write for paths, given rules { name: p } and seed. */
+function predictFaultLines(seed, rules, paths) {
+  const random = mulberry32(seed);
+  const lines = [];
+  for (const p of paths) {
+    const fired = new Set();
+    for (const name of ['leak', 'hang', 'crash', 'garbage']) {   // the documented draw order
+      if (name in rules && random() < rules[name]) fired.add(name);
+    }
+    if (fired.has('leak')) lines.push('corral-node: simulated fault: leaked memory (seed ' + seed + ')');
+    if (fired.has('garbage')) lines.push('corral-node: simulated fault: garbage for ' + p + ' (seed ' + seed + ')');
+  }
+  return lines;
+}
+
+function faultLines(loader) {
+  return loader.stderr.split('\n').filter((line) => line.includes('simulated fault: '));
+}
+
+function rawGet(urlPath) {
+  return Buffer.from('GET ' + urlPath + ' HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n', 'latin1');
+}
+
+/** A raw connection that sends bytes and collects whatever comes back until it closes. */
+function rawConnect(target, bytes) {
+  const conn = { data: Buffer.alloc(0), closed: false, error: null };
+  const socket = net.connect(target.socketPath ? { path: target.socketPath } : target);
+  conn.socket = socket;
+  socket.on('connect', () => socket.write(bytes));
+  socket.on('data', (d) => { conn.data = Buffer.concat([conn.data, d]); });
+  socket.on('error', (e) => { conn.error = e; });
+  conn.done = new Promise((resolve) => socket.on('close', () => { conn.closed = true; resolve(conn); }));
+  return conn;
+}
+
+/** Waits for the connection to close, at most DEADLINE. */
+async function closedWithin(conn, what) {
+  await waitUntil(() => conn.closed, what + ' to close');
+  return conn;
+}
+
+function vmRssKib(pid) {
+  const line = fs.readFileSync('/proc/' + pid + '/status', 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]);
+}
+
+describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
+  test('slow-start@<duration>: Corral\'s socket is bound that late, then the app answers', async () => {
+    const started = Date.now();
+    const loader = new Loader('plain.js', { env: { CORRAL_APP_FAULTS: 'slow-start@800ms', CORRAL_APP_FAULT_SEED: '1' } });
+    try {
+      await loader.waitForStderr('corral-node: simulating faults slow-start@800ms (seed 1)\n');
+      await loader.waitListening();
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 800, 'listening after ' + elapsed + ' ms');
+      assert.equal((await request(loader.target)).status, 200);
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('hang:p: that request is never answered nor seen by the app; other connections are served', async () => {
+    // a seed whose first draw hangs and whose second does not
+    let seed = 1;
+    while (!((r) => r() < 0.5 && r() >= 0.5)(mulberry32(seed))) seed++;
+    const loader = new Loader('on_request.js', { env: { CORRAL_APP_FAULTS: 'hang:0.5', CORRAL_APP_FAULT_SEED: String(seed) } });
+    try {
+      await loader.waitListening();
+      const hung = rawConnect(loader.target, rawGet('/stuck'));
+      await loader.waitForStderr('corral-node: simulated fault: hanging on /stuck (seed ' + seed + ')\n');
+      const other = await request(loader.target, { path: '/other' });
+      assert.equal(other.body, 'on-request /other\n');
+      await delay(300);   // a window in which an answer would have arrived
+      assert.equal(hung.data.length, 0, 'nothing sent on the hung connection');
+      assert.equal(hung.closed, false, 'the hung connection stays open');
+      assert.doesNotMatch(loader.stderr, /app: request \/stuck/);
+      hung.socket.destroy();
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('crash:p: a head with Content-Length 1000, part of the body, then exit 13', async () => {
+    const loader = new Loader('on_request.js', { env: { CORRAL_APP_FAULTS: 'crash:1', CORRAL_APP_FAULT_SEED: '5' } });
+    try {
+      await loader.waitListening();
+      const conn = await closedWithin(rawConnect(loader.target, rawGet('/hello')), 'the crashing response');
+      const text = conn.data.toString('latin1');
+      const [head, body] = text.split('\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /\r\nContent-Length: 1000(\r\n|$)/i);
+      assert.equal(body, 'the beginning of a response that never ends', 'truncated body');
+      const { code, signal } = await loader.waitExit();
+      assert.equal(signal, null);
+      assert.equal(code, 13, loader.describe());
+      assert.match(loader.stderr, /corral-node: simulated fault: crashing in the middle of \/hello \(seed 5\)\n/);
+      assert.doesNotMatch(loader.stderr, /app: request/);
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('leak:p@size: each request keeps that much memory resident, and is answered', async () => {
+    const loader = new Loader('plain.js', { env: { CORRAL_APP_FAULTS: 'leak:1@32MB', CORRAL_APP_FAULT_SEED: '1' } });
+    try {
+      await loader.waitListening();
+      const before = vmRssKib(loader.proc.pid);
+      for (const p of ['/a', '/b']) {
+        const res = await request(loader.target, { path: p });
+        assert.equal(JSON.parse(res.body).url, p, 'answered by the app');
+      }
+      await waitUntil(() => faultLines(loader).length === 2, 'two leak lines');
+      assert.deepEqual(faultLines(loader), Array(2).fill('corral-node: simulated fault: leaked memory (seed 1)'));
+      const grown = vmRssKib(loader.proc.pid) - before;
+      assert.ok(grown >= 60 * 1024, 'RSS grew by ' + grown + ' KiB, expected 2 x 32 MiB');
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  for (const [entry, usePort] of [['plain.js', false], ['on_request.js', false], ['esm.mjs', false], ['plain.js', true]]) {
+    test('garbage:p: ' + entry + (usePort ? ' on TCP' : '') + ' answers bytes that are not HTTP and closes', async () => {
+      const options = { env: { CORRAL_APP_FAULTS: 'garbage:1', CORRAL_APP_FAULT_SEED: '1' } };
+      const loader = usePort ? await Loader.withPort(entry, options) : new Loader(entry, options);
+      try {
+        await loader.waitListening();
+        const conn = await closedWithin(rawConnect(loader.target, rawGet('/hello?x=1')), 'the garbage connection');
+        assert.ok(conn.data.length > 0, 'some bytes came');
+        assert.ok(!conn.data.toString('latin1').startsWith('HTTP/'), JSON.stringify(conn.data.toString('latin1')));
+        assert.match(conn.data.toString('latin1'), /not HTTP/);
+        await loader.waitForStderr('corral-node: simulated fault: garbage for /hello (seed 1)\n');
+        assert.doesNotMatch(loader.stderr, /app: request/);
+        assert.equal(loader.exit, null, 'the process lives on');
+      } finally {
+        await loader.dispose();
+      }
+    });
+  }
+
+  test('a malformed part or seed: the reason, exit 2, the app never loaded', async () => {
+    for (const part of ['hang', 'hang:x', 'hang:1.5', 'garbage:-1', 'crash:0.1@5s', 'leak:0.1@20XB',
+      'leak:0.1@', 'slow-start@soon', 'slow-start@40000m', 'slow-start:1s', 'explode:0.1']) {
+      const loader = new Loader('on_request.js', { env: { CORRAL_APP_FAULTS: 'leak:0.1,' + part } });
+      try {
+        const { code } = await loader.waitExit();
+        assert.equal(code, 2, loader.describe());
+        assert.equal(loader.stderr, "corral-node: bad CORRAL_APP_FAULTS part '" + part + "'\n");
+        assert.ok(!fs.existsSync(loader.sockPath), 'nothing bound');
+      } finally {
+        await loader.dispose();
+      }
+    }
+    const loader = new Loader('on_request.js', { env: { CORRAL_APP_FAULTS: 'hang:0.1', CORRAL_APP_FAULT_SEED: 'x7' } });
+    try {
+      const { code } = await loader.waitExit();
+      assert.equal(code, 2, loader.describe());
+      assert.equal(loader.stderr, "corral-node: CORRAL_APP_FAULT_SEED must be an integer, was 'x7'\n");
+    } finally {
+      await loader.dispose();
+    }
+  });
+
+  test('the same seed replays the same faults, in the documented draw order, whatever the spec order', async () => {
+    const seed = 42;
+    const paths = Array.from({ length: 16 }, (_, i) => '/r' + i);
+    const expected = predictFaultLines(seed, { leak: 0.5, garbage: 0.5 }, paths);
+    assert.ok(expected.some((l) => l.includes('garbage')) && expected.some((l) => l.includes('leaked')) &&
+              expected.filter((l) => l.includes('garbage')).length < paths.length, 'the seed exercises both ways');
+    let first = null;
+    for (const spec of ['leak:0.5@1KB,garbage:0.5', 'garbage:0.5, leak:0.5@1KB']) {
+      const loader = new Loader('plain.js', { env: { CORRAL_APP_FAULTS: spec, CORRAL_APP_FAULT_SEED: String(seed) } });
+      try {
+        await loader.waitListening();
+        const outcomes = [];
+        for (const p of paths) {
+          const conn = await closedWithin(rawConnect(loader.target, rawGet(p)), p);
+          outcomes.push(conn.data.toString('latin1').startsWith('HTTP/1.1 200 ') ? 'ok' : 'garbage');
+        }
+        await waitUntil(() => faultLines(loader).length >= expected.length, expected.length + ' fault lines');
+        assert.deepEqual(faultLines(loader), expected, spec);
+        const garbled = expected.filter((l) => l.includes('garbage')).map((l) => l.split(' ')[5]);
+        assert.deepEqual(outcomes, paths.map((p) => (garbled.includes(p) ? 'garbage' : 'ok')), spec);
+        if (first === null) first = outcomes;
+        else assert.deepEqual(outcomes, first);
+      } finally {
+        await loader.dispose();
+      }
+    }
+  });
+});

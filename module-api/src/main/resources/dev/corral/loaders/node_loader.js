@@ -12,6 +12,9 @@
  *   PORT                else listen on 127.0.0.1:PORT
  *   CORRAL_APP          the app's name (informational; passed on to the app untouched)
  *   CORRAL_STDIN_WATCH  "0": do not exit when stdin reaches EOF (for running by hand)
+ *   CORRAL_APP_FAULTS   faults this process simulates, to rehearse a broken app (see below), e.g.
+ *                       "slow-start@3s,hang:0.01,crash:0.05,leak:0.1@20MB,garbage:0.02"
+ *   CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start)
  *
  * Which listen() is redirected:
  *   net.Server.prototype.listen is patched before the app is loaded. The FIRST listen() call
@@ -34,6 +37,23 @@
  *   through import() of their file URL. process.argv[1] is the entry's absolute path and
  *   process.argv[2..] are the app's own arguments, as if it had been started directly.
  *
+ * Simulated faults (CORRAL_APP_FAULTS, the same instructions as the wsgi loader's):
+ *   slow-start@<duration>  bind Corral's socket that long after the app's listen() (late readiness)
+ *   hang:<p>               never answer the request (other connections are still served)
+ *   crash:<p>              send a head with Content-Length 1000 and part of the body, then exit 13
+ *   leak:<p>[@<size>]      keep a Buffer of <size> (default 10MB) for good, then answer normally
+ *   garbage:<p>            write bytes that are not HTTP to the connection, then close it
+ *   <p> is a probability from 0 to 1; <duration> a number with ms, s (the default) or m; <size> a
+ *   number with B (the default), KB, MB or GB. A malformed part: "corral-node: bad
+ *   CORRAL_APP_FAULTS part '<part>'", exit 2, before the app is loaded. Each fault is logged:
+ *   "corral-node: simulated fault: garbage for /path (seed 7)".
+ *   Replay: a mulberry32 generator seeded with CORRAL_APP_FAULT_SEED; each request of the
+ *   redirected server draws once for every rule in the spec, always in the order leak, hang,
+ *   crash, garbage, before any acts; leak acts, then the first of hang, crash and garbage that
+ *   fired. The same seed, spec and sequence of requests replay the same faults (the wsgi loader
+ *   draws in the same order with Python's generator, so its sequence for a seed differs).
+ *   The app never sees a request that hangs, crashes or gets garbage.
+ *
  * Protocol with the engine:
  *   - Load error (syntax error, missing module, exception at the top level, rejected ESM
  *     evaluation): the stack, then "corral-node: cannot load <entry>: <error>" on stderr,
@@ -42,7 +62,8 @@
  *     If no http.Server has called listen() 5 s after start, one hint line says so
  *     ("corral-node: <entry> has not called listen() yet"); the engine's spawnTimeout decides.
  *   - Exit 1 when the socket cannot be bound ("corral-node: cannot listen on <addr>: ...").
- *   - Exit 2 on a usage error (no entry, neither CORRAL_SOCKET nor a valid PORT).
+ *   - Exit 2 on a usage error (no entry, neither CORRAL_SOCKET nor a valid PORT, a bad
+ *     CORRAL_APP_FAULTS or CORRAL_APP_FAULT_SEED).
  *   - stdin EOF (the JVM is gone; only watched when stdin is a pipe or a socket): exit 0 at once.
  *   - SIGTERM or SIGINT: stop accepting, let the requests in flight finish (their responses
  *     say "Connection: close" when their headers were not sent yet; idle keep-alive
@@ -61,6 +82,7 @@
  * the process manager, and pool processes are separate loaders.
  */
 
+const { constants: bufferConstants } = require('buffer');
 const fs = require('fs');
 const http = require('http');
 const https = require('https');
@@ -139,6 +161,90 @@ if (!sockPath) {
 const listenAddress = sockPath || '127.0.0.1:' + port;
 const entryPath = path.resolve(entry);
 
+// --- simulated faults (CORRAL_APP_FAULTS) -------------------------------------------------------
+
+const FAULT_ORDER = ['leak', 'hang', 'crash', 'garbage'];   // the order of the draws: never change
+const DURATION_UNITS = { '': 1000, ms: 1, s: 1000, m: 60000 };   // to ms
+const SIZE_UNITS = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const DEFAULT_LEAK = 10 * 1024 * 1024;
+const MAX_SLOW_START = 2 ** 31 - 1;   // ms: what setTimeout() takes (24.8 days)
+// Not HTTP from the first byte: a NUL, then text and bytes that no status line has.
+const GARBAGE = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe]),
+  Buffer.from(' corral simulated garbage: this is not HTTP ', 'latin1'),
+  Buffer.from([0x80, 0x81, 0x82, 0x0d, 0x0a])]);
+
+/** A small seeded generator (mulberry32): floats in [0, 1). */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A non-negative decimal number with an optional unit (case-insensitive), scaled; null if bad. */
+function faultNumber(text, units) {
+  const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([a-z]*)$/.exec(text.trim().toLowerCase());
+  if (!m || !Object.prototype.hasOwnProperty.call(units, m[2])) return null;
+  return Number(m[1]) * units[m[2]];
+}
+
+/** { slowStartMs, rules: Map name -> { p, size } }; throws on the first malformed part. */
+function parseFaults(spec) {
+  const faults = { slowStartMs: 0, rules: new Map() };
+  for (const raw of spec.split(',')) {
+    const part = raw.trim();
+    if (!part) continue;
+    const bad = () => new Error("bad CORRAL_APP_FAULTS part '" + part + "'");
+    if (part.startsWith('slow-start@')) {
+      const ms = faultNumber(part.slice('slow-start@'.length), DURATION_UNITS);
+      if (ms === null || ms > MAX_SLOW_START) throw bad();
+      faults.slowStartMs = ms;
+      continue;
+    }
+    const colon = part.indexOf(':');
+    const name = colon < 0 ? part : part.slice(0, colon);
+    const rest = colon < 0 ? '' : part.slice(colon + 1);
+    const at = rest.indexOf('@');
+    if (!FAULT_ORDER.includes(name) || colon < 0 || (at >= 0 && name !== 'leak')) throw bad();
+    const p = faultNumber(at < 0 ? rest : rest.slice(0, at), { '': 1 });
+    if (p === null || p > 1) throw bad();
+    let size = DEFAULT_LEAK;
+    if (at >= 0) {
+      size = faultNumber(rest.slice(at + 1), SIZE_UNITS);
+      if (size === null || size > bufferConstants.MAX_LENGTH) throw bad();
+      size = Math.floor(size);
+    }
+    faults.rules.set(name, { p, size });
+  }
+  return faults;
+}
+
+let faults = null;   // the parsed CORRAL_APP_FAULTS, with its seed and generator
+{
+  const spec = (process.env.CORRAL_APP_FAULTS || '').trim();
+  if (spec) {
+    const seedText = (process.env.CORRAL_APP_FAULT_SEED || '').trim();
+    if (seedText && !/^[+-]?[0-9]+$/.test(seedText)) {
+      log("CORRAL_APP_FAULT_SEED must be an integer, was '" + seedText + "'");
+      process.exit(2);
+    }
+    const seed = seedText ? BigInt(seedText) : BigInt(Math.floor(Math.random() * 2 ** 31));
+    try {
+      faults = parseFaults(spec);
+    } catch (e) {
+      log(e.message);
+      process.exit(2);
+    }
+    faults.seed = seed.toString();
+    faults.random = mulberry32(Number(BigInt.asUintN(32, seed)));
+    faults.leaked = [];
+    log('simulating faults ' + spec + ' (seed ' + faults.seed + ')');
+  }
+}
+
 // --- the socket file ---------------------------------------------------------------------------
 
 let boundInode = null;   // inode of the socket file this process bound, for the cleanup on exit
@@ -212,14 +318,65 @@ function applyKeepAlive(server) {
   }
 }
 
+function track(res) {
+  if (stopping) {
+    res.shouldKeepAlive = false;   // "Connection: close", and the socket closes after it
+  }
+  inFlight.add(res);
+  res.once('close', () => inFlight.delete(res));
+}
+
 function trackRequests(server) {
-  server.prependListener('request', (req, res) => {
-    if (stopping) {
-      res.shouldKeepAlive = false;   // "Connection: close", and the socket closes after it
-    }
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
+  server.prependListener('request', (req, res) => track(res));
+}
+
+/** Acts out the faults drawn for one request; true if the request must not reach the app. */
+function simulateFaults(req, res) {
+  const fired = new Set();
+  for (const name of FAULT_ORDER) {   // every rule draws, whatever fires, so a seed replays
+    const rule = faults.rules.get(name);
+    if (rule && faults.random() < rule.p) fired.add(name);
+  }
+  if (fired.size === 0) return false;
+  const where = String(req.url).split('?')[0] + ' (seed ' + faults.seed + ')';
+  if (fired.has('leak')) {
+    faults.leaked.push(Buffer.alloc(faults.rules.get('leak').size, 0x78));   // filled: resident
+    log('simulated fault: leaked memory (seed ' + faults.seed + ')');
+  }
+  if (fired.has('hang')) {
+    log('simulated fault: hanging on ' + where);
+    track(res);      // counted in flight, like a request the app is still working on
+    req.resume();    // the body is read and dropped: Node's requestTimeout must not answer 408
+    return true;
+  }
+  if (fired.has('crash')) {
+    log('simulated fault: crashing in the middle of ' + where);
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '1000' });
+    // exit once the partial body is in the kernel's hands
+    res.write('the beginning of a response that never ends', () => process.exit(13));
+    return true;
+  }
+  if (fired.has('garbage')) {
+    log('simulated fault: garbage for ' + where);
+    const socket = req.socket;   // past the response writer: raw bytes, then the end
+    socket.end(GARBAGE, () => socket.destroy());
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Puts the faults in front of every request of the server. Wrapping emit() rather than adding a
+ * listener: a listener can act before the app's, but cannot keep the app's from running, and a
+ * hung or garbled request must never reach the app, whether it gave its handler to
+ * createServer() or added it with on('request') (before or after listen()).
+ */
+function interceptRequests(server) {
+  const emit = server.emit;
+  server.emit = function emitWithFaults(event, req, res) {
+    if ((event === 'request' || event === 'checkContinue') && simulateFaults(req, res)) return true;
+    return emit.apply(this, arguments);
+  };
 }
 
 function performListen(server) {
@@ -263,9 +420,14 @@ function corralListen(...args) {
     corralServer = this;
     listenPending = true;
     trackRequests(this);
+    if (faults) interceptRequests(this);
     const cb = args.length && typeof args[args.length - 1] === 'function' ? args[args.length - 1] : null;
     if (cb) this.once('listening', cb);
-    setImmediate(performListen, this);
+    if (faults && faults.slowStartMs > 0) {
+      setTimeout(performListen, faults.slowStartMs, this);   // slow-start: readiness comes late
+    } else {
+      setImmediate(performListen, this);
+    }
     return this;
   }
   if (this === corralServer) {
