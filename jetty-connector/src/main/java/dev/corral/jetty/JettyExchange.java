@@ -141,6 +141,21 @@ final class JettyExchange implements Exchange {
     }
 
     @Override
+    public boolean uncommit() {
+        if (!committed || ended.get() || response.isCommitted()) {
+            return false;
+        }
+        try {
+            response.reset();
+        } catch (IllegalStateException e) {
+            return false;   // committed meanwhile
+        }
+        committed = false;
+        body = null;
+        return true;
+    }
+
+    @Override
     public void succeed() {
         if (!ended.compareAndSet(false, true)) {
             return;

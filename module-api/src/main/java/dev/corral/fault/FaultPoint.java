@@ -7,6 +7,8 @@ import java.util.Optional;
 public enum FaultPoint {
     /** Starting a process fails as if fork/exec had failed. */
     SPAWN("spawn"),
+    /** A started process never becomes ready: its readiness is ignored until {@code spawnTimeout} kills it. */
+    SPAWN_TIMEOUT("spawn-timeout"),
     /** Connecting to a process is refused. */
     CONNECT("connect"),
     /** Connecting fails with "too many open files" (EMFILE). */
@@ -15,6 +17,8 @@ public enum FaultPoint {
     READ_RESET("read-reset"),
     /** Writing the request to a process fails with a reset. */
     WRITE_RESET("write-reset"),
+    /** The response is cut off after its head: the connection to the process closes mid-body. */
+    TRUNCATE("truncate"),
     /** Reading from a process is delayed (a latency, given with {@code @duration}). */
     LATENCY("latency"),
     /** The process is killed (SIGKILL) while it serves the request. */

@@ -84,6 +84,15 @@ public interface Exchange {
     /** True once {@link #commit} was called. */
     boolean isCommitted();
 
+    /**
+     * Takes back a committed response whose bytes have not reached the client yet (the
+     * container still buffers the head), so that an error response can replace it; false once
+     * anything was sent, and then the response can only be cut off by {@link #fail}.
+     */
+    default boolean uncommit() {
+        return false;
+    }
+
     /** Ends the exchange normally: the response is complete. */
     void succeed();
 

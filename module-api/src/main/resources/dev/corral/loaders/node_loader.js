@@ -14,7 +14,8 @@
  *   CORRAL_STDIN_WATCH  "0": do not exit when stdin reaches EOF (for running by hand)
  *   CORRAL_APP_FAULTS   faults this process simulates, to rehearse a broken app (see below), e.g.
  *                       "slow-start@3s,hang:0.01,crash:0.05,leak:0.1@20MB,garbage:0.02"
- *   CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start)
+ *   CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start), plus
+ *                          CORRAL_PROCESS_NUMBER (1, 2, ... per app, set by Corral)
  *
  * Which listen() is redirected:
  *   net.Server.prototype.listen is patched before the app is loaded. The FIRST listen() call
@@ -231,7 +232,10 @@ let faults = null;   // the parsed CORRAL_APP_FAULTS, with its seed and generato
       log("CORRAL_APP_FAULT_SEED must be an integer, was '" + seedText + "'");
       process.exit(2);
     }
-    const seed = seedText ? BigInt(seedText) : BigInt(Math.floor(Math.random() * 2 ** 31));
+    const number = (process.env.CORRAL_PROCESS_NUMBER || '').trim();
+    // plus the process number Corral gives (1, 2, ...), so the processes of one app do not repeat each other
+    const seed = (seedText ? BigInt(seedText) : BigInt(Math.floor(Math.random() * 2 ** 31)))
+        + (/^[0-9]+$/.test(number) ? BigInt(number) : 0n);
     try {
       faults = parseFaults(spec);
     } catch (e) {

@@ -24,8 +24,10 @@ Environment:
                       (keep memory, default 10MB), garbage:<p> (answer bytes that are not
                       HTTP, then close). Each request draws once per rule, in the order
                       leak, hang, crash, garbage (see AppFaults). A bad part: exit 2.
-  CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start); the
-                      same seed, spec and requests replay the same faults
+  CORRAL_APP_FAULT_SEED  the seed of those draws (default: random, printed at start), plus
+                      CORRAL_PROCESS_NUMBER (set by Corral: 1, 2, ... per app) so that the
+                      processes of one app do not repeat each other; the same seed, spec,
+                      process number and requests replay the same faults
 
 Protocol with the engine:
   - The app is imported before anything is bound. If that fails: traceback and
@@ -1226,6 +1228,9 @@ def main(argv):
         except ValueError:
             log("CORRAL_APP_FAULT_SEED must be an integer, was %r" % seed_text)
             return 2
+        number = env.get("CORRAL_PROCESS_NUMBER", "")
+        if is_digits(number):
+            seed += int(number)   # each process of the app draws its own sequence
         try:
             faults = AppFaults(None, spec, seed)   # the app comes once it is loaded
         except ValueError as e:

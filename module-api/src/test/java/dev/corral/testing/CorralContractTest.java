@@ -913,6 +913,36 @@ public abstract class CorralContractTest {
     }
 
     @Test
+    void aTruncatedResponseNotYetSentBecomesA502AndANeverReadyProcessASpawnFailure() throws Exception {
+        AppSettings cut = TestApps.wsgi("cut", appRoot);
+        cut.setFaults("truncate:1");
+        cut.setFaultSeed("3");
+        AppSettings stuck = TestApps.wsgi("stuck", appRoot);
+        stuck.setPathPrefix("/stuck");
+        stuck.setSpawnTimeout("1s");
+        stuck.setFaults("spawn-timeout:1");
+        stuck.setFaultSeed("4");
+        start(32, cut, stuck);
+        // the head was handed to the container but had not reached the client: a clean 502 replaces it
+        HttpResponse<String> truncated = get("/hello");
+        assertEquals(502, truncated.statusCode());
+        assertEquals("app_crashed", truncated.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertFalse(logs.matching("fault injected: truncate #1 (seed 3)", "GET /hello").isEmpty(), logs.lines().toString());
+        // the process that cut it short is retired; it exits cleanly, which is no crash (no crash-loop back-off)
+        String cutBy = logs.matching("request failed: reason=app_crashed", "GET /hello").get(0).replaceAll(".* pid=([0-9]+) .*", "$1");
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + cutBy + " of app cut exited with exit code 0",
+                "(retired after it cut a response short)").isEmpty());
+        assertTrue(logs.matching("of app cut crashed").isEmpty(), logs.lines().toString());
+        // spawn-timeout: the process starts but is never seen ready; after two such spawns the app counts as unable to start
+        HttpResponse<String> never = get("/stuck/hello");
+        assertEquals(503, never.statusCode());
+        assertEquals("spawn_failed", never.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertTrue(app("stuck").status().spawnFailures() >= 2, app("stuck").status().toString());
+        assertFalse(logs.matching("did not listen on", "within spawnTimeout=1s; it was killed (fault injected, seed 4)")
+                .isEmpty(), logs.lines().toString());
+    }
+
+    @Test
     void theBundledLoaderRehearsesABrokenApp() throws Exception {
         AppSettings broken = TestApps.wsgi("rehearsal", appRoot);
         broken.setMinProcesses("1");
@@ -926,8 +956,8 @@ public abstract class CorralContractTest {
         // crash:1 — the process dies in the middle of its response: the client's response is cut off
         assertThrows(IOException.class, () -> get("/hello"));
         await().atMost(DEADLINE).until(() -> !logs.matching("of app rehearsal exited with exit code 13").isEmpty());
-        // the app's own output reaches the log on its own thread
-        await().atMost(DEADLINE).until(() -> !logs.matching("simulated fault: crashing in the middle of /hello (seed 5)")
+        // the app's own output reaches the log on its own thread; the first process draws from seed 5 + its number 1
+        await().atMost(DEADLINE).until(() -> !logs.matching("simulated fault: crashing in the middle of /hello (seed 6)")
                 .isEmpty());
     }
 

@@ -350,6 +350,21 @@ final class TomcatExchange implements Exchange {
     }
 
     @Override
+    public boolean uncommit() {
+        if (!committed || ended || proxyToClientResponse.isCommitted()) {
+            return false;
+        }
+        try {
+            proxyToClientResponse.reset();
+        } catch (IllegalStateException e) {
+            return false;   // flushed meanwhile
+        }
+        committed = false;
+        body = null;
+        return true;
+    }
+
+    @Override
     public void succeed() {
         if (!end()) {
             return;

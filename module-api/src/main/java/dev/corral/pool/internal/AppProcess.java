@@ -63,6 +63,13 @@ final class AppProcess {
     long readyNanos;
     /** Corral decided to stop it (shutdown, failed spawn, recycling): its exit is expected. */
     boolean deliberateStop;
+    /**
+     * Retired because it cut a response short: if it then exits cleanly (0 or SIGTERM), Corral's
+     * stop ended it and the exit is no crash; any other status means it was dying anyway.
+     */
+    boolean retiredAfterCut;
+    /** Recycled by Corral (maxRequests, maxMemory, idleTimeout, a rolling restart): it served until retired. */
+    boolean recycled;
     /** Why Corral stopped it, for its exit line; null if it was not stopped by Corral. */
     String stopReason;
     /** Set when it is to be recycled as soon as its replacement is ready (why); it serves until then. */

@@ -28,7 +28,7 @@ final class ErrorResponses {
                 reason.code(), reason.status(), group.name(), pid < 0 ? "-" : Long.toString(pid),
                 request.queuedNanos / 1_000_000, request.describe(), detail);
         Exchange exchange = request.exchange;
-        if (reason == Reason.CLIENT_GONE || exchange.isCommitted()) {
+        if (reason == Reason.CLIENT_GONE || (exchange.isCommitted() && !exchange.uncommit())) {
             exchange.fail(new IOException(reason.code() + ": " + detail));
             return;
         }

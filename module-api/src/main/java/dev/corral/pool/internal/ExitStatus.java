@@ -8,6 +8,11 @@ final class ExitStatus {
     private ExitStatus() {
     }
 
+    /** The status of a process that stopped as asked: exit code 0, or SIGTERM (Corral's stop). */
+    static boolean clean(int code) {
+        return code == 0 || code == 128 + 15;
+    }
+
     static String describe(int code) {
         if (code > 128 && code < 128 + 65) {
             int signal = code - 128;

@@ -49,14 +49,15 @@ final class Forwarder {
             return group.retryElsewhere(session, "Connection refused (fault injected)");
         }
         if (faults.inject(FaultPoint.EMFILE, where)) {
-            return group.retryElsewhere(session, "Too many open files (fault injected)");
+            return outOfDescriptors(session, "Too many open files (fault injected)");
         }
         AppConnection connection = takeConnection(process);
         if (connection == null) {
             try {
                 connection = new AppConnection(process.connect());
             } catch (IOException e) {
-                return group.retryElsewhere(session, e.getMessage());
+                return Descriptors.exhausted(e) ? outOfDescriptors(session, e.getMessage())
+                        : group.retryElsewhere(session, e.getMessage());
             }
         }
         if (faults.inject(FaultPoint.WRITE_RESET, where)) {
@@ -90,6 +91,9 @@ final class Forwarder {
             connection.close();
         }
         ResponseRelay relay = new ResponseRelay(exchange, head, cookie);
+        if (faults.inject(FaultPoint.TRUNCATE, where)) {
+            relay.truncateAfterHead(connection);
+        }
         relay.run(connection);
         if (relay.complete && !relay.clientFailure) {
             if (relay.reusable && !connection.in.hasRemaining()) {
@@ -122,6 +126,18 @@ final class Forwarder {
                         : "in the middle of its response") + (relay.failure == null ? "" : " (" + relay.failure + ")");
         ErrorResponses.send(group, request, reason, process.pid(), detail);
         return reason == Reason.APP_CRASHED ? group.releaseAfterCrash(session) : group.release(session, false);
+    }
+
+    /**
+     * The JVM has no file descriptor left for the connection: not the process's fault (it stays
+     * in routing, no error counted) and no use trying another process now. The client gets 503
+     * with {@code Retry-After}, which also gives its descriptor back.
+     */
+    private static Session outOfDescriptors(Session session, String error) {
+        Group group = session.process.group;
+        ErrorResponses.send(group, session.request, Reason.TOO_MANY_OPEN_FILES, session.process.pid(),
+                "cannot connect to " + session.process + ": " + error + " (" + Descriptors.describe() + ")");
+        return group.release(session, false);
     }
 
     /** An idle keep-alive connection that the app has not closed meanwhile, or null. */

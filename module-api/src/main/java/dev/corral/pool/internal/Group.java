@@ -57,6 +57,14 @@ public final class Group implements App {
     private boolean stopped;
     private int spawnFailuresInRow;
     /**
+     * Spawns that failed in a row, without a process becoming ready in between. From
+     * {@link #SPAWN_FAILURES_TO_GIVE_UP} on, with no process running, the app counts as unable to
+     * start: what waits gets 503 at once, as do new requests until the next attempt. One failure
+     * alone (or processes that crashed) never costs the queue: it waits for the next spawn.
+     */
+    private int failedSpawnsInRow;
+    static final int SPAWN_FAILURES_TO_GIVE_UP = 2;
+    /**
      * How many processes one round of spawning starts at once: 1, then doubling each time a whole
      * round became ready, up to {@link #MAX_SPAWN_BATCH}; back to 1 after a failure (Apache's
      * ramp-up of children). A new round starts only when the previous one is done.
@@ -132,7 +140,8 @@ public final class Group implements App {
                     // sticky: its process now, or that process's own queue
                     ? (home.freeSlotsLocked(config.concurrency()) > 0 ? startSessionLocked(home, request, now) : null)
                     : acquireLocked(request, null, now)) == null) {
-                if (home == null && readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0) {
+                if (home == null && readyOrStartingLocked() == 0 && now - nextSpawnNanos < 0
+                        && failedSpawnsInRow >= SPAWN_FAILURES_TO_GIVE_UP) {
                     reject = Reason.SPAWN_FAILED;
                     detail = "no process of app [" + name() + "] could be started; last error: " + lastError;
                 } else if (queuedLocked() >= config.maxQueue()) {
@@ -279,6 +288,7 @@ public final class Group implements App {
         if (process.state != AppProcess.State.READY || process.retireReason != null) {
             return;
         }
+        process.recycled = true;
         if (!stopped && readyOrStartingLocked() - 1 < config.minProcesses()) {
             // the app would drop below minProcesses: the replacement starts first, and this
             // process keeps serving until it is ready (see retireReplacedLocked)
@@ -551,6 +561,8 @@ public final class Group implements App {
             AppProcess process = session.process;
             if (process.state == AppProcess.State.READY) {
                 process.state = AppProcess.State.DRAINING;
+                process.retiredAfterCut = true;
+                process.stopReason = "retired after it cut a response short";
                 leaveRoutingLocked(process, after, engine.now());
             }
         } finally {
@@ -899,6 +911,7 @@ public final class Group implements App {
                 } else {
                     process.state = AppProcess.State.READY;
                     process.readyNanos = now;
+                    failedSpawnsInRow = 0;
                     // spawnFailuresInRow is forgiven only once a process has lived through CRASH_WINDOW
                     if (spawning == 0) {
                         // the whole round is ready: the next may be twice as large (Apache's 1, 2, 4 ...)
@@ -939,6 +952,8 @@ public final class Group implements App {
                 if (process.state == AppProcess.State.STARTING) {
                     spawning--;
                 }
+                process.deliberateStop = true;   // whatever exit follows is the failed spawn's, already reported
+                process.stopReason = "its spawn failed at step " + failure.step();
                 if (process.process != null && process.process.isAlive()) {
                     process.state = AppProcess.State.STOPPING;
                     process.deliberateStop = true;
@@ -948,6 +963,7 @@ public final class Group implements App {
                     removeLocked(process, after);
                 }
                 spawnFailures++;
+                failedSpawnsInRow++;
                 long backoff = backOffLocked(now);
                 if (restarting && process.generation == generation) {
                     restarting = false;
@@ -955,7 +971,7 @@ public final class Group implements App {
                             + " start; the old processes keep serving", name()));
                 }
                 lastError = "spawn failed at step " + failure.step() + ": " + failure.getMessage();
-                if (readyOrStartingLocked() == 0) {
+                if (readyOrStartingLocked() == 0 && failedSpawnsInRow >= SPAWN_FAILURES_TO_GIVE_UP) {
                     Waiter waiter;
                     while ((waiter = pollOldestLocked(now)) != null) {
                         abandoned.add(waiter);
@@ -1041,16 +1057,26 @@ public final class Group implements App {
         }
     }
 
-    /** A process that has stayed up for {@link #CRASH_WINDOW} ends a run of failures. */
+    /**
+     * A process that has stayed up for {@link #CRASH_WINDOW} ends a run of failures: the app
+     * works (as does a process that lived until Corral recycled it, see {@link #exited}).
+     */
     private void forgiveFailuresLocked(long now) {
         if (spawnFailuresInRow == 0) {
             return;
         }
         for (AppProcess process : processes) {
             if (process.state == AppProcess.State.READY && now - process.readyNanos >= CRASH_WINDOW.toNanos()) {
-                spawnFailuresInRow = 0;
+                forgiveLocked(now);
                 return;
             }
+        }
+    }
+
+    private void forgiveLocked(long now) {
+        spawnFailuresInRow = 0;
+        if (now - nextSpawnNanos < 0) {
+            nextSpawnNanos = now;   // and no back-off is left pending
         }
     }
 
@@ -1089,8 +1115,13 @@ public final class Group implements App {
         lock.lock();
         try {
             was = process.state;
-            expected = process.deliberateStop;
+            expected = process.deliberateStop || (process.retiredAfterCut && ExitStatus.clean(exitCode));
             inFlight = new ArrayList<>(process.active);
+            if (expected && process.recycled) {
+                // it lived until Corral recycled it (maxRequests, maxMemory, idleTimeout, a restart):
+                // recycling can retire processes sooner than CRASH_WINDOW, and this one proves the app works
+                forgiveLocked(now);
+            }
             if (was != AppProcess.State.STARTING && !expected) {
                 lastError = process + " exited unexpectedly with " + ExitStatus.describe(exitCode);
                 if (now - process.readyNanos < CRASH_WINDOW.toNanos()) {

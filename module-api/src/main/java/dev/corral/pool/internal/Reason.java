@@ -11,6 +11,8 @@ public enum Reason {
     QUEUE_TIMEOUT(503, "queue_timeout"),
     /** No process could be started for the app. */
     SPAWN_FAILED(503, "spawn_failed"),
+    /** The JVM ran out of file descriptors (EMFILE) when it connected to a process. */
+    TOO_MANY_OPEN_FILES(503, "too_many_open_files"),
     /** The app (or Corral) is stopping. */
     SHUTTING_DOWN(503, "shutting_down"),
     /** Connecting to a process failed on every attempt. */

@@ -45,6 +45,9 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** What went wrong, for the log. */
     String failure;
 
+    /** An injected truncation: the connection that is closed once the head is relayed, or null. */
+    private AppConnection truncate;
+
     /** A header Corral adds to the response (the sticky-session cookie), or null. */
     private final HttpHeader added;
 
@@ -54,6 +57,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         this.parser = new HttpParser(this, MAX_HEADER_BYTES);
         parser.setHeadResponse(headRequest);
         this.framed = headRequest;
+    }
+
+    /** Makes the response end right after its head, as if the app's connection broke (fault injection). */
+    void truncateAfterHead(AppConnection connection) {
+        truncate = connection;
     }
 
     /** Parses until the response is complete, the app fails, or the client goes away. */
@@ -120,6 +128,10 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                 toSend.add(added);
             }
             toClient = exchange.commit(status, toSend);
+            if (truncate != null) {
+                truncate.in.position(truncate.in.limit());
+                truncate.close();
+            }
             return false;
         } catch (IOException | RuntimeException e) {
             clientFailure = true;
@@ -158,7 +170,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             return true;
         }
         complete = true;
-        reusable = framed && !closeRequested && version == HttpVersion.HTTP_1_1;
+        reusable = framed && !closeRequested && version == HttpVersion.HTTP_1_1 && truncate == null;
         return true;
     }
 

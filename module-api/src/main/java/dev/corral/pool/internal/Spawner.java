@@ -71,6 +71,7 @@ final class Spawner {
         env.remove("PORT");
         env.putAll(config.env());
         env.put("CORRAL_APP", config.name());
+        env.put("CORRAL_PROCESS_NUMBER", Integer.toString(process.seq));
         if (!"/".equals(config.pathPrefix())) {
             // the wsgi loader makes it SCRIPT_NAME and strips it from PATH_INFO, as Passenger's base URI does
             env.putIfAbsent("CORRAL_SCRIPT_NAME", config.pathPrefix());
@@ -102,7 +103,10 @@ final class Spawner {
         process.pgid = os.pid();
         process.output = OutputPump.start(os.getInputStream(), () -> config.name() + " " + process.pid());
         process.process = os;
-        Attempt attempt = new Attempt(process, config, listener, nanoClock.getAsLong() + config.spawnTimeout().toNanos());
+        boolean neverReady = process.group.faults.inject(dev.corral.fault.FaultPoint.SPAWN_TIMEOUT,
+                "readiness of " + process);
+        Attempt attempt = new Attempt(process, config, listener, nanoClock.getAsLong() + config.spawnTimeout().toNanos(),
+                neverReady);
         process.group.processStarted(process);
         scheduler.execute(attempt::probe);
     }
@@ -124,8 +128,11 @@ final class Spawner {
         private final AppConfig config;
         private final Listener listener;
         private final long deadlineNanos;
+        /** An injected spawn-timeout: the process's readiness is not seen, so the deadline kills it. */
+        private final boolean neverReady;
 
-        Attempt(AppProcess process, AppConfig config, Listener listener, long deadlineNanos) {
+        Attempt(AppProcess process, AppConfig config, Listener listener, long deadlineNanos, boolean neverReady) {
+            this.neverReady = neverReady;
             this.process = process;
             this.config = config;
             this.listener = listener;
@@ -138,7 +145,7 @@ final class Spawner {
                 blockingExecutor.execute(this::reportExit);
                 return;
             }
-            if (accepts()) {
+            if (!neverReady && accepts()) {
                 process.appPid = appPid(os);
                 listener.ready(process);
                 return;
@@ -148,7 +155,8 @@ final class Spawner {
                 List<String> tail = process.output.tail();
                 listener.failed(process, new SpawnException(SpawnException.Step.AWAIT_LISTEN,
                         "the process did not listen on " + process.address() + " within spawnTimeout="
-                                + dev.corral.config.Durations.format(config.spawnTimeout()) + "; it was killed", tail));
+                                + dev.corral.config.Durations.format(config.spawnTimeout()) + "; it was killed"
+                                + (neverReady ? " (fault injected, seed " + process.group.faults.seed() + ")" : ""), tail));
                 return;
             }
             scheduler.schedule(this::probe, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
