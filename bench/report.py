@@ -174,10 +174,15 @@ def main():
         meta.get("version.corral-tomcat", meta.get("version.tomcat-pom")),
         meta.get("version.python"), meta.get("version.nginx"), meta.get("version.haproxy"),
         meta.get("version.wrk")))
+    minutes = None
+    if meta.get("start_epoch") and meta.get("end_epoch"):
+        minutes = (int(meta["end_epoch"]) - int(meta["start_epoch"])) / 60
     w("- Method: every figure is the median of {} runs of {} s (after a {} s warm-up per system and "
-      "per wrk scenario); error counts are summed over all runs. Each system runs alone, with its "
-      "own {} app processes of `bench/app.py` (concurrency 1 each), started fresh for it.".format(
-          meta.get("runs"), meta.get("duration"), meta.get("warmup"), meta.get("processes")))
+      "per scenario); error counts are summed over all runs. Each system runs alone, with its "
+      "own {} app processes of `bench/app.py` (concurrency 1 each), started fresh for it. The "
+      "whole run took {} minutes.".format(
+          meta.get("runs"), meta.get("duration"), meta.get("warmup"), meta.get("processes"),
+          fmt(minutes, 1) if minutes is not None else "?"))
     w("")
     w("Systems:")
     w("")
@@ -338,7 +343,7 @@ def main():
                 b["benchmark"].replace("dev.corral.", ""),
                 ", ".join("{}={}".format(k, v) for k, v in sorted(b.get("params", {}).items())) or "–",
                 b.get("threads"), fmt(m["score"], 1),
-                "–" if err is None or err != err else fmt(err, 1), m["scoreUnit"]))
+                fmt(err, 1) if isinstance(err, (int, float)) and err == err else "–", m["scoreUnit"]))
         w("")
 
     # ---------------------------------------------------------------- targets

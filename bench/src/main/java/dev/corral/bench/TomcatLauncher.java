@@ -83,7 +83,8 @@ public final class TomcatLauncher {
             System.err.println("corral-bench-tomcat: the Corral valve did not start; see the log above");
             System.exit(1);
         }
-        System.out.println("corral-bench: ready container=tomcat-" + ServerInfo.getServerNumber() + " port="
+        String info = ServerInfo.getServerInfo();   // "Apache Tomcat/11.0.24"
+        System.out.println("corral-bench: ready container=tomcat-" + info.substring(info.indexOf('/') + 1) + " port="
                 + connector.getLocalPort() + " app=" + valve.getCorral().apps().get(0).config());
         System.out.flush();
         tomcat.getServer().await();
