@@ -287,7 +287,10 @@ def main():
         w(SCENARIO_TEXT["crash"].format(ce=meta.get("crash_every_ms")) + ". Measured with "
           "`LoadClient`; counts over all runs. The proxies' app processes are restarted when they "
           "exit (bench/pool.py, as a process manager would); Corral replaces its own. The last column "
-          "counts the app processes that exited during the scenario (from the pool's or Corral's log).")
+          "counts the app processes that exited during the scenario (from the pool's or Corral's log): "
+          "nginx's default `proxy_next_upstream error timeout` sends a crashing GET to every "
+          "process in turn, then marks them all failed for `fail_timeout` (10 s), answering 502 "
+          "meanwhile.")
         w("")
         w("| system | /hello requests | /hello failed | /hello failures | /crash requests | /crash outcomes | app processes that died |")
         w("|---|---:|---:|---|---:|---|---:|")
@@ -376,7 +379,7 @@ def main():
       "backlog, unbounded); `nginx-mc1` shows `max_conns=1` without a queue in the overflow "
       "scenario. HAProxy's backend queue has no size limit of its own; "
       "`http-request return status 503 … if {{ queue(app) ge N }}` bounds it like `maxQueue`."
-      .format(meta.get("version.nginx", "").replace("nginx version: ", "")))
+      .format(meta.get("version.nginx", "").replace("nginx version: ", "").replace("nginx/", "")))
     w("- Bounds: every queue holds at most {} requests (Corral's default `maxQueue`), {} in the "
       "overflow scenario; `queueTimeout` / `timeout queue` 60 s. Corral logs one WARNING line per "
       "rejected request (`dev.corral.request`), to a file here; that cost is part of its figures."
@@ -406,19 +409,28 @@ def main():
         w(line.replace(" run 1:", ":"))
     w("```")
     w("")
-    for name in ("main", "overflow"):
-        for system, ext in (("nginx", "conf"), ("haproxy", "cfg")):
-            path = os.path.join(res, "{}-{}.{}".format(system, name, ext))
-            if os.path.exists(path):
-                w("<details><summary>{} configuration ({} stage)</summary>".format(system, name))
-                w("")
-                w("```")
-                with open(path) as f:
-                    w(f.read().rstrip())
-                w("```")
-                w("")
-                w("</details>")
-                w("")
+    shown = set()
+    stamp_dir = "bench/results/" + os.path.basename(os.path.normpath(res))
+    for system, name, ext in (("nginx", "main", "conf"), ("nginx", "overflow", "conf"),
+                              ("nginx-mc1", "overflow", "conf"), ("haproxy", "main", "cfg"),
+                              ("haproxy", "overflow", "cfg")):
+        path = os.path.join(res, "{}-{}.{}".format(system, name, ext))
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            text = f.read().rstrip().replace(os.path.abspath(res), stamp_dir)
+        if text in shown:
+            continue
+        shown.add(text)
+        w("<details><summary>{} configuration ({})</summary>".format(
+            system, "overflow scenario" if name == "overflow" else "all other scenarios"))
+        w("")
+        w("```")
+        w(text)
+        w("```")
+        w("")
+        w("</details>")
+        w("")
     print("\n".join(out))
 
 
