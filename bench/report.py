@@ -1,0 +1,510 @@
+#!/usr/bin/env python3
+"""Turns one bench/run results directory into docs/BENCHMARKS.md (on stdout).
+
+    python3 bench/report.py bench/results/<stamp> > docs/BENCHMARKS.md
+
+Reads meta.txt, results.jsonl, commands.txt, memory.json, jmh.json and the generated
+nginx/HAProxy configurations. Every figure is the median of the runs; error counts are the
+sum over all runs. Stdlib only.
+"""
+
+import json
+import os
+import statistics
+import sys
+
+SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat"]
+WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "upload-16"]
+SCENARIO_TEXT = {
+    "hello-16": "`GET /hello` (14-byte body), 16 connections: proxy overhead",
+    "hello-64": "`GET /hello`, 64 connections: proxy overhead under more concurrency",
+    "sleep20-64": "`GET /sleep?ms=20`, 64 connections: queueing; the limit is processes / 20.x ms",
+    "big1024-16": "`GET /big?kb=1024` (1 MiB streamed body), 16 connections",
+    "big256-16": "`GET /big?kb=256`, 16 connections",
+    "upload-16": "`POST /upload` with a 64 KiB body, 16 connections",
+    "overflow": "queue overflow: `GET /sleep?ms=200`, 64 connections, every queue bounded at {qo}",
+    "crash": "`GET /hello` on 16 connections, plus `GET /crash` (the process exits mid-request) "
+             "every {ce} ms on its own connection",
+}
+SYSTEM_TEXT = {
+    "direct": "one app process reached directly over TCP (the physical reference)",
+    "nginx": "nginx, upstream round robin over the processes, keep-alive, default retries",
+    "nginx-mc1": "nginx with `max_conns=1` per process and no queue (open-source nginx has none)",
+    "haproxy": "HAProxy, `maxconn 1` per process, backend queue bounded by `queue(app)`, leastconn",
+    "corral-jetty": "Corral on embedded Jetty (`CorralHandler`)",
+    "corral-tomcat": "Corral on embedded Tomcat (`CorralValve`, async)",
+}
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "–"
+    if digits == 0:
+        return "{:,.0f}".format(value)
+    return "{:,.{}f}".format(value, digits)
+
+
+def ratio(a, b):
+    if a is None or not b:
+        return "–"
+    return "{:.2f}×".format(a / b)
+
+
+def load(res):
+    meta = {}
+    with open(os.path.join(res, "meta.txt")) as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition("\t")
+            meta[key] = value
+    rows = []
+    with open(os.path.join(res, "results.jsonl")) as f:
+        for line in f:
+            if line.strip():
+                rows.append(json.loads(line))
+
+    def read_json(name):
+        path = os.path.join(res, name)
+        if not os.path.exists(path) or os.path.getsize(path) == 0:
+            return None
+        with open(path) as f:
+            try:
+                return json.loads(f.read())
+            except ValueError:
+                return None
+
+    commands = []
+    if os.path.exists(os.path.join(res, "commands.txt")):
+        with open(os.path.join(res, "commands.txt")) as f:
+            commands = [line.rstrip("\n") for line in f]
+    return meta, rows, read_json("memory.json"), read_json("jmh.json"), commands
+
+
+def wrk_figures(runs):
+    """Median figures of the wrk runs of one system and scenario, error counts summed."""
+    per = []
+    for d in runs:
+        secs = d["duration_us"] / 1e6
+        e = d["errors"]
+        per.append({
+            "rps": d["requests"] / secs,
+            "mibs": d["bytes"] / secs / 1048576,
+            "p50": d["latency_us"]["p50"] / 1000,
+            "p99": d["latency_us"]["p99"] / 1000,
+            "p999": d["latency_us"]["p999"] / 1000,
+            "non2xx": e["status"],
+            "sock": e["connect"] + e["read"] + e["write"] + e["timeout"],
+            "sock_kinds": {k: e[k] for k in ("connect", "read", "write", "timeout") if e[k]},
+        })
+    out = {k: median([p[k] for p in per]) for k in ("rps", "mibs", "p50", "p99", "p999")}
+    out["non2xx"] = sum(p["non2xx"] for p in per)
+    out["sock"] = sum(p["sock"] for p in per)
+    kinds = {}
+    for p in per:
+        for k, v in p["sock_kinds"].items():
+            kinds[k] = kinds.get(k, 0) + v
+    out["sock_kinds"] = kinds
+    out["runs"] = len(per)
+    return out
+
+
+def status_sum(runs, stream):
+    """Per status: count summed over runs, latency percentiles as the median over runs."""
+    statuses = {}
+    for d in runs:
+        for status, s in d[stream]["status"].items():
+            statuses.setdefault(status, []).append(s)
+    out = {}
+    for status, items in statuses.items():
+        out[status] = {
+            "count": sum(i["count"] for i in items),
+            "p50": median([i["p50_ms"] for i in items]),
+            "p99": median([i["p99_ms"] for i in items]),
+            "p999": median([i["p999_ms"] for i in items]),
+            "max": max(i["max_ms"] for i in items),
+        }
+    errors = {}
+    for d in runs:
+        for kind, n in d[stream]["errors"].items():
+            errors[kind] = errors.get(kind, 0) + n
+    return out, errors
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py RESULTS_DIR")
+    res = sys.argv[1]
+    meta, rows, memory, jmh, commands = load(res)
+    quick = meta.get("quick") == "1"
+    by = {}
+    for row in rows:
+        by.setdefault((row["system"], row["scenario"]), []).append(row["data"])
+    systems = [s for s in SYSTEMS if any(k[0] == s for k in by)]
+    wrk = {k: wrk_figures(v) for k, v in by.items() if k[1] in WRK_SCENARIOS}
+    out = []
+    w = out.append
+    targets = []
+
+    w("# Corral benchmarks")
+    w("")
+    w("Generated by `bench/run` (issue 7's harness) from `{}`; do not edit by hand: rerun "
+      "`bench/run` instead.".format(meta.get("results", "?")))
+    w("")
+    if quick:
+        w("> **QUICK RUN, NOT A MEASUREMENT.** `--quick`: {} run of {} s per figure, {} s warm-ups, "
+          "short JMH runs, on a machine shared with other work (load average {} at the start). It "
+          "shows that the harness works end to end; do not compare these figures. The full run is "
+          "`bench/run` on a quiet machine.".format(meta.get("runs"), meta.get("duration"),
+                                                   meta.get("warmup"), meta.get("load_start")))
+        w("")
+    w("- Date: {}".format(meta.get("date")))
+    w("- Command: `{}`".format(meta.get("args")))
+    w("- Machine: {} CPUs ({}), {} RAM, {}, {}; autogroup scheduling {}; load average {} at the "
+      "start, {} at the end".format(meta.get("nproc"), meta.get("cpu"), meta.get("ram"), meta.get("os"),
+                                    meta.get("kernel"),
+                                    "on" if meta.get("autogroup") == "1" else "off",
+                                    meta.get("load_start"), meta.get("load_end")))
+    w("- Versions: Corral {}, {}, Jetty {}, Tomcat {}, {}, {}, {}, {}".format(
+        meta.get("version.corral"), meta.get("version.java"),
+        meta.get("version.corral-jetty", meta.get("version.jetty-pom")),
+        meta.get("version.corral-tomcat", meta.get("version.tomcat-pom")),
+        meta.get("version.python"), meta.get("version.nginx"), meta.get("version.haproxy"),
+        meta.get("version.wrk")))
+    minutes = None
+    if meta.get("start_epoch") and meta.get("end_epoch"):
+        minutes = (int(meta["end_epoch"]) - int(meta["start_epoch"])) / 60
+    w("- Method: every figure is the median of {} runs of {} s (after a {} s warm-up per system and "
+      "per scenario); error counts are summed over all runs. Each system runs alone, with its "
+      "own {} app processes of `bench/app.py` (concurrency 1 each), started fresh for it. The "
+      "whole run took {} minutes.".format(
+          meta.get("runs"), meta.get("duration"), meta.get("warmup"), meta.get("processes"),
+          fmt(minutes, 1) if minutes is not None else "?"))
+    w("")
+    w("Systems:")
+    w("")
+    for s in systems:
+        w("- `{}`: {}".format(s, SYSTEM_TEXT[s]))
+    w("")
+
+    # ---------------------------------------------------------------- side by side
+    wrk_scenarios = [sc for sc in WRK_SCENARIOS if any(k[1] == sc for k in wrk)]
+    if wrk_scenarios:
+        main_systems = [s for s in systems if s != "nginx-mc1"]
+        w("## All systems side by side")
+        w("")
+        w("Requests/s (MiB/s for `big`), and p99 latency in ms below it. Ratios: to `direct` and to "
+          "`nginx` of the same run.")
+        w("")
+        w("| scenario | " + " | ".join(main_systems) + " |")
+        w("|---|" + "---:|" * len(main_systems))
+        for sc in wrk_scenarios:
+            big = sc.startswith("big")
+            cells, p99s = [], []
+            for s in main_systems:
+                f = wrk.get((s, sc))
+                if not f:
+                    cells.append("–")
+                    p99s.append("–")
+                    continue
+                value = f["mibs"] if big else f["rps"]
+                cells.append(fmt(value, 1 if big else 0) + (" MiB/s" if big else ""))
+                p99s.append(fmt(f["p99"], 2) + " ms")
+            w("| {} | {} |".format(sc, " | ".join(cells)))
+            w("| {} p99 | {} |".format(sc, " | ".join(p99s)))
+        w("")
+
+    # ---------------------------------------------------------------- per wrk scenario
+    for sc in wrk_scenarios:
+        big = sc.startswith("big")
+        w("## {}".format(sc))
+        w("")
+        w(SCENARIO_TEXT[sc] + ".")
+        w("")
+        direct = wrk.get(("direct", sc))
+        nginx = wrk.get(("nginx", sc))
+        key = "mibs" if big else "rps"
+        w("| system | req/s | MiB/s | p50 ms | p99 ms | p99.9 ms | non-2xx | socket errors | "
+          "{0} ×direct | {0} ×nginx | p99 ×nginx |".format("MiB/s" if big else "req/s"))
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s in systems:
+            f = wrk.get((s, sc))
+            if not f:
+                continue
+            sock = fmt(f["sock"])
+            if f["sock_kinds"]:
+                sock += " (" + ", ".join("{} {}".format(k, v) for k, v in sorted(f["sock_kinds"].items())) + ")"
+            w("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                s, fmt(f["rps"]), fmt(f["mibs"], 1), fmt(f["p50"], 2), fmt(f["p99"], 2), fmt(f["p999"], 2),
+                fmt(f["non2xx"]), sock,
+                ratio(f[key], direct[key]) if direct else "–",
+                ratio(f[key], nginx[key]) if nginx else "–",
+                ratio(f["p99"], nginx["p99"]) if nginx else "–"))
+        if sc == "sleep20-64":
+            procs = int(meta.get("processes", "4"))
+            w("")
+            w("Physical limit: {} processes × 1000/20 ms = {} req/s; with the app's real service "
+              "time (the direct process's own rate, it is always busy here) {} × {} = {} req/s."
+              .format(procs, procs * 50, procs, fmt(direct["rps"], 1) if direct else "–",
+                      fmt(procs * direct["rps"]) if direct else "–"))
+        w("")
+
+    # ---------------------------------------------------------------- overflow
+    over = {s: by[(s, "overflow")] for s in systems if (s, "overflow") in by}
+    if over:
+        w("## overflow")
+        w("")
+        w(SCENARIO_TEXT["overflow"].format(qo=meta.get("queue_overflow")) + ". Measured with "
+          "`LoadClient` (bench), which times each status separately: how fast rejections come, "
+          "and whether each 503 carries `Retry-After`. Latencies: median over runs of each run's "
+          "percentile; counts: all runs.")
+        w("")
+        w("| system | responses/s | 200 | 200 p50 / p99 ms | 503 | 503 p50 / p99 / p99.9 ms | "
+          "503 without Retry-After | 502 | other | socket errors |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s, runs in over.items():
+            st, errors = status_sum(runs, "main")
+            ok = st.get("200", {})
+            rej = st.get("503", {})
+            bad = st.get("502", {})
+            other = sum(v["count"] for k, v in st.items() if k not in ("200", "502", "503"))
+            w("| {} | {} | {} | {} / {} | {} | {} / {} / {} | {} | {} | {} | {} |".format(
+                s, fmt(median([d["main"]["rps"] for d in runs])), fmt(ok.get("count", 0)),
+                fmt(ok.get("p50"), 1), fmt(ok.get("p99"), 1), fmt(rej.get("count", 0)),
+                fmt(rej.get("p50"), 2), fmt(rej.get("p99"), 2), fmt(rej.get("p999"), 2),
+                fmt(sum(d["main"]["503_without_retry_after"] for d in runs)), fmt(bad.get("count", 0)),
+                fmt(other), ", ".join("{} {}".format(k, v) for k, v in sorted(errors.items())) or "0"))
+        w("")
+
+    # ---------------------------------------------------------------- crash
+    crash = {s: by[(s, "crash")] for s in systems if (s, "crash") in by}
+    if crash:
+        w("## crash")
+        w("")
+        w(SCENARIO_TEXT["crash"].format(ce=meta.get("crash_every_ms")) + ". Measured with "
+          "`LoadClient`; counts over all runs. The proxies' app processes are restarted when they "
+          "exit (bench/pool.py, as a process manager would); Corral replaces its own. The last column "
+          "counts the app processes that exited during the scenario (from the pool's or Corral's log): "
+          "nginx's default `proxy_next_upstream error timeout` sends a crashing GET to every "
+          "process in turn, then marks them all failed for `fail_timeout` (10 s), answering 502 "
+          "meanwhile.")
+        w("")
+        w("| system | /hello requests | /hello failed | /hello failures | /crash requests | /crash outcomes | app processes that died |")
+        w("|---|---:|---:|---|---:|---|---:|")
+        for s, runs in crash.items():
+            hs, he = status_sum(runs, "main")
+            cs, ce = status_sum(runs, "crash")
+            hello_total = sum(d["main"]["requests"] for d in runs)
+            hello_bad = {k: v["count"] for k, v in hs.items() if k != "200"}
+            hello_bad.update({"socket " + k: v for k, v in he.items()})
+            crash_total = sum(d["crash"]["requests"] for d in runs)
+            crash_out = {k: v["count"] for k, v in cs.items()}
+            crash_out.update({"socket " + k: v for k, v in ce.items()})
+            w("| {} | {} | {} | {} | {} | {} | {} |".format(
+                s, fmt(hello_total), fmt(sum(hello_bad.values())),
+                ", ".join("{}: {}".format(k, v) for k, v in sorted(hello_bad.items())) or "none",
+                fmt(crash_total), ", ".join("{}: {}".format(k, v) for k, v in sorted(crash_out.items())) or "none",
+                meta.get("deaths." + s, "–")))
+        w("")
+
+    # ---------------------------------------------------------------- engine
+    if memory or jmh:
+        w("## Engine")
+        w("")
+    if memory:
+        w("### 10,000 queued requests")
+        w("")
+        w("`QueueMemoryCheck` (bench): one process held busy by an in-process target, then {} "
+          "requests dispatched through `App.dispatch`; used heap after full GCs and live threads, "
+          "before and after. The exchanges are made before the baseline, so the delta is what "
+          "Corral allocates per queued request.".format(fmt(memory.get("requests"))))
+        w("")
+        w("| queued | heap delta | per request | threads before → after | dispatch µs/request | served after release |")
+        w("|---:|---:|---:|---:|---:|---:|")
+        w("| {} | {:.1f} MB | {} bytes | {} → {} | {} | {} |".format(
+            fmt(memory.get("queued")), memory.get("heap_delta_bytes", 0) / 1e6, fmt(memory.get("bytes_per_request")),
+            memory.get("threads_before"), memory.get("threads_after"), memory.get("dispatch_us_per_request"),
+            fmt(memory.get("served_after_release"))))
+        w("")
+    if jmh:
+        w("### JMH")
+        w("")
+        w("`DispatchBenchmark`: `App.dispatch` of an in-memory `GET /hello` to processes served by "
+          "an in-process target over Unix sockets (acquire → forward → release; with 4 clients on 1 "
+          "process every release hands the slot to a queued request). `WaitQueueBenchmark`: the "
+          "queue's data structure alone. See the classes' Javadoc.")
+        w("")
+        w("| benchmark | params | threads | score | error (99.9%) | unit |")
+        w("|---|---|---:|---:|---:|---|")
+        for b in jmh:
+            m = b["primaryMetric"]
+            err = m.get("scoreError")
+            w("| {} | {} | {} | {} | {} | {} |".format(
+                b["benchmark"].replace("dev.corral.", ""),
+                ", ".join("{}={}".format(k, v) for k, v in sorted(b.get("params", {}).items())) or "–",
+                b.get("threads"), fmt(m["score"], 1),
+                fmt(err, 1) if isinstance(err, (int, float)) and err == err else "–", m["scoreUnit"]))
+        w("")
+
+    # ---------------------------------------------------------------- targets
+    w("## Issue 7's targets")
+    w("")
+    targets = evaluate(meta, wrk, over, crash, memory)
+    w("| target | result | figures |")
+    w("|---|---|---|")
+    for name, verdict, figures in targets:
+        w("| {} | {} | {} |".format(name, verdict, figures))
+    w("")
+    if quick:
+        w("(Quick run: the verdicts above say nothing about Corral; they only show the checks work.)")
+        w("")
+
+    # ---------------------------------------------------------------- notes and commands
+    w("## Notes")
+    w("")
+    w("- One app, one server code: every system serves `bench/app.py` through Corral's own "
+      "`wsgi_loader.py` (stdlib HTTP/1.1, keep-alive, one request at a time per process). Corral "
+      "spawns its processes itself, with `listen={}` (127.0.0.1:$PORT like the proxies' "
+      "upstreams{}). For the other systems `bench/pool.py` starts them (`PORT=… python3 "
+      "wsgi_loader.py app:application`) and restarts any that exits{}.".format(
+          meta.get("listen"), "" if meta.get("listen") == "tcp" else "; here a Unix socket",
+          "; in their own sessions (`--app-setsid`)" if meta.get("app_setsid") == "1"
+          else ", in the harness's session (Corral's run in their own sessions, under its lifeline: "
+               "with autogroup on, this changes how the kernel shares the 2 CPUs)"))
+    w("- Open-source nginx {} has no upstream `queue` (nginx Plus only), so `nginx` runs without "
+      "`max_conns` (the usual setup: requests wait in the app processes' own connection "
+      "backlog, unbounded); `nginx-mc1` shows `max_conns=1` without a queue in the overflow "
+      "scenario. HAProxy's backend queue has no size limit of its own; "
+      "`http-request return status 503 … if {{ queue(app) ge N }}` bounds it like `maxQueue`."
+      .format(meta.get("version.nginx", "").replace("nginx version: ", "").replace("nginx/", "")))
+    w("- Bounds: every queue holds at most {} requests (Corral's default `maxQueue`), {} in the "
+      "overflow scenario; `queueTimeout` / `timeout queue` 60 s. Corral logs one WARNING line per "
+      "rejected request (`dev.corral.request`), to a file here; that cost is part of its figures."
+      .format(meta.get("queue_default"), meta.get("queue_overflow")))
+    w("- wrk is closed-loop ({} threads; latency is measured from each request's send, so it "
+      "understates queueing under overload). `non-2xx` is wrk's count of responses with status >= 400."
+      .format(meta.get("wrk_threads")))
+    w("- Tomcat runs its default NIO connector with `maxKeepAliveRequests=-1` (its default, 100, "
+      "closes every connection after 100 requests; no other system here does); nginx's client and "
+      "upstream `keepalive_requests` are raised for the same reason. Jetty and Tomcat keep their "
+      "default thread pools (200 threads); JVMs run with default options{}.".format(
+          "" if not meta.get("java_opts") else " plus `{}`".format(meta.get("java_opts"))))
+    w("- Ports (all 127.0.0.1): {}.".format(meta.get("ports")))
+    w("")
+    w("### Commands")
+    w("")
+    w("Everything: `{}` (options: `bench/run --help`). The measurements it ran (paths relative to "
+      "the repository; the results directory is not kept in git):".format(meta.get("args")))
+    w("")
+    w("```")
+    seen = set()
+    for line in commands:
+        system_scenario = line.split(" run ")[0]
+        if system_scenario in seen and " run " in line:
+            continue
+        seen.add(system_scenario)
+        w(line.replace(" run 1:", ":"))
+    w("```")
+    w("")
+    shown = set()
+    stamp_dir = "bench/results/" + os.path.basename(os.path.normpath(res))
+    for system, name, ext in (("nginx", "main", "conf"), ("nginx", "overflow", "conf"),
+                              ("nginx-mc1", "overflow", "conf"), ("haproxy", "main", "cfg"),
+                              ("haproxy", "overflow", "cfg")):
+        path = os.path.join(res, "{}-{}.{}".format(system, name, ext))
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            text = f.read().rstrip().replace(os.path.abspath(res), stamp_dir)
+        if text in shown:
+            continue
+        shown.add(text)
+        w("<details><summary>{} configuration ({})</summary>".format(
+            system, "overflow scenario" if name == "overflow" else "all other scenarios"))
+        w("")
+        w("```")
+        w(text)
+        w("```")
+        w("")
+        w("</details>")
+        w("")
+    print("\n".join(out))
+
+
+def evaluate(meta, wrk, over, crash, memory):
+    t = []
+
+    def verdict(ok):
+        return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+    for sc in ("hello-16", "hello-64"):
+        j, n, tc = wrk.get(("corral-jetty", sc)), wrk.get(("nginx", sc)), wrk.get(("corral-tomcat", sc))
+        ok = None if not (j and n) else (j["rps"] >= n["rps"] and j["p99"] <= n["p99"])
+        t.append(("`{}`: Corral on Jetty ≥ nginx req/s, p99 ≤ nginx".format(sc), verdict(ok),
+                  "jetty {} req/s p99 {} ms; nginx {} req/s p99 {} ms".format(
+                      fmt(j["rps"]) if j else "–", fmt(j["p99"], 2) if j else "–",
+                      fmt(n["rps"]) if n else "–", fmt(n["p99"], 2) if n else "–")))
+        ok = None if not (j and tc) else tc["rps"] >= 0.9 * j["rps"]
+        t.append(("`{}`: Corral on Tomcat within 10% of Jetty".format(sc), verdict(ok),
+                  "tomcat/jetty = {}".format(ratio(tc["rps"], j["rps"]) if (j and tc) else "–")))
+    procs = int(meta.get("processes", "4"))
+    d = wrk.get(("direct", "sleep20-64"))
+    for s in ("corral-jetty", "corral-tomcat"):
+        f = wrk.get((s, "sleep20-64"))
+        limit = procs * d["rps"] if d else None
+        ok = None if not (f and limit) else f["rps"] >= 0.98 * limit
+        t.append(("`sleep20-64`: {} ≥ 98% of the physical limit".format(s), verdict(ok),
+                  "{} req/s of {} ({} × direct); {} of {}×50".format(
+                      fmt(f["rps"], 1) if f else "–", fmt(limit, 1) if limit else "–", procs,
+                      "{:.1%}".format(f["rps"] / (procs * 50)) if f else "–", procs)))
+    for s in ("corral-jetty", "corral-tomcat"):
+        runs = over.get(s)
+        if not runs:
+            t.append(("overflow: {}: 503 + Retry-After, p99 < 5 ms, no 502".format(s), "n/a", "–"))
+            continue
+        st, errors = status_sum(runs, "main")
+        rej = st.get("503", {})
+        missing = sum(r["main"]["503_without_retry_after"] for r in runs)
+        bad = st.get("502", {}).get("count", 0)
+        ok = bool(rej) and missing == 0 and bad == 0 and rej["p99"] is not None and max(
+            r["main"]["status"]["503"]["p99_ms"] for r in runs if "503" in r["main"]["status"]) < 5
+        t.append(("overflow: {}: every rejection 503 + Retry-After, p99 < 5 ms, no 502".format(s), verdict(ok),
+                  "{} × 503 (p99 {} ms, worst run), {} without Retry-After, {} × 502".format(
+                      fmt(rej.get("count", 0)),
+                      fmt(max([r["main"]["status"]["503"]["p99_ms"] for r in runs if "503" in r["main"]["status"]] or [None]) , 2)
+                      if rej else "–", missing, bad)))
+    for s in ("corral-jetty", "corral-tomcat"):
+        f, dd = wrk.get((s, "big256-16")), wrk.get(("direct", "big256-16"))
+        ok = None if not (f and dd) else f["mibs"] >= 0.8 * dd["mibs"]
+        t.append(("`big256-16`: {} ≥ 0.8 × direct MiB/s".format(s), verdict(ok),
+                  "{} / {} MiB/s = {}".format(fmt(f["mibs"], 1) if f else "–", fmt(dd["mibs"], 1) if dd else "–",
+                                              ratio(f["mibs"], dd["mibs"]) if (f and dd) else "–")))
+    for s in ("corral-jetty", "corral-tomcat"):
+        runs = crash.get(s)
+        if not runs:
+            t.append(("crash: {}: only the crashing request fails (502)".format(s), "n/a", "–"))
+            continue
+        hs, he = status_sum(runs, "main")
+        cs, ce = status_sum(runs, "crash")
+        hello_bad = sum(v["count"] for k, v in hs.items() if k != "200") + sum(he.values())
+        crash_total = sum(r["crash"]["requests"] for r in runs)
+        crash_502 = cs.get("502", {}).get("count", 0)
+        ok = hello_bad == 0 and crash_502 == crash_total and crash_total > 0
+        t.append(("crash: {}: only the crashing request fails, with 502".format(s), verdict(ok),
+                  "{} /hello failed; {} of {} /crash got 502".format(hello_bad, crash_502, crash_total)))
+    if memory:
+        ok = memory.get("heap_delta_bytes", 1 << 40) < 50 * 1024 * 1024 and \
+            memory.get("threads_after", 1) <= memory.get("threads_before", 0)
+        t.append(("10,000 queued requests: < 50 MB heap, no extra threads", verdict(ok),
+                  "{:.1f} MB, threads {} → {}".format(memory.get("heap_delta_bytes", 0) / 1e6,
+                                                      memory.get("threads_before"), memory.get("threads_after"))))
+    else:
+        t.append(("10,000 queued requests: < 50 MB heap, no extra threads", "n/a", "–"))
+    return t
+
+
+if __name__ == "__main__":
+    main()

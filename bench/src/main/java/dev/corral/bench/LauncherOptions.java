@@ -1,0 +1,107 @@
+package dev.corral.bench;
+
+import dev.corral.config.AppSettings;
+import dev.corral.config.ConfigException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line shared by the benchmark launchers ({@link JettyLauncher}, {@link TomcatLauncher}):
+ *
+ * <pre>
+ * --port N              loopback port to listen on (required; 0 = any free one)
+ * --host H              address to listen on (default 127.0.0.1)
+ * --set NAME=VALUE      an app setting, the names of README's table; repeat for more
+ * --container NAME=VALUE  a container option (Tomcat: connector attribute; Jetty: see JettyLauncher)
+ * </pre>
+ *
+ * <p>The app's settings are checked here, all problems at once, before any container starts.
+ * Immutable.
+ */
+final class LauncherOptions {
+    final String host;
+    final int port;
+    final Map<String, String> sets;
+    final Map<String, String> container;
+
+    private LauncherOptions(String host, int port, Map<String, String> sets, Map<String, String> container) {
+        this.host = host;
+        this.port = port;
+        this.sets = Map.copyOf(sets);
+        this.container = Map.copyOf(container);
+    }
+
+    /** Parses and checks the command line; exits with status 2 and a message naming the problem. */
+    static LauncherOptions parseOrExit(String launcher, String... args) {
+        String host = "127.0.0.1";
+        int port = -1;
+        Map<String, String> sets = new LinkedHashMap<>();
+        Map<String, String> container = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            if (value == null) {
+                problems.add(flag + " needs a value");
+                break;
+            }
+            i++;
+            switch (flag) {
+                case "--host" -> host = value;
+                case "--port" -> {
+                    try {
+                        port = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        problems.add("--port must be an integer 0..65535, but was [" + value + "]");
+                    }
+                }
+                case "--set" -> pair(value, sets, "--set", problems);
+                case "--container" -> pair(value, container, "--container", problems);
+                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --container");
+            }
+        }
+        if (port < 0 || port > 65535) {
+            problems.add("--port N is required (0..65535)");
+        }
+        LauncherOptions options = new LauncherOptions(host, port, sets, container);
+        if (problems.isEmpty()) {
+            try {
+                options.settings().toConfig();
+            } catch (ConfigException e) {
+                e.problems().forEach(problem -> problems.add(problem.toString()));
+            } catch (RuntimeException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(problem -> System.err.println(launcher + ": " + problem));
+            System.exit(2);
+        }
+        return options;
+    }
+
+    private static void pair(String value, Map<String, String> into, String flag, List<String> problems) {
+        int eq = value.indexOf('=');
+        if (eq <= 0) {
+            problems.add(flag + " needs NAME=VALUE, but was [" + value + "]");
+        } else {
+            into.put(value.substring(0, eq), value.substring(eq + 1));
+        }
+    }
+
+    /** The app's settings: {@code name=bench} unless given, then every {@code --set}. */
+    AppSettings settings() {
+        AppSettings settings = new AppSettings();
+        settings.set("name", "bench");
+        sets.forEach(settings::set);
+        return settings;
+    }
+
+    int containerInt(String name, int otherwise) {
+        String value = container.get(name);
+        return value == null ? otherwise : Integer.parseInt(value.trim());
+    }
+}

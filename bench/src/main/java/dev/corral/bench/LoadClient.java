@@ -1,0 +1,396 @@
+package dev.corral.bench;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A small HTTP/1.1 load client for the scenarios wrk cannot report: the latency of each status
+ * separately (how fast rejections come, and whether each 503 carries {@code Retry-After}), and
+ * which requests of a mixed stream fail and how (the {@code /crash} scenario).
+ *
+ * <pre>
+ * java -cp bench/target/corral-bench-jmh.jar dev.corral.bench.LoadClient --port 18082 \
+ *      --path /sleep?ms=200 --connections 64 --duration 10 [--warmup 2] [--timeout 30]
+ *      [--crash-path /crash --crash-every-ms 1000] [--host 127.0.0.1]
+ * </pre>
+ *
+ * <p>Each of {@code --connections} threads keeps one keep-alive connection and sends
+ * {@code GET <path>} as soon as the previous response has been read (closed-loop, like wrk). With
+ * {@code --crash-path}, one more thread sends that path on a new connection every
+ * {@code --crash-every-ms}, from the end of the warm-up on. A request that fails without a response is counted as a socket error
+ * by kind ({@code connect}, {@code reset}, {@code eof} = closed before a complete response,
+ * {@code timeout}, {@code write}) and the connection is reopened (10 ms later after a connect
+ * error). Only requests started after the warm-up count. Prints one JSON object on stdout:
+ * per stream ({@code main}, {@code crash}) the requests, per status the count and latency
+ * percentiles in ms, the socket errors, and the 503s without {@code Retry-After}.
+ */
+public final class LoadClient {
+    private final InetSocketAddress address;
+    private final String hostHeader;
+    private final int timeoutMillis;
+    private volatile long recordFrom;
+    private volatile long stopAt;
+
+    private LoadClient(String host, int port, int timeoutMillis) {
+        this.address = new InetSocketAddress(host, port);
+        this.hostHeader = host + ":" + port;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new TreeMap<>(Map.of("host", "127.0.0.1", "connections", "16", "duration", "10",
+                "warmup", "0", "timeout", "30", "crash-every-ms", "1000"));
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                System.err.println("usage: LoadClient --port N --path P [--connections C] [--duration S] [--warmup S]"
+                        + " [--timeout S] [--crash-path P --crash-every-ms MS] [--host H]");
+                System.exit(2);
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        if (!options.containsKey("port") || !options.containsKey("path")) {
+            System.err.println("LoadClient: --port and --path are required");
+            System.exit(2);
+        }
+        LoadClient client = new LoadClient(options.get("host"), Integer.parseInt(options.get("port")),
+                (int) (Double.parseDouble(options.get("timeout")) * 1000));
+        int connections = Integer.parseInt(options.get("connections"));
+        double warmup = Double.parseDouble(options.get("warmup"));
+        double duration = Double.parseDouble(options.get("duration"));
+        String crashPath = options.get("crash-path");
+        long crashEvery = Long.parseLong(options.get("crash-every-ms")) * 1_000_000L;
+
+        long now = System.nanoTime();
+        client.recordFrom = now + (long) (warmup * 1e9);
+        client.stopAt = client.recordFrom + (long) (duration * 1e9);
+        List<Recorder> main = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Recorder recorder = new Recorder();
+            main.add(recorder);
+            threads.add(new Thread(() -> client.loop(options.get("path"), recorder, 0), "load-" + i));
+        }
+        Recorder crash = new Recorder();
+        if (crashPath != null) {
+            threads.add(new Thread(() -> client.loop(crashPath, crash, crashEvery), "load-crash"));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        StringBuilder json = new StringBuilder("{\"connections\":").append(connections)
+                .append(",\"duration_s\":").append(duration)
+                .append(",\"path\":\"").append(options.get("path")).append('"')
+                .append(",\"main\":").append(Recorder.merge(main).json(duration));
+        if (crashPath != null) {
+            json.append(",\"crash_path\":\"").append(crashPath).append('"')
+                .append(",\"crash_every_ms\":").append(crashEvery / 1_000_000)
+                .append(",\"crash\":").append(crash.json(duration));
+        }
+        System.out.println(json.append('}'));
+    }
+
+    /**
+     * Sends {@code path} until the end, on one keep-alive connection (reopened when it breaks).
+     * With {@code everyNanos > 0}: one request per period, each on a new connection.
+     */
+    private void loop(String path, Recorder recorder, long everyNanos) {
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: corral-bench\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Connection connection = null;
+        // the periodic stream starts with the measurement: an unrecorded warm-up crash would
+        // still do its damage in the first recorded seconds
+        long next = everyNanos > 0 ? recordFrom : System.nanoTime();
+        while (System.nanoTime() - stopAt < 0) {
+            if (everyNanos > 0) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, stopAt - System.nanoTime()));
+                    continue;
+                }
+                next += everyNanos;
+            }
+            long start = System.nanoTime();
+            boolean record = start - recordFrom >= 0;
+            try {
+                if (connection == null) {
+                    connection = new Connection(address, timeoutMillis);
+                }
+                Response response = connection.exchange(request);
+                long nanos = System.nanoTime() - start;
+                if (record) {
+                    recorder.response(response.status, nanos, response.retryAfter);
+                }
+                if (response.close || everyNanos > 0) {
+                    connection.close();
+                    connection = null;
+                }
+            } catch (IOException e) {
+                String kind = kind(e, connection);
+                if (record) {
+                    recorder.error(kind);
+                }
+                if (connection != null) {
+                    connection.close();
+                    connection = null;
+                }
+                if (kind.equals("connect")) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                }
+            }
+        }
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    private static String kind(IOException e, Connection connection) {
+        if (connection == null || e instanceof ConnectException) {
+            return "connect";
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "timeout";
+        }
+        if (e instanceof EOFException) {
+            return "eof";
+        }
+        if (e instanceof WriteException) {
+            return "write";
+        }
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        return message.contains("reset") || message.contains("broken pipe") ? "reset" : "io";
+    }
+
+    /** A failure while sending the request (as opposed to reading the response). */
+    private static final class WriteException extends IOException {
+        WriteException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private record Response(int status, boolean close, boolean retryAfter) {
+    }
+
+    /** One client connection with a minimal HTTP/1.1 response reader. Confined to its thread. */
+    private static final class Connection {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private final byte[] line = new byte[8192];
+        private final byte[] skip = new byte[64 * 1024];
+
+        Connection(InetSocketAddress address, int timeoutMillis) throws IOException {
+            socket = new Socket();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.connect(address, timeoutMillis);
+                socket.setSoTimeout(timeoutMillis);
+            } catch (IOException e) {
+                socket.close();
+                throw new ConnectException(e.getMessage());
+            }
+            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            out = socket.getOutputStream();
+        }
+
+        Response exchange(byte[] request) throws IOException {
+            try {
+                out.write(request);
+                out.flush();
+            } catch (IOException e) {
+                throw new WriteException(e);
+            }
+            String statusLine = readLine();
+            if (!statusLine.startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP response: " + statusLine);
+            }
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            boolean http10 = statusLine.startsWith("HTTP/1.0");
+            long length = -1;
+            boolean chunked = false;
+            boolean close = http10;
+            boolean retryAfter = false;
+            for (String header = readLine(); !header.isEmpty(); header = readLine()) {
+                int colon = header.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.contains("chunked");
+                    case "connection" -> close = value.contains("close") || (http10 && !value.contains("keep-alive"));
+                    case "retry-after" -> retryAfter = true;
+                    default -> { }
+                }
+            }
+            if (status == 204 || status == 304 || (status >= 100 && status < 200)) {
+                length = 0;
+            }
+            if (chunked) {
+                while (true) {
+                    String size = readLine();
+                    int semi = size.indexOf(';');
+                    long n = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                    if (n == 0) {
+                        while (!readLine().isEmpty()) {
+                            // trailers
+                        }
+                        break;
+                    }
+                    skipBytes(n);
+                    readLine();
+                }
+            } else if (length >= 0) {
+                skipBytes(length);
+            } else {
+                while (in.read(skip) >= 0) {
+                    // body until the server closes
+                }
+                close = true;
+            }
+            return new Response(status, close, retryAfter);
+        }
+
+        private void skipBytes(long n) throws IOException {
+            while (n > 0) {
+                int read = in.read(skip, 0, (int) Math.min(skip.length, n));
+                if (read < 0) {
+                    throw new EOFException("the connection closed in the middle of the body");
+                }
+                n -= read;
+            }
+        }
+
+        private String readLine() throws IOException {
+            int n = 0;
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new EOFException("the connection closed before a complete response");
+                }
+                if (b == '\n') {
+                    break;
+                }
+                if (n < line.length) {
+                    line[n++] = (byte) b;
+                }
+            }
+            if (n > 0 && line[n - 1] == '\r') {
+                n--;
+            }
+            return new String(line, 0, n, StandardCharsets.ISO_8859_1);
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** Latencies per status and error counts of one thread; merged at the end. */
+    private static final class Recorder {
+        private final Map<Integer, LongList> latencies = new TreeMap<>();
+        private final Map<String, Long> errors = new TreeMap<>();
+        private long unavailableWithoutRetryAfter;
+
+        void response(int status, long nanos, boolean retryAfter) {
+            latencies.computeIfAbsent(status, s -> new LongList()).add(nanos);
+            if (status == 503 && !retryAfter) {
+                unavailableWithoutRetryAfter++;
+            }
+        }
+
+        void error(String kind) {
+            errors.merge(kind, 1L, Long::sum);
+        }
+
+        static Recorder merge(List<Recorder> recorders) {
+            Recorder all = new Recorder();
+            for (Recorder r : recorders) {
+                r.latencies.forEach((status, list) -> all.latencies.computeIfAbsent(status, s -> new LongList()).addAll(list));
+                r.errors.forEach((kind, count) -> all.errors.merge(kind, count, Long::sum));
+                all.unavailableWithoutRetryAfter += r.unavailableWithoutRetryAfter;
+            }
+            return all;
+        }
+
+        String json(double durationSeconds) {
+            long responses = latencies.values().stream().mapToLong(l -> l.size).sum();
+            long failed = errors.values().stream().mapToLong(Long::longValue).sum();
+            StringBuilder s = new StringBuilder("{\"requests\":").append(responses + failed)
+                    .append(",\"responses\":").append(responses)
+                    .append(",\"rps\":").append(fmt(responses / durationSeconds))
+                    .append(",\"status\":{");
+            String sep = "";
+            for (Map.Entry<Integer, LongList> entry : latencies.entrySet()) {
+                long[] sorted = entry.getValue().sorted();
+                s.append(sep).append('"').append(entry.getKey()).append("\":{\"count\":").append(sorted.length)
+                        .append(",\"p50_ms\":").append(fmt(percentile(sorted, 50) / 1e6))
+                        .append(",\"p99_ms\":").append(fmt(percentile(sorted, 99) / 1e6))
+                        .append(",\"p999_ms\":").append(fmt(percentile(sorted, 99.9) / 1e6))
+                        .append(",\"max_ms\":").append(fmt(sorted[sorted.length - 1] / 1e6)).append('}');
+                sep = ",";
+            }
+            s.append("},\"errors\":{");
+            sep = "";
+            for (Map.Entry<String, Long> entry : errors.entrySet()) {
+                s.append(sep).append('"').append(entry.getKey()).append("\":").append(entry.getValue());
+                sep = ",";
+            }
+            return s.append("},\"503_without_retry_after\":").append(unavailableWithoutRetryAfter).append('}').toString();
+        }
+
+        private static long percentile(long[] sorted, double p) {
+            int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+
+        private static String fmt(double value) {
+            return String.format(Locale.ROOT, "%.3f", value);
+        }
+    }
+
+    /** A growable array of longs (a million requests cost 8 MB, not 24). */
+    private static final class LongList {
+        private long[] values = new long[1024];
+        private int size;
+
+        void add(long value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        void addAll(LongList other) {
+            for (int i = 0; i < other.size; i++) {
+                add(other.values[i]);
+            }
+        }
+
+        long[] sorted() {
+            long[] copy = Arrays.copyOf(values, size);
+            Arrays.sort(copy);
+            return copy;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.corral.bench;
+
+import dev.corral.config.AppSettings;
+import dev.corral.tomcat.CorralValve;
+
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.util.ServerInfo;
+import org.apache.tomcat.util.IntrospectionUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Corral on an embedded Tomcat 11, for the benchmarks: one {@link CorralValve} on the Host, its
+ * attributes set the way server.xml sets them, and an empty ROOT context so that requests map to
+ * a Context and the valve runs async (queued requests hold no connector thread), as the README
+ * asks of an installation.
+ *
+ * <pre>
+ * java -jar bench/target/corral-bench-tomcat.jar --port 18083 \
+ *      --set appRoot=bench --set minProcesses=4 --set maxProcesses=4 --set listen=tcp
+ * </pre>
+ *
+ * <p>The connector is Tomcat's default HTTP/1.1 (NIO) connector with its defaults, except
+ * {@code maxKeepAliveRequests=-1}: Tomcat's default of 100 closes every client connection after
+ * 100 requests, which the other systems measured do not do. {@code --container NAME=VALUE} sets
+ * any other connector attribute. Prints {@code corral-bench: ready ...} once started; SIGTERM or
+ * SIGINT stop Tomcat and every app process.
+ */
+public final class TomcatLauncher {
+    private TomcatLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LauncherOptions options = LauncherOptions.parseOrExit("corral-bench-tomcat", args);
+        BenchLogging.install();
+        Path baseDir = Files.createTempDirectory("corral-bench-tomcat-");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(options.port);
+        connector.setProperty("address", options.host);
+        connector.setProperty("maxKeepAliveRequests", "-1");
+        for (Map.Entry<String, String> attribute : options.container.entrySet()) {
+            if (!connector.setProperty(attribute.getKey(), attribute.getValue())) {
+                System.err.println("corral-bench-tomcat: the connector has no attribute [" + attribute.getKey() + "]");
+                System.exit(2);
+            }
+        }
+        tomcat.getService().addConnector(connector);
+        tomcat.setConnector(connector);
+        CorralValve valve = new CorralValve();
+        AppSettings settings = options.settings();
+        for (String name : AppSettings.names()) {
+            String value = settings.get(name);
+            if (value != null && !IntrospectionUtils.setProperty(valve, name, value)) {
+                throw new IllegalStateException("CorralValve has no attribute " + name);
+            }
+        }
+        tomcat.getHost().getPipeline().addValve(valve);
+        Path docBase = Files.createDirectories(baseDir.resolve("ROOT"));
+        StandardContext root = (StandardContext) tomcat.addContext("", docBase.toString());
+        root.setClearReferencesThreadLocals(false);
+        root.setClearReferencesRmiTargets(false);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                tomcat.stop();
+                tomcat.destroy();
+            } catch (Exception e) {
+                System.err.println("corral-bench-tomcat: stopping failed: " + e);
+            } finally {
+                delete(baseDir);
+            }
+        }, "corral-bench-stop"));
+        tomcat.start();
+        if (valve.getCorral() == null) {
+            // Tomcat logs a failed valve start and carries on; the harness must not measure that
+            System.err.println("corral-bench-tomcat: the Corral valve did not start; see the log above");
+            System.exit(1);
+        }
+        String info = ServerInfo.getServerInfo();   // "Apache Tomcat/11.0.24"
+        System.out.println("corral-bench: ready container=tomcat-" + info.substring(info.indexOf('/') + 1) + " port="
+                + connector.getLocalPort() + " app=" + valve.getCorral().apps().get(0).config());
+        System.out.flush();
+        tomcat.getServer().await();
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("corral-bench-tomcat: cannot delete " + dir + ": " + e.getMessage());
+        }
+    }
+}
