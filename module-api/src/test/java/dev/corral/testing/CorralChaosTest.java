@@ -264,12 +264,22 @@ public abstract class CorralChaosTest {
         }
     }
 
-    /** The faults the app processes simulated, counted from their own log lines. */
+    /**
+     * The faults the app processes simulated, counted from their own log lines; crashes also from
+     * the exits with status 13 (the crash instruction's), in case a dying process's last line
+     * did not make it to the log.
+     */
     private Map<String, Long> appFaultsSeen() {
         Map<String, Long> seen = new TreeMap<>();
         for (String line : logs.matching("simulated fault: ")) {
             String what = line.substring(line.indexOf("simulated fault: ") + 17).split(" ")[0];
             seen.merge(what, 1L, Long::sum);
+        }
+        long crashExits = logs.matching(" exited with exit code 13 ").size();
+        if (crashExits > seen.getOrDefault("crashing", 0L)) {
+            System.out.println(getClass().getSimpleName() + ": " + crashExits + " exits with status 13 but "
+                    + seen.getOrDefault("crashing", 0L) + " 'crashing' lines from the apps");
+            seen.put("crashing", crashExits);
         }
         return seen;
     }

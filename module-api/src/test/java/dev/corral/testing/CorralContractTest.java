@@ -933,11 +933,11 @@ public abstract class CorralContractTest {
         await().atMost(DEADLINE).until(() -> !logs.matching("process " + cutBy + " of app cut exited with exit code 0",
                 "(retired after it cut a response short)").isEmpty());
         assertTrue(logs.matching("of app cut crashed").isEmpty(), logs.lines().toString());
-        // spawn-timeout: the process starts but is never seen ready; after two such spawns the app counts as unable to start
+        // spawn-timeout: the process starts but is never seen ready; after three such spawns the app counts as unable to start
         HttpResponse<String> never = get("/stuck/hello");
         assertEquals(503, never.statusCode());
         assertEquals("spawn_failed", never.headers().firstValue("X-Corral-Reason").orElse(null));
-        assertTrue(app("stuck").status().spawnFailures() >= 2, app("stuck").status().toString());
+        assertTrue(app("stuck").status().spawnFailures() >= 3, app("stuck").status().toString());
         assertFalse(logs.matching("did not listen on", "within spawnTimeout=1s; it was killed (fault injected, seed 4)")
                 .isEmpty(), logs.lines().toString());
     }

@@ -63,7 +63,7 @@ public final class Group implements App {
      * alone (or processes that crashed) never costs the queue: it waits for the next spawn.
      */
     private int failedSpawnsInRow;
-    static final int SPAWN_FAILURES_TO_GIVE_UP = 2;
+    static final int SPAWN_FAILURES_TO_GIVE_UP = 3;
     /**
      * How many processes one round of spawning starts at once: 1, then doubling each time a whole
      * round became ready, up to {@link #MAX_SPAWN_BATCH}; back to 1 after a failure (Apache's
