@@ -245,7 +245,7 @@ public abstract class CorralContractTest {
         assertEquals(200, queued1.get(30, TimeUnit.SECONDS).statusCode());
         assertEquals(200, queued2.get(30, TimeUnit.SECONDS).statusCode());
         assertEquals(1, app("one").status().rejected());
-        assertFalse(logs.matching("reason=queue_full", "app=one", "queued=").isEmpty(), logs.lines().toString());
+        assertFalse(logs.awaitMatching("reason=queue_full", "app=one", "queued=").isEmpty(), logs.lines().toString());
     }
 
     @Test
@@ -302,7 +302,7 @@ public abstract class CorralContractTest {
         awaitStatus("one", s -> s.queued() == 0);
         assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(5), "left the queue before the slot freed");
         assertFalse(busy.isDone(), "the queue emptied because the client left, not because the slot freed");
-        assertFalse(logs.matching("reason=client_gone", "app=one").isEmpty(), logs.lines().toString());
+        assertFalse(logs.awaitMatching("reason=client_gone", "app=one").isEmpty(), logs.lines().toString());
         assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
     }
 
@@ -425,7 +425,7 @@ public abstract class CorralContractTest {
         assertEquals("bad_response", garbage.headers().firstValue("X-Corral-Reason").orElse(null));
         // a response cut short after its head was relayed can only be aborted
         assertThrows(IOException.class, () -> get("/truncated"));
-        assertFalse(logs.matching("reason=app_crashed", "app=threaded", "/truncated").isEmpty(), logs.lines().toString());
+        assertFalse(logs.awaitMatching("reason=app_crashed", "app=threaded", "/truncated").isEmpty(), logs.lines().toString());
         assertEquals(200, get("/sleep?ms=1").statusCode(), "the app is served again afterwards");
     }
 
@@ -496,7 +496,7 @@ public abstract class CorralContractTest {
         assertFalse(before.equals(after.headers().firstValue("X-Pid").orElseThrow()), "a new process serves");
         assertFalse(logs.matching("process " + before, "GET /sleep?ms=20000", "ran longer than maxRequestTime=1s").isEmpty(),
                 logs.lines().toString());
-        assertFalse(logs.matching("reason=request_timeout", "app=slow", "pid=" + before).isEmpty(), logs.lines().toString());
+        assertFalse(logs.awaitMatching("reason=request_timeout", "app=slow", "pid=" + before).isEmpty(), logs.lines().toString());
     }
 
     @Test
@@ -929,7 +929,7 @@ public abstract class CorralContractTest {
         assertEquals("app_crashed", truncated.headers().firstValue("X-Corral-Reason").orElse(null));
         assertFalse(logs.matching("fault injected: truncate #1 (seed 3)", "GET /hello").isEmpty(), logs.lines().toString());
         // the process that cut it short is retired; it exits cleanly, which is no crash (no crash-loop back-off)
-        String cutBy = logs.matching("request failed: reason=app_crashed", "GET /hello").get(0).replaceAll(".* pid=([0-9]+) .*", "$1");
+        String cutBy = logs.awaitMatching("request failed: reason=app_crashed", "GET /hello").get(0).replaceAll(".* pid=([0-9]+) .*", "$1");
         await().atMost(DEADLINE).until(() -> !logs.matching("process " + cutBy + " of app cut exited with exit code 0",
                 "(retired after it cut a response short)").isEmpty());
         assertTrue(logs.matching("of app cut crashed").isEmpty(), logs.lines().toString());
@@ -1098,7 +1098,7 @@ public abstract class CorralContractTest {
         awaitStatus("two", s -> s.ready() == 2);
         assertFalse(logs.matching("exited with exit code 3", "GET /crash", "(unexpectedly)").isEmpty(),
                 "the exit line names the request the process was serving: " + logs.lines());
-        assertFalse(logs.matching("reason=app_crashed", "app=two", "pid=").isEmpty(), logs.lines().toString());
+        assertFalse(logs.awaitMatching("reason=app_crashed", "app=two", "pid=").isEmpty(), logs.lines().toString());
     }
 
     @Test

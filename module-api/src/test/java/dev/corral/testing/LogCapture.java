@@ -51,6 +51,24 @@ public final class LogCapture extends Handler implements AutoCloseable {
         }).toList();
     }
 
+    /**
+     * Waits (up to 10 s) until a line with every fragment has arrived and returns the matching
+     * lines: request failures are logged from a thread of their own, just after the response.
+     */
+    public List<String> awaitMatching(String... fragments) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        List<String> found;
+        while ((found = matching(fragments)).isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return found;
+    }
+
     @Override
     public void flush() {
     }

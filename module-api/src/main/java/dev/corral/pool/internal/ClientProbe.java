@@ -72,10 +72,13 @@ final class ClientProbe {
 
     /** A table line's connection if its state says the client closed it, else null. */
     static Connection parseClosed(String line) {
-        String[] fields = line.trim().split("\\s+");
-        if (fields.length < 4 || !CLIENT_CLOSED.contains(fields[3])) {
+        // most lines are not closed by their client (a busy host lists tens of thousands in
+        // TIME_WAIT): look at the state field alone before splitting the line
+        String state = field(line, 3);
+        if (state == null || !CLIENT_CLOSED.contains(state)) {
             return null;
         }
+        String[] fields = line.trim().split("\\s+");
         try {
             int localColon = fields[1].indexOf(':');
             int remoteColon = fields[2].indexOf(':');
@@ -85,6 +88,27 @@ final class ClientProbe {
             return new Connection(serverPort, client, clientPort);
         } catch (RuntimeException | UnknownHostException e) {
             return null;
+        }
+    }
+
+    /** The index-th whitespace-separated field of a line (0-based), or null. */
+    static String field(String line, int index) {
+        int i = 0;
+        int n = line.length();
+        for (int f = 0; ; f++) {
+            while (i < n && line.charAt(i) == ' ') {
+                i++;
+            }
+            int start = i;
+            while (i < n && line.charAt(i) != ' ') {
+                i++;
+            }
+            if (start == i) {
+                return null;
+            }
+            if (f == index) {
+                return line.substring(start, i);
+            }
         }
     }
 

@@ -15,7 +15,6 @@ import java.util.List;
  * request leaves: reason code, app, process pid, queue time, request.
  */
 final class ErrorResponses {
-    private static final System.Logger LOG = System.getLogger("dev.corral.request");
     /** Seconds a client is asked to wait after a 503. */
     static final int RETRY_AFTER_SECONDS = 1;
 
@@ -23,10 +22,10 @@ final class ErrorResponses {
     }
 
     static void send(Group group, RequestInfo request, Reason reason, long pid, String detail) {
-        LOG.log(reason == Reason.CLIENT_GONE ? Level.INFO : Level.WARNING,
-                "request failed: reason={0} status={1} app={2} pid={3} queued={4}ms request={5}: {6}",
-                reason.code(), reason.status(), group.name(), pid < 0 ? "-" : Long.toString(pid),
-                request.queuedNanos / 1_000_000, request.describe(), detail);
+        RequestLog.log(reason == Reason.CLIENT_GONE ? Level.INFO : Level.WARNING, "request failed: reason=" + reason.code()
+                + " status=" + reason.status() + " app=" + group.name() + " pid=" + (pid < 0 ? "-" : Long.toString(pid))
+                + " queued=" + request.queuedNanos / 1_000_000 + "ms request=" + request.describe()
+                + ": " + detail);
         Exchange exchange = request.exchange;
         if (reason == Reason.CLIENT_GONE || (exchange.isCommitted() && !exchange.uncommit())) {
             exchange.fail(new IOException(reason.code() + ": " + detail));

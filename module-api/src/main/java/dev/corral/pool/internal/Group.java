@@ -80,12 +80,15 @@ public final class Group implements App {
     private long nextSpawnNanos;
     private String lastError;
     private long served;
-    private long rejected;
+    /** Requests answered 503 queue_full; counted without the lock by the fast rejection in dispatch. */
+    private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
     private long timedOut;
     private long failed;
     private long spawnFailures;
     /** The queue length, published for {@link #hasQueued()}; written under the lock. */
     private volatile int queuedHint;
+    /** Free slots on READY processes after the last change (0 also when concurrency is unlimited and none is READY). */
+    private volatile int freeSlotsHint;
 
     /** The app's fault injector (FaultInjector.NONE unless faults are configured). */
     final dev.corral.fault.FaultInjector faults;
@@ -125,6 +128,13 @@ public final class Group implements App {
         if (config.health().stickySessions()) {
             request.route = StickyRoute.read(exchange, config.health().stickyCookie());
         }
+        if (request.route == null && freeSlotsHint == 0 && queuedHint >= config.maxQueue() && !stopped) {
+            // a full queue and no free slot a moment ago: reject without queueing on the lock behind
+            // every other request of this storm (the state may change meanwhile, as it may while waiting)
+            rejected.increment();
+            ErrorResponses.send(this, request, Reason.QUEUE_FULL, -1, queueFullDetail("queued=" + queuedHint));
+            return;
+        }
         Session session = null;
         Waiter waiter = null;
         Reason reject = null;
@@ -146,9 +156,8 @@ public final class Group implements App {
                     detail = "no process of app [" + name() + "] could be started; last error: " + lastError;
                 } else if (queuedLocked() >= config.maxQueue()) {
                     reject = Reason.QUEUE_FULL;
-                    rejected++;
-                    detail = "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", "
-                            + countsLocked() + ")";
+                    rejected.increment();
+                    detail = countsLocked();
                 } else {
                     waiter = enqueueLocked(request, now, config.queueTimeout().toNanos(), false,
                             home != null ? home.stickyQueue : queue);
@@ -163,6 +172,9 @@ public final class Group implements App {
             lock.unlock();
         }
         after.forEach(Runnable::run);
+        if (reject == Reason.QUEUE_FULL) {
+            detail = queueFullDetail(detail);
+        }
         if (reject != null) {
             ErrorResponses.send(this, request, reject, -1, detail);
         } else if (waiter != null) {
@@ -1222,7 +1234,7 @@ public final class Group implements App {
                 busy += process.sessions;
                 ready += process.state == AppProcess.State.READY ? 1 : 0;
             }
-            return new AppStatus(name(), processes.size(), spawning, ready, busy, queuedLocked(), served, rejected,
+            return new AppStatus(name(), processes.size(), spawning, ready, busy, queuedLocked(), served, rejected.sum(),
                     timedOut, failed, spawnFailures, lastError, list);
         } finally {
             lock.unlock();
@@ -1248,8 +1260,19 @@ public final class Group implements App {
         return "processes=" + processes.size() + ", ready=" + ready + ", busy=" + busy + ", queued=" + queuedLocked();
     }
 
+    private String queueFullDetail(String counts) {
+        return "request queue full for app [" + name() + "] (maxQueue=" + config.maxQueue() + ", " + counts + ")";
+    }
+
     private void verifyInvariantsLocked() {
         queuedHint = queuedLocked();
+        int free = 0;
+        for (AppProcess process : processes) {
+            if (process.state == AppProcess.State.READY) {
+                free += config.concurrency() == 0 ? 1 : Math.max(0, config.concurrency() - process.sessions);
+            }
+        }
+        freeSlotsHint = free;
         if (!Invariants.ENABLED) {
             return;
         }

@@ -104,8 +104,7 @@ public final class Pool implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> groups.forEach(Group::maintain), 0,
                 MAINTENANCE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         if (ClientProbe.available()) {
-            scheduler.scheduleWithFixedDelay(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toMillis(),
-                    CLIENT_PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -117,17 +116,31 @@ public final class Pool implements AutoCloseable {
                 .anyMatch(group -> group.evictIdleFor(needy));
     }
 
+    /**
+     * Every {@link #CLIENT_PROBE_INTERVAL} while requests are queued, or less often when reading
+     * the kernel's tables is expensive (their size grows with every socket on the host, TIME_WAIT
+     * included): the probe never takes more than a tenth of a thread.
+     */
     private void probeQueuedClients() {
-        if (groups.stream().noneMatch(Group::hasQueued)) {
-            return;
-        }
+        long started = engine.now();
         try {
-            java.util.Set<ClientProbe.Connection> closed = ClientProbe.closedByClient();
-            if (!closed.isEmpty()) {
-                groups.forEach(group -> group.clientsGone(closed));
+            if (groups.stream().anyMatch(Group::hasQueued)) {
+                java.util.Set<ClientProbe.Connection> closed = ClientProbe.closedByClient();
+                if (!closed.isEmpty()) {
+                    groups.forEach(group -> group.clientsGone(closed));
+                }
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "probing client connections failed: {0}", e.toString());
+        } finally {
+            if (!closed) {
+                long next = Math.max(CLIENT_PROBE_INTERVAL.toNanos(), 10 * (engine.now() - started));
+                try {
+                    scheduler.schedule(this::probeQueuedClients, next, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // the engine is closing
+                }
+            }
         }
     }
 
@@ -166,6 +179,7 @@ public final class Pool implements AutoCloseable {
         forwardExecutor.shutdown();
         blockingExecutor.shutdown();
         engine.runDir.delete();
+        RequestLog.flush();
         LOG.log(Level.INFO, "Corral stopped");
     }
 }

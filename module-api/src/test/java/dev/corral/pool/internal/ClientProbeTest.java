@@ -23,6 +23,7 @@ class ClientProbeTest {
                 ClientProbe.parseClosed(mapped), "IPv4-mapped addresses come back as IPv4");
         String established = "   3: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 0 1";
         assertNull(ClientProbe.parseClosed(established));
+        assertNull(ClientProbe.parseClosed("  sl  local_address"), "a short line is no connection");
     }
 
     @Test
