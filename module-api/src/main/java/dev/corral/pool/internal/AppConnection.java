@@ -13,7 +13,7 @@ import java.nio.channels.SocketChannel;
  * taken from the process's idle set, used with blocking I/O, then returned or closed.
  */
 final class AppConnection implements Closeable {
-    static final int BUFFER_SIZE = 16 * 1024;
+    static final int BUFFER_SIZE = 64 * 1024;
 
     final SocketChannel channel;
     final OutputStream out;
