@@ -96,7 +96,12 @@ final class JettyExchange implements Exchange {
 
     @Override
     public void onClientGone(Runnable listener) {
-        request.addFailureListener(failure -> listener.run());
+        try {
+            request.addFailureListener(failure -> listener.run());
+        } catch (IllegalStateException alreadyCompleted) {
+            // the exchange was served and completed meanwhile (another thread took it from the
+            // queue at once): there is no client left to watch
+        }
     }
 
     @Override

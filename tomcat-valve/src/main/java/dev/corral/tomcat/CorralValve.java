@@ -7,7 +7,6 @@ import dev.corral.config.ConfigException.Problem;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
 
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 
 import org.apache.catalina.LifecycleException;
@@ -175,19 +174,16 @@ public class CorralValve extends ValveBase {
             getNext().invoke(request, response);
             return;
         }
-        AsyncContext async = null;
-        if (request.getContext() != null && request.isAsyncSupported()) {
-            async = request.startAsync();
-            async.setTimeout(0);
-        }
-        TomcatExchange exchange = new TomcatExchange(request, response, async, s.engine().clientWatch);
+        TomcatExchange exchange = new TomcatExchange(request, response,
+                request.getContext() != null && request.isAsyncSupported(), s.engine().clientWatch);
         request.setNote(EXCHANGE_NOTE, exchange);
         try {
             s.app().dispatch(exchange);
         } catch (RuntimeException e) {
             exchange.fail(e);
         }
-        if (async == null) {
+        // rejected or served on this thread: ended already; queued: asynchronous from here on
+        if (!exchange.suspendIfWaiting()) {
             exchange.awaitEnd();
         }
     }

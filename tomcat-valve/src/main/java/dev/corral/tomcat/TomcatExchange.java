@@ -71,8 +71,15 @@ final class TomcatExchange implements Exchange {
     private final Response response;
     private final HttpServletRequest clientToProxyRequest;
     private final HttpServletResponse proxyToClientResponse;
-    /** Null in blocking mode. */
-    private final AsyncContext async;
+    /**
+     * Whether the request may go asynchronous (a Context is mapped and the pipeline allows it).
+     * It does so only when it is left waiting in the engine's queue ({@link #suspendIfWaiting}):
+     * a request rejected or forwarded at once stays on its connector thread, which saves Tomcat's
+     * async cycle (start, complete, a second dispatch) on every such request.
+     */
+    private final boolean asyncPossible;
+    /** Set (under lock) once the request went asynchronous; null while it runs on its connector thread. */
+    private volatile AsyncContext async;
     private final ScheduledExecutorService clientWatch;
     private final CountDownLatch endedLatch = new CountDownLatch(1);
 
@@ -93,18 +100,47 @@ final class TomcatExchange implements Exchange {
     private volatile boolean committed;
     private OutputStream body;
 
-    TomcatExchange(Request request, Response response, AsyncContext async, ScheduledExecutorService clientWatch) {
+    TomcatExchange(Request request, Response response, boolean asyncPossible, ScheduledExecutorService clientWatch) {
         this.request = request;
         this.response = response;
         this.clientToProxyRequest = request.getRequest();
         this.proxyToClientResponse = response.getResponse();
-        this.async = async;
+        this.asyncPossible = asyncPossible;
         this.clientWatch = clientWatch;
         this.head = RequestHead.read(request);
         this.pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
                 && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
-        if (async != null) {
-            async.addListener(new ContainerEvents());
+    }
+
+    /**
+     * Called on the connector thread once the engine's dispatch has returned: if the request is
+     * still waiting (not ended, and no engine thread has started on its body or response), it
+     * goes asynchronous and the connector thread is free to return. Otherwise (or in blocking
+     * mode) the caller must {@link #awaitEnd()}: the exchange ended already, or an engine thread
+     * took the request from the queue in the meantime and serves it while this thread waits.
+     *
+     * @return true if the request is now asynchronous
+     */
+    boolean suspendIfWaiting() {
+        if (!asyncPossible) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (ended || engaged) {
+                return false;
+            }
+            AsyncContext started = request.startAsync();
+            started.setTimeout(0);
+            started.addListener(new ContainerEvents());
+            async = started;
+            if (clientGone != null && pollable && watch == null) {
+                long interval = CLIENT_POLL_INTERVAL.toNanos();
+                watch = clientWatch.scheduleWithFixedDelay(this::pollClient, interval, interval, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -171,7 +171,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         if (reject == Reason.QUEUE_FULL) {
             detail = queueFullDetail(detail);
         }
@@ -287,7 +287,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         LOG.log(Level.WARNING, "{0} {1}", process, reason);
         engine.blockingExecutor.execute(() -> ProcessStopper.kill(process));
     }
@@ -507,7 +507,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         return next;
     }
 
@@ -552,7 +552,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}", session.process, request.describe(), error);
         if (giveUp || (stopped && next == null)) {
             ErrorResponses.send(this, request, Reason.CONNECT_FAILED, session.process.pid(),
@@ -580,7 +580,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         return release(session, false);
     }
 
@@ -667,7 +667,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         if (rose) {
             spawnListener.becomeReady(process);
         } else if (timedOut != null) {
@@ -725,7 +725,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         return true;
     }
 
@@ -859,7 +859,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         return evicted;
     }
 
@@ -947,7 +947,7 @@ public final class Group implements App {
                 LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
                         (now - process.createdNanos) / 1_000_000);
             }
-            after.forEach(Runnable::run);
+            runAll(after);
             for (Session session : sessions) {
                 engine.forwardExecutor.execute(() -> runSessions(session));
             }
@@ -996,7 +996,7 @@ public final class Group implements App {
                 lock.unlock();
             }
             LOG.log(Level.ERROR, message);
-            after.forEach(Runnable::run);
+            runAll(after);
             for (Waiter waiter : abandoned) {
                 ErrorResponses.send(Group.this, waiter.request, Reason.SPAWN_FAILED, process.pid(),
                         "no process of app [" + name() + "] could be started: " + failure.getMessage());
@@ -1042,7 +1042,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
     }
 
     private List<AppProcess> readyProcesses() {
@@ -1157,7 +1157,7 @@ public final class Group implements App {
             lock.unlock();
         }
         process.closeIdle();
-        after.forEach(Runnable::run);
+        runAll(after);
         ProcessStopper.logExit(process, was, expected, exitCode, inFlight, now);
     }
 
@@ -1203,7 +1203,7 @@ public final class Group implements App {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         for (Waiter w : abandoned) {
             ErrorResponses.send(this, w.request, Reason.SHUTTING_DOWN, -1, "app [" + name() + "] is stopping");
         }
@@ -1258,6 +1258,21 @@ public final class Group implements App {
             ready += process.state == AppProcess.State.READY ? 1 : 0;
         }
         return "processes=" + processes.size() + ", ready=" + ready + ", busy=" + busy + ", queued=" + queuedLocked();
+    }
+
+    /**
+     * Runs what was decided under the lock, each action on its own: one that throws (a container
+     * refusing a late listener, say) must not skip the others, least of all a spawn, whose
+     * {@code spawning} count would otherwise never come down and the app never spawn again.
+     */
+    private static void runAll(List<Runnable> after) {
+        for (Runnable action : after) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "an action after a state change failed; the others ran", e);
+            }
+        }
     }
 
     private String queueFullDetail(String counts) {
