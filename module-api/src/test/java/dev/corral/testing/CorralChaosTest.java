@@ -134,24 +134,8 @@ public abstract class CorralChaosTest {
         chaos.setHealthFall("2");
         chaos.setFaults(ENGINE_FAULTS);
         chaos.setFaultSeed(Long.toString(seed));
-        AppSettings broken = TestApps.wsgi("broken", appRoot);
-        broken.setPathPrefix("/broken");
-        broken.setMinProcesses("1");
-        broken.setMaxProcesses("3");
-        broken.setMaxQueue("500");
-        broken.setQueueTimeout(QUEUE_TIMEOUT.toSeconds() + "s");
-        broken.setMaxRequestTime(MAX_REQUEST_TIME.toSeconds() + "s");
-        broken.setIdleTimeout("3s");
-        broken.setEnv("CORRAL_APP_FAULTS=" + APP_FAULTS + " CORRAL_APP_FAULT_SEED=" + (seed % 1_000_000_007L));
-        AppSettings node = TestApps.node("nodebroken", appRoot);
-        node.setPathPrefix("/node");
-        node.setMinProcesses("1");
-        node.setMaxProcesses("2");
-        node.setMaxQueue("500");
-        node.setQueueTimeout(QUEUE_TIMEOUT.toSeconds() + "s");
-        node.setMaxRequestTime(MAX_REQUEST_TIME.toSeconds() + "s");
-        node.setIdleTimeout("3s");
-        node.setEnv("CORRAL_APP_FAULTS=" + APP_FAULTS + " CORRAL_APP_FAULT_SEED=" + (seed % 1_000_000_009L));
+        AppSettings broken = misbehaving(TestApps.wsgi("broken", appRoot), "/broken", 3, seed % 1_000_000_007L);
+        AppSettings node = misbehaving(TestApps.node("nodebroken", appRoot), "/node", 2, seed % 1_000_000_009L);
 
         container = newFixture();
         URI base = container.start(List.of(chaos, broken, node), 64);
@@ -244,6 +228,19 @@ public abstract class CorralChaosTest {
         System.out.println(getClass().getSimpleName() + ": open fds " + fdsBefore + " before, " + fdsAfter + " after; "
                 + ProcessTree.describe(corral) + "; " + replaced.size() + " of the " + pidsBefore.size()
                 + " processes from before the load were replaced; " + after.size() + " requests after healing all 200");
+    }
+
+    /** An app whose processes crash, hang and answer garbage by themselves (the loaders' CORRAL_APP_FAULTS). */
+    private static AppSettings misbehaving(AppSettings app, String pathPrefix, int maxProcesses, long faultSeed) {
+        app.setPathPrefix(pathPrefix);
+        app.setMinProcesses("1");
+        app.setMaxProcesses(Integer.toString(maxProcesses));
+        app.setMaxQueue("500");
+        app.setQueueTimeout(QUEUE_TIMEOUT.toSeconds() + "s");
+        app.setMaxRequestTime(MAX_REQUEST_TIME.toSeconds() + "s");
+        app.setIdleTimeout("3s");
+        app.setEnv("CORRAL_APP_FAULTS=" + APP_FAULTS + " CORRAL_APP_FAULT_SEED=" + faultSeed);
+        return app;
     }
 
     private static int min(AppStatus status) {

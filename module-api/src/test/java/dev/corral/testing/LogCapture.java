@@ -56,17 +56,12 @@ public final class LogCapture extends Handler implements AutoCloseable {
      * lines: request failures are logged from a thread of their own, just after the response.
      */
     public List<String> awaitMatching(String... fragments) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        List<String> found;
-        while ((found = matching(fragments)).isEmpty() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .pollInterval(java.time.Duration.ofMillis(5)).until(() -> matching(fragments), found -> !found.isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return List.of();   // the caller's assertion reports what is missing, with every line
         }
-        return found;
     }
 
     @Override

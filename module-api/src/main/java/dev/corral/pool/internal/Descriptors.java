@@ -15,7 +15,7 @@ final class Descriptors {
     /** Whether this failure means the process (or the system) has no file descriptor left. */
     static boolean exhausted(IOException e) {
         String message = e.getMessage();
-        return message != null && (message.contains("Too many open files") || message.contains("Too many open files in system"));
+        return message != null && message.contains("Too many open files");   // EMFILE, and ENFILE's "... in system"
     }
 
     /** "N open of ulimit -n M" (the open count only when it can be read), for log lines. */
