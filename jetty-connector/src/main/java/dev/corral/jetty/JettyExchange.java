@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -125,6 +126,32 @@ final class JettyExchange implements Exchange {
             throw new IllegalStateException("response already committed");
         }
         committed = true;
+        setHead(status, headers);
+        OutputStream out = Content.Sink.asOutputStream(response);
+        body = out;
+        return out;
+    }
+
+    /** In one write, without blocking: Jetty completes the callback once the bytes are written. */
+    @Override
+    public void respond(int status, List<HttpHeader> headers, byte[] content) {
+        if (committed) {
+            throw new IllegalStateException("response already committed");
+        }
+        committed = true;
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            setHead(status, headers);
+        } catch (RuntimeException e) {
+            callback.failed(e);
+            return;
+        }
+        response.write(true, ByteBuffer.wrap(content), callback);
+    }
+
+    private void setHead(int status, List<HttpHeader> headers) {
         response.setStatus(status);
         HttpFields.Mutable fields = response.getHeaders();
         Set<String> seen = new HashSet<>();
@@ -135,9 +162,6 @@ final class JettyExchange implements Exchange {
                 fields.add(header.name(), header.value());
             }
         }
-        OutputStream out = Content.Sink.asOutputStream(response);
-        body = out;
-        return out;
     }
 
     @Override

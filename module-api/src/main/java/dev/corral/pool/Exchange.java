@@ -93,6 +93,23 @@ public interface Exchange {
         return false;
     }
 
+    /**
+     * Sends a complete small response (Corral's own error answers) and ends the exchange. A
+     * container may send it without blocking, ending the exchange when the bytes are written;
+     * the default commits, writes and calls {@link #succeed()}.
+     */
+    default void respond(int status, List<HttpHeader> headers, byte[] body) {
+        try {
+            OutputStream out = commit(status, headers);
+            if (body.length > 0) {
+                out.write(body);
+            }
+            succeed();
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
     /** Ends the exchange normally: the response is complete. */
     void succeed();
 

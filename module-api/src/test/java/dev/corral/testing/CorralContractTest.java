@@ -150,6 +150,23 @@ public abstract class CorralContractTest {
     }
 
     @Test
+    void aKeepAliveConnectionTheAppClosedWhileIdleIsNotReused() throws Exception {
+        // Corral checks an idle connection before reuse only once it has been idle for a second
+        // (the check costs a third of a small request); this app closes idle ones after 1.2 s
+        AppSettings node = TestApps.node("closer", appRoot);
+        node.setMaxProcesses("1");
+        node.setEnv("TESTAPP_KEEPALIVE_MS=1200");
+        start(32, node);
+        HttpResponse<String> first = get("/one");
+        assertEquals(200, first.statusCode());
+        assertFalse(logs.awaitMatching("testapp: closed an idle connection after /one").isEmpty(), logs.lines().toString());
+        HttpResponse<String> second = get("/two");
+        assertEquals(200, second.statusCode(), second.body());
+        assertEquals(first.headers().firstValue("X-Pid"), second.headers().firstValue("X-Pid"), "the same process serves on");
+        assertTrue(logs.matching("request failed").isEmpty(), logs.lines().toString());
+    }
+
+    @Test
     void routesByPathPrefixAndVirtualHostAndPassesOtherRequestsOn() throws Exception {
         AppSettings blog = TestApps.wsgi("blog", appRoot);
         blog.setPathPrefix("/blog");

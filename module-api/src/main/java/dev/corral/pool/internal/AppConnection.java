@@ -21,6 +21,8 @@ final class AppConnection implements Closeable {
     final ByteBuffer in = ByteBuffer.allocate(BUFFER_SIZE).flip();
     /** Requests this connection has carried. */
     int uses;
+    /** {@link System#nanoTime()} when the connection last went back to its process's idle set. */
+    long idleSinceNanos;
 
     AppConnection(SocketChannel channel) {
         this.channel = channel;

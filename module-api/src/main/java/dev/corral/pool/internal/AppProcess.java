@@ -156,6 +156,7 @@ final class AppProcess {
     void offerIdle(AppConnection connection) {
         synchronized (idle) {
             if (pgid >= 0 && process != null && process.isAlive()) {
+                connection.idleSinceNanos = System.nanoTime();
                 idle.addLast(connection);
                 return;
             }

@@ -4,7 +4,6 @@ import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,15 +40,7 @@ final class ErrorResponses {
         if (reason.status() == 503) {
             headers.add(new HttpHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
         }
-        try {
-            OutputStream out = exchange.commit(reason.status(), headers);
-            if (!"HEAD".equals(exchange.method())) {
-                out.write(body);
-            }
-            exchange.succeed();
-        } catch (IOException | RuntimeException e) {
-            exchange.fail(e);
-        }
+        exchange.respond(reason.status(), headers, "HEAD".equals(exchange.method()) ? new byte[0] : body);
     }
 
     static String statusText(int status) {
