@@ -392,6 +392,8 @@ def main():
       "upstream `keepalive_requests` are raised for the same reason. Jetty and Tomcat keep their "
       "default thread pools (200 threads); JVMs run with default options{}.".format(
           "" if not meta.get("java_opts") else " plus `{}`".format(meta.get("java_opts"))))
+    w("- What the profiles showed, what was changed, and what limits each missed target: "
+      "`docs/PERFORMANCE.md`.")
     w("- Ports (all 127.0.0.1): {}.".format(meta.get("ports")))
     w("")
     w("### Commands")

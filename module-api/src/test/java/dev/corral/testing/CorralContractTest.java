@@ -422,6 +422,33 @@ public abstract class CorralContractTest {
     }
 
     @Test
+    void aStreamedResponseReachesTheClientAsItComes() throws Exception {
+        // Corral holds back small bodies with a Content-Length until complete, never a stream
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        AppSettings threaded = TestApps.threaded("threaded", appRoot);
+        threaded.setEnv("TESTAPP_STATE_DIR=" + state);
+        start(32, threaded);
+        try (Socket socket = RawHttp.open(base, "GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) {
+            socket.setSoTimeout((int) DEADLINE.toMillis());
+            InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            byte[] buffer = new byte[1024];
+            while (seen.indexOf("first") < 0) {
+                int n = in.read(buffer);   // times out (the test fails) if the first chunk is held back
+                assertTrue(n > 0, "the stream ended before its first chunk: " + seen);
+                seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            assertTrue(seen.toString().startsWith("HTTP/1.1 200"), seen.toString());
+            Files.writeString(state.resolve("release-stream"), "go");
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            assertTrue(seen.toString().replaceAll("\r\n[0-9a-f]+\r\n", "").contains("firstlast"), seen.toString());
+        }
+    }
+
+    @Test
     void chunkedRequestBodyReachesTheApp() throws Exception {
         start(32, TestApps.wsgi("demo", appRoot));
         try (Socket socket = RawHttp.open(base, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
@@ -440,9 +467,14 @@ public abstract class CorralContractTest {
         HttpResponse<String> garbage = get("/garbage");
         assertEquals(502, garbage.statusCode());
         assertEquals("bad_response", garbage.headers().firstValue("X-Corral-Reason").orElse(null));
-        // a response cut short after its head was relayed can only be aborted
-        assertThrows(IOException.class, () -> get("/truncated"));
-        assertFalse(logs.awaitMatching("reason=app_crashed", "app=threaded", "/truncated").isEmpty(), logs.lines().toString());
+        // a small response is read whole before any of it goes out: cut short, it is a clean 502
+        HttpResponse<String> truncated = get("/truncated");
+        assertEquals(502, truncated.statusCode(), truncated.body());
+        assertEquals("app_crashed", truncated.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertFalse(logs.awaitMatching("reason=app_crashed", "app=threaded", "/truncated ").isEmpty(), logs.lines().toString());
+        // a larger one streams: cut short after its first bytes reached the client, it can only be aborted
+        assertThrows(IOException.class, () -> get("/truncated-large"));
+        assertFalse(logs.awaitMatching("reason=app_crashed", "app=threaded", "/truncated-large").isEmpty(), logs.lines().toString());
         assertEquals(200, get("/sleep?ms=1").statusCode(), "the app is served again afterwards");
     }
 
@@ -970,8 +1002,10 @@ public abstract class CorralContractTest {
         String ready = logs.matching("of app rehearsal is ready").get(0);
         long tookMs = Long.parseLong(ready.replaceAll(".* after ([0-9,]+) ms.*", "$1").replace(",", ""));
         assertTrue(tookMs >= 1500, "slow-start@1500ms: ready after " + tookMs + " ms");
-        // crash:1 — the process dies in the middle of its response: the client's response is cut off
-        assertThrows(IOException.class, () -> get("/hello"));
+        // crash:1 — the process dies in the middle of its (small) response: the client gets a clean 502
+        HttpResponse<String> crashed = get("/hello");
+        assertEquals(502, crashed.statusCode(), crashed.body());
+        assertEquals("app_crashed", crashed.headers().firstValue("X-Corral-Reason").orElse(null));
         await().atMost(DEADLINE).until(() -> !logs.matching("of app rehearsal exited with exit code 13").isEmpty());
         // the app's own output reaches the log on its own thread; the first process draws from seed 5 + its number 1
         await().atMost(DEADLINE).until(() -> !logs.matching("simulated fault: crashing in the middle of /hello (seed 6)")

@@ -52,6 +52,23 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a few bytes")
             self.wfile.flush()
             os._exit(4)
+        if url.path.endswith("/stream"):
+            # a chunked stream that pauses after its first chunk until the test says go on (a
+            # file "release-stream" in TESTAPP_STATE_DIR), at most 30 s
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+            self.wfile.flush()
+            release = os.path.join(os.environ.get("TESTAPP_STATE_DIR", "."), "release-stream")
+            deadline = time.time() + 30
+            while not os.path.exists(release) and time.time() < deadline:
+                time.sleep(0.01)
+            self.wfile.write(b"4\r\nlast\r\n0\r\n\r\n")
+            self.wfile.flush()
+            return
+        if url.path.endswith("/truncated-large"):
+            # past Corral's 16 KiB hold-back: these bytes go on to the client before the cut
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + b"x" * 65536)
+            self.wfile.flush()
+            os._exit(4)
         with lock:
             state["inflight"] += 1
             if state["inflight"] > state["max"]:

@@ -36,11 +36,40 @@ final class Forwarder {
             "x-forwarded-host", "x-request-id");
 
     /**
-     * Forwards the session's request and ends the session.
+     * Forwards the session's request and ends the session, on a container thread: the response
+     * is complete when this returns.
      *
      * @return the next session this thread should forward (the freed slot's next request), or null
      */
     Session forward(Session session) {
+        return forward(session, false);
+    }
+
+    /**
+     * Forwards the session's request and ends the session. A small response (a Content-Length
+     * up to {@link ResponseRelay#HOLD_LIMIT}) is read whole before any of it goes to the client,
+     * so an app that fails in the middle of it costs the client a clean 502, not a cut one. With
+     * {@code overlap} (an engine thread that forwards one session after another), the freed
+     * slot's next request goes out to the app before that response goes to its client: the app
+     * starts on it at once instead of waiting, and the returned session carries the end of this
+     * one ({@link Session#previousEnd}), which its own forward runs right after the app has the
+     * request (or on any earlier exit).
+     *
+     * @return the next session this thread should forward (the freed slot's next request), or null
+     */
+    Session forward(Session session, boolean overlap) {
+        Runnable previousEnd = session.previousEnd;
+        session.previousEnd = null;
+        try {
+            return forward(session, overlap, previousEnd);
+        } finally {
+            if (previousEnd != null && !session.previousEndRun) {
+                previousEnd.run();
+            }
+        }
+    }
+
+    private Session forward(Session session, boolean overlap, Runnable previousEnd) {
         AppProcess process = session.process;
         Group group = process.group;
         RequestInfo request = session.request;
@@ -69,6 +98,10 @@ final class Forwarder {
         boolean head = "HEAD".equals(exchange.method());
         try {
             writeRequest(request, connection);
+            if (previousEnd != null) {
+                session.previousEndRun = true;
+                previousEnd.run();
+            }
         } catch (ClientReadException e) {
             connection.close();
             ErrorResponses.send(group, request, Reason.CLIENT_GONE, process.pid(),
@@ -93,6 +126,7 @@ final class Forwarder {
             connection.close();
         }
         ResponseRelay relay = new ResponseRelay(exchange, head, cookie);
+        relay.holdSmallBody();
         if (faults.inject(FaultPoint.TRUNCATE, where)) {
             relay.truncateAfterHead(connection);
         }
@@ -102,6 +136,16 @@ final class Forwarder {
                 process.offerIdle(connection);
             } else {
                 connection.close();
+            }
+            if (relay.holding) {
+                Session next = group.release(session, true, relay.status);
+                Runnable end = () -> endHeld(session, relay);
+                if (overlap && next != null && next.request.exchange.contentLength() == 0) {
+                    next.previousEnd = end;   // a body-less request goes out without waiting on its client
+                } else {
+                    end.run();
+                }
+                return next;
             }
             exchange.succeed();
             return group.release(session, true, relay.status);
@@ -128,6 +172,24 @@ final class Forwarder {
                         : "in the middle of its response") + (relay.failure == null ? "" : " (" + relay.failure + ")");
         ErrorResponses.send(group, request, reason, process.pid(), detail);
         return reason == Reason.APP_CRASHED ? group.releaseAfterCrash(session) : group.release(session, false);
+    }
+
+    /**
+     * Sends a held-back response to its client and ends the exchange (its session has ended).
+     * Never throws: it may run inside the next request's forward.
+     */
+    private static void endHeld(Session session, ResponseRelay relay) {
+        Exchange exchange = session.request.exchange;
+        try {
+            if (relay.flushHeld()) {
+                exchange.succeed();
+                return;
+            }
+        } catch (RuntimeException e) {
+            relay.failure = String.valueOf(e);
+        }
+        ErrorResponses.send(session.process.group, session.request, Reason.CLIENT_GONE, session.process.pid(),
+                "writing the response to the client failed: " + relay.failure);
     }
 
     /**

@@ -195,7 +195,7 @@ public final class Group implements App {
     void runSessions(Session session) {
         Session next = session;
         while (next != null) {
-            next = engine.forwarder.forward(next);
+            next = engine.forwarder.forward(next, true);
         }
     }
 

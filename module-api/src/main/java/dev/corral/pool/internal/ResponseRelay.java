@@ -22,6 +22,8 @@ import java.util.Locale;
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** A body up to this size is held back whole when {@link #holdSmallBody()} asked for it. */
+    static final int HOLD_LIMIT = 16 * 1024;
 
     private final Exchange exchange;
     private final HttpParser parser;
@@ -31,6 +33,9 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     private boolean framed;
     private boolean closeRequested;
     private HttpVersion version;
+    private final boolean headRequest;
+    /** The app's Content-Length, -1 without one. */
+    private long contentLength = -1;
 
     /** The final status from the app, 0 until its status line arrived. */
     int status;
@@ -45,6 +50,12 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** What went wrong, for the log. */
     String failure;
 
+    /** Body bytes held back by {@link #holdSmallBody()}; written by {@link #flushHeld()}. */
+    private byte[] held;
+    private int heldLength;
+    /** True while the body is held back (see {@link #holdSmallBody()}). */
+    boolean holding;
+
     /** An injected truncation: the connection that is closed once the head is relayed, or null. */
     private AppConnection truncate;
 
@@ -56,12 +67,41 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         this.added = added;
         this.parser = new HttpParser(this, MAX_HEADER_BYTES);
         parser.setHeadResponse(headRequest);
+        this.headRequest = headRequest;
         this.framed = headRequest;
     }
 
     /** Makes the response end right after its head, as if the app's connection broke (fault injection). */
     void truncateAfterHead(AppConnection connection) {
         truncate = connection;
+    }
+
+    /**
+     * Holds the body back until the response is complete when the app announced a
+     * {@code Content-Length} of at most {@link #HOLD_LIMIT} (or there is no body): the forwarder
+     * frees the process before this response goes to the client, and a response the app cuts
+     * short has not reached the client yet (it becomes a 502). Any other body (chunked, longer,
+     * up to the close) is written as it comes, so that streams are not held up.
+     */
+    void holdSmallBody() {
+        holding = true;
+    }
+
+    /** Writes the held-back body to the client; false, with {@link #failure} set, if that failed. */
+    boolean flushHeld() {
+        holding = false;
+        if (heldLength == 0) {
+            return true;
+        }
+        try {
+            toClient.write(held, 0, heldLength);
+            heldLength = 0;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            clientFailure = true;
+            failure = String.valueOf(e.getMessage());
+            return false;
+        }
     }
 
     /** Parses until the response is complete, the app fails, or the client goes away. */
@@ -73,6 +113,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                     if (interim) {
                         interim = false;
                         status = 0;
+                        contentLength = -1;
                         headers.clear();
                         parser.reset();
                     }
@@ -106,6 +147,13 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         if (lower.equals("connection") && field.getValue().toLowerCase(Locale.ROOT).contains("close")) {
             closeRequested = true;
         }
+        if (lower.equals("content-length")) {
+            try {
+                contentLength = Long.parseLong(field.getValue().trim());
+            } catch (NumberFormatException e) {
+                contentLength = -1;   // the parser reports the bad message
+            }
+        }
         if (lower.equals("content-length") || (lower.equals("transfer-encoding")
                 && field.getValue().toLowerCase(Locale.ROOT).contains("chunked"))) {
             framed = true;
@@ -121,6 +169,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         }
         if (status == 204 || status == 304) {
             framed = true;
+        }
+        if (holding && !(headRequest || status == 204 || status == 304
+                || (contentLength >= 0 && contentLength <= HOLD_LIMIT))) {
+            // chunked or longer: streamed as it comes (a server-sent event stream must not wait)
+            holding = false;
         }
         try {
             List<HttpHeader> toSend = Forwarder.responseHeaders(headers);
@@ -142,6 +195,20 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
 
     @Override
     public boolean content(ByteBuffer item) {
+        if (holding) {
+            int n = item.remaining();
+            if (heldLength + n <= HOLD_LIMIT) {
+                if (held == null || held.length < heldLength + n) {
+                    held = java.util.Arrays.copyOf(held == null ? new byte[0] : held, Math.min(HOLD_LIMIT, Math.max(1024, 2 * (heldLength + n))));
+                }
+                item.get(held, heldLength, n);
+                heldLength += n;
+                return false;
+            }
+            if (!flushHeld()) {
+                return true;
+            }
+        }
         try {
             if (item.hasArray()) {
                 toClient.write(item.array(), item.arrayOffset() + item.position(), item.remaining());

@@ -15,6 +15,14 @@ final class Session {
     java.util.concurrent.ScheduledFuture<?> deadline;
     /** Set when maxRequestTime killed the process: the client gets 504. */
     volatile boolean timedOut;
+    /**
+     * The end of the previous request on this thread, to run once this session's request has
+     * gone out to the app (see {@link Forwarder#forward(Session, boolean)}); null when none.
+     * Confined to the forwarding thread.
+     */
+    Runnable previousEnd;
+    /** Whether this session's forward already ran {@link #previousEnd}. */
+    boolean previousEndRun;
 
     Session(AppProcess process, RequestInfo request, long startNanos) {
         this.process = process;
