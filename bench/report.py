@@ -177,11 +177,13 @@ def main():
     minutes = None
     if meta.get("start_epoch") and meta.get("end_epoch"):
         minutes = (int(meta["end_epoch"]) - int(meta["start_epoch"])) / 60
-    w("- Method: every figure is the median of {} runs of {} s (after a {} s warm-up per system and "
-      "per scenario); error counts are summed over all runs. Each system runs alone, with its "
+    w("- Method: every figure is the median of {} runs of {} s (after {} s of `/hello` load when "
+      "each system has started, for the JVMs' JIT, and a {} s warm-up per scenario); error counts "
+      "are summed over all runs. Each system runs alone, with its "
       "own {} app processes of `bench/app.py` (concurrency 1 each), started fresh for it. The "
       "whole run took {} minutes.".format(
-          meta.get("runs"), meta.get("duration"), meta.get("warmup"), meta.get("processes"),
+          meta.get("runs"), meta.get("duration"), meta.get("system_warmup", meta.get("warmup")),
+          meta.get("warmup"), meta.get("processes"),
           fmt(minutes, 1) if minutes is not None else "?"))
     w("")
     w("Systems:")
