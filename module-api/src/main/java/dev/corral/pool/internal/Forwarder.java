@@ -58,18 +58,23 @@ final class Forwarder {
      * @return the next session this thread should forward (the freed slot's next request), or null
      */
     Session forward(Session session, boolean overlap) {
-        Runnable previousEnd = session.previousEnd;
-        session.previousEnd = null;
         try {
-            return forward(session, overlap, previousEnd);
+            return forwardOne(session, overlap);
         } finally {
-            if (previousEnd != null && !session.previousEndRun) {
-                previousEnd.run();
-            }
+            runPreviousEnd(session);
         }
     }
 
-    private Session forward(Session session, boolean overlap, Runnable previousEnd) {
+    /** Runs the previous request's end that the session carries, once. */
+    private static void runPreviousEnd(Session session) {
+        Runnable end = session.previousEnd;
+        if (end != null) {
+            session.previousEnd = null;
+            end.run();
+        }
+    }
+
+    private Session forwardOne(Session session, boolean overlap) {
         AppProcess process = session.process;
         Group group = process.group;
         RequestInfo request = session.request;
@@ -98,10 +103,7 @@ final class Forwarder {
         boolean head = "HEAD".equals(exchange.method());
         try {
             writeRequest(request, connection);
-            if (previousEnd != null) {
-                session.previousEndRun = true;
-                previousEnd.run();
-            }
+            runPreviousEnd(session);   // the app has this request: now the previous client's answer
         } catch (ClientReadException e) {
             connection.close();
             ErrorResponses.send(group, request, Reason.CLIENT_GONE, process.pid(),

@@ -22,7 +22,7 @@ import java.util.Locale;
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
-    /** A body up to this size is held back whole when {@link #holdSmallBody()} asked for it. */
+    /** A body with a Content-Length up to this is held back whole when {@link #holdSmallBody()} asked for it. */
     static final int HOLD_LIMIT = 16 * 1024;
 
     private final Exchange exchange;
@@ -50,7 +50,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** What went wrong, for the log. */
     String failure;
 
-    /** Body bytes held back by {@link #holdSmallBody()}; written by {@link #flushHeld()}. */
+    /** Body bytes held back by {@link #holdSmallBody()}, sized to the Content-Length; written by {@link #flushHeld()}. */
     private byte[] held;
     private int heldLength;
     /** True while the body is held back (see {@link #holdSmallBody()}). */
@@ -170,10 +170,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         if (status == 204 || status == 304) {
             framed = true;
         }
-        if (holding && !(headRequest || status == 204 || status == 304
-                || (contentLength >= 0 && contentLength <= HOLD_LIMIT))) {
-            // chunked or longer: streamed as it comes (a server-sent event stream must not wait)
-            holding = false;
+        if (holding) {
+            boolean bodyless = headRequest || status == 204 || status == 304;
+            if (bodyless || (contentLength >= 0 && contentLength <= HOLD_LIMIT)) {
+                held = new byte[bodyless ? 0 : (int) contentLength];
+            } else {
+                // chunked or longer: streamed as it comes (a server-sent event stream must not wait)
+                holding = false;
+            }
         }
         try {
             List<HttpHeader> toSend = Forwarder.responseHeaders(headers);
@@ -197,10 +201,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     public boolean content(ByteBuffer item) {
         if (holding) {
             int n = item.remaining();
-            if (heldLength + n <= HOLD_LIMIT) {
-                if (held == null || held.length < heldLength + n) {
-                    held = java.util.Arrays.copyOf(held == null ? new byte[0] : held, Math.min(HOLD_LIMIT, Math.max(1024, 2 * (heldLength + n))));
-                }
+            if (heldLength + n <= held.length) {   // the parser keeps to the Content-Length
                 item.get(held, heldLength, n);
                 heldLength += n;
                 return false;

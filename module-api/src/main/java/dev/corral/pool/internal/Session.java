@@ -21,8 +21,6 @@ final class Session {
      * Confined to the forwarding thread.
      */
     Runnable previousEnd;
-    /** Whether this session's forward already ran {@link #previousEnd}. */
-    boolean previousEndRun;
 
     Session(AppProcess process, RequestInfo request, long startNanos) {
         this.process = process;
