@@ -34,8 +34,6 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     private boolean closeRequested;
     private HttpVersion version;
     private final boolean headRequest;
-    /** The app's Content-Length, -1 without one. */
-    private long contentLength = -1;
 
     /** The final status from the app, 0 until its status line arrived. */
     int status;
@@ -113,7 +111,6 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                     if (interim) {
                         interim = false;
                         status = 0;
-                        contentLength = -1;
                         headers.clear();
                         parser.reset();
                     }
@@ -147,13 +144,6 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         if (lower.equals("connection") && field.getValue().toLowerCase(Locale.ROOT).contains("close")) {
             closeRequested = true;
         }
-        if (lower.equals("content-length")) {
-            try {
-                contentLength = Long.parseLong(field.getValue().trim());
-            } catch (NumberFormatException e) {
-                contentLength = -1;   // the parser reports the bad message
-            }
-        }
         if (lower.equals("content-length") || (lower.equals("transfer-encoding")
                 && field.getValue().toLowerCase(Locale.ROOT).contains("chunked"))) {
             framed = true;
@@ -171,6 +161,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             framed = true;
         }
         if (holding) {
+            long contentLength = parser.getContentLength();   // -1 without one, or when chunked
             boolean bodyless = headRequest || status == 204 || status == 304;
             if (bodyless || (contentLength >= 0 && contentLength <= HOLD_LIMIT)) {
                 held = new byte[bodyless ? 0 : (int) contentLength];
