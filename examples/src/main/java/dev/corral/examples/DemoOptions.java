@@ -237,10 +237,10 @@ public final class DemoOptions {
             case "healthFall" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_FALL);
             case "healthTimeout" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_TIMEOUT);
             case "errorLimit" -> dev.corral.config.HealthConfig.DEFAULT_ERROR_LIMIT + " (0 = off)";
-            case "retries" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_RETRIES);
-            case "slowStart" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_SLOW_START) + " (off)";
-            case "stickySessions" -> Boolean.toString(dev.corral.config.HealthConfig.DEFAULT_STICKY_SESSIONS);
-            case "stickyCookie" -> dev.corral.config.HealthConfig.DEFAULT_STICKY_COOKIE;
+            case "retries" -> Integer.toString(dev.corral.config.RoutingConfig.DEFAULT_RETRIES);
+            case "slowStart" -> Durations.format(dev.corral.config.RoutingConfig.DEFAULT_SLOW_START) + " (off)";
+            case "stickySessions" -> Boolean.toString(dev.corral.config.RoutingConfig.DEFAULT_STICKY_SESSIONS);
+            case "stickyCookie" -> dev.corral.config.RoutingConfig.DEFAULT_STICKY_COOKIE;
             case "faults" -> "(none: off; e.g. connect:0.02,spawn:0.1,latency:0.05@200ms)";
             case "faultSeed" -> "(random, logged)";
             default -> null;

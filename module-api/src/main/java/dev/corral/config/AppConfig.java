@@ -49,7 +49,8 @@ import dev.corral.config.ConfigException.Problem;
  * @param shutdownTimeout how long a process may take to exit before it is killed
  * @param listen          whether processes listen on a Unix socket or a TCP port
  * @param recycle         when processes are recycled
- * @param health          how processes are health-checked and failed connects retried
+ * @param health          how processes are health-checked
+ * @param routing         retries of failed connects, slow start and sticky sessions
  * @param faults          the faults to inject (off by default)
  * @param faultSeed       the seed of the fault injector, so that a run can be replayed
  */
@@ -72,6 +73,7 @@ public record AppConfig(
         Listen listen,
         RecycleConfig recycle,
         HealthConfig health,
+        RoutingConfig routing,
         dev.corral.fault.FaultSpec faults,
         long faultSeed) {
 
@@ -105,12 +107,13 @@ public record AppConfig(
                      Duration shutdownTimeout, Listen listen) {
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
-                HealthConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
+                HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
     }
 
     public AppConfig {
         recycle = recycle == null ? RecycleConfig.ofDefaults() : recycle;
         health = health == null ? HealthConfig.ofDefaults() : health;
+        routing = routing == null ? RoutingConfig.ofDefaults() : routing;
         faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
@@ -249,6 +252,7 @@ public record AppConfig(
         s.add(Setting.LISTEN + "=" + listen.configName());
         s.add(recycle.toString());
         s.add(health.toString());
+        s.add(routing.toString());
         s.add(Setting.FAULTS + "=" + faults);
         s.add(Setting.FAULT_SEED + "=" + faultSeed);
         return s.toString();

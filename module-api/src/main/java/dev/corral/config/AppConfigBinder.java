@@ -85,9 +85,9 @@ final class AppConfigBinder {
         Integer healthFall = integer(HEALTH_FALL, HealthConfig.DEFAULT_FALL, 1, 100);
         Duration healthTimeout = duration(HEALTH_TIMEOUT, HealthConfig.DEFAULT_TIMEOUT, false);
         Integer errorLimit = integer(ERROR_LIMIT, HealthConfig.DEFAULT_ERROR_LIMIT, 0, 100_000);
-        Integer retries = integer(RETRIES, HealthConfig.DEFAULT_RETRIES, 0, 100);
-        Duration slowStart = duration(SLOW_START, HealthConfig.DEFAULT_SLOW_START, true);
-        String sticky = valueOr(STICKY_SESSIONS, Boolean.toString(HealthConfig.DEFAULT_STICKY_SESSIONS));
+        Integer retries = integer(RETRIES, RoutingConfig.DEFAULT_RETRIES, 0, 100);
+        Duration slowStart = duration(SLOW_START, RoutingConfig.DEFAULT_SLOW_START, true);
+        String sticky = valueOr(STICKY_SESSIONS, Boolean.toString(RoutingConfig.DEFAULT_STICKY_SESSIONS));
         if (!sticky.equalsIgnoreCase("true") && !sticky.equalsIgnoreCase("false")) {
             problems.add(STICKY_SESSIONS.problem(sticky));
         }
@@ -109,8 +109,8 @@ final class AppConfigBinder {
                 problems.add(FAULT_SEED.problem(seedText));
             }
         }
-        String stickyCookie = valueOr(STICKY_COOKIE, HealthConfig.DEFAULT_STICKY_COOKIE);
-        if (!stickyCookie.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        String stickyCookie = valueOr(STICKY_COOKIE, RoutingConfig.DEFAULT_STICKY_COOKIE);
+        if (!stickyCookie.matches(RoutingConfig.COOKIE_NAME)) {
             problems.add(STICKY_COOKIE.problem(stickyCookie));
         }
 
@@ -119,8 +119,8 @@ final class AppConfigBinder {
                 minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
-                        healthFall, healthTimeout, errorLimit, retries, slowStart, Boolean.parseBoolean(sticky),
-                        stickyCookie), faults, faultSeed);
+                        healthFall, healthTimeout, errorLimit),
+                new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie), faults, faultSeed);
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

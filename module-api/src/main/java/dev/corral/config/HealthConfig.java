@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.StringJoiner;
 
 /**
- * How an app's processes are health-checked and how failed requests are retried, with
- * HAProxy's semantics (inter, fastinter, downinter, rise, fall). Immutable.
+ * How an app's processes are health-checked, actively (HAProxy's inter, fastinter, downinter,
+ * rise, fall) and passively ({@code errorLimit}). Immutable.
  *
  * @param healthPath     the path checked with a GET (2xx or 3xx = healthy); null = a socket connect is the check
  * @param interval       time between checks of a healthy process ({@code inter})
@@ -15,14 +15,9 @@ import java.util.StringJoiner;
  * @param fall           consecutive failed checks that mark a process down
  * @param timeout        how long one check may take
  * @param errorLimit     consecutive connect errors or 5xx answers that mark a process down; 0 = off
- * @param retries        how many other processes a request whose connect failed tries
- * @param slowStart      a new process's share of traffic ramps up over this time; 0 = off
- * @param stickySessions a request carrying {@code stickyCookie} goes to the process that set it
- * @param stickyCookie   the cookie naming a request's process
  */
 public record HealthConfig(String healthPath, Duration interval, Duration fastInterval, Duration downInterval,
-                           int rise, int fall, Duration timeout, int errorLimit, int retries, Duration slowStart,
-                           boolean stickySessions, String stickyCookie) {
+                           int rise, int fall, Duration timeout, int errorLimit) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_FAST_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_DOWN_INTERVAL = Duration.ofSeconds(5);
@@ -30,20 +25,14 @@ public record HealthConfig(String healthPath, Duration interval, Duration fastIn
     public static final int DEFAULT_FALL = 3;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_ERROR_LIMIT = 10;
-    public static final int DEFAULT_RETRIES = 3;
-    public static final Duration DEFAULT_SLOW_START = Duration.ZERO;
-    public static final boolean DEFAULT_STICKY_SESSIONS = false;
-    public static final String DEFAULT_STICKY_COOKIE = "corral_route";
 
     public HealthConfig {
         if (interval == null || fastInterval == null || downInterval == null || timeout == null
                 || !positive(interval) || !positive(fastInterval) || !positive(downInterval)
-                || !positive(timeout) || rise < 1 || fall < 1 || errorLimit < 0 || retries < 0
-                || slowStart == null || slowStart.isNegative() || stickyCookie == null
-                || !stickyCookie.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                || !positive(timeout) || rise < 1 || fall < 1 || errorLimit < 0) {
             throw new IllegalArgumentException("invalid health settings: " + healthPath + ", " + interval + ", "
                     + fastInterval + ", " + downInterval + ", rise=" + rise + ", fall=" + fall + ", " + timeout
-                    + ", errorLimit=" + errorLimit + ", retries=" + retries);
+                    + ", errorLimit=" + errorLimit);
         }
     }
 
@@ -53,8 +42,7 @@ public record HealthConfig(String healthPath, Duration interval, Duration fastIn
 
     public static HealthConfig ofDefaults() {
         return new HealthConfig(null, DEFAULT_INTERVAL, DEFAULT_FAST_INTERVAL, DEFAULT_DOWN_INTERVAL, DEFAULT_RISE,
-                DEFAULT_FALL, DEFAULT_TIMEOUT, DEFAULT_ERROR_LIMIT, DEFAULT_RETRIES, DEFAULT_SLOW_START,
-                DEFAULT_STICKY_SESSIONS, DEFAULT_STICKY_COOKIE);
+                DEFAULT_FALL, DEFAULT_TIMEOUT, DEFAULT_ERROR_LIMIT);
     }
 
     @Override
@@ -68,10 +56,6 @@ public record HealthConfig(String healthPath, Duration interval, Duration fastIn
                 .add("healthFall=" + fall)
                 .add("healthTimeout=" + Durations.format(timeout))
                 .add("errorLimit=" + errorLimit)
-                .add("retries=" + retries)
-                .add("slowStart=" + Durations.format(slowStart))
-                .add("stickySessions=" + stickySessions)
-                .add("stickyCookie=" + stickyCookie)
                 .toString();
     }
 }

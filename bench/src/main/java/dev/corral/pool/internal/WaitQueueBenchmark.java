@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *       client closed the connection while queued).</li>
  * </ul>
  *
- * <p>Each {@code addLast} allocates its node, as in the engine; the waiters are made once.
+ * <p>Each {@code add} allocates its node, and {@code handOff} its waiter and request info, as in
+ * the engine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +43,8 @@ public class WaitQueueBenchmark {
     public int depth;
 
     private WaitQueue queue;
+    /** The arrival time of the next request: later than every queued one, so it joins the tail. */
+    private long clock;
     /** A waiter that is not queued, for {@code clientGone}. */
     private Waiter spare;
 
@@ -49,26 +52,26 @@ public class WaitQueueBenchmark {
     public void fill() {
         queue = new WaitQueue();
         for (int i = 0; i < depth; i++) {
-            Waiter waiter = new Waiter(new RequestInfo(null, "r" + i, i), i);
-            waiter.queue = queue;
-            waiter.node = queue.addLast(waiter);
+            queue.add(new Waiter(new RequestInfo(null, "r" + i, i), i));
         }
-        spare = new Waiter(new RequestInfo(null, "spare", depth), depth);
-        spare.queue = queue;
+        clock = depth;
+        spare = new Waiter(new RequestInfo(null, "spare", Long.MAX_VALUE / 2), Long.MAX_VALUE / 2);
     }
 
     /** The oldest waiter leaves (a freed slot takes it) and a waiter joins the tail (a new request queues). */
     @Benchmark
     public Waiter handOff() {
-        Waiter oldest = queue.pollFirst();
-        oldest.node = queue.addLast(oldest);
-        return oldest;
+        queue.pollFirst();
+        long arrived = ++clock;
+        Waiter newest = new Waiter(new RequestInfo(null, "r", arrived), arrived);
+        queue.add(newest);
+        return newest;
     }
 
     /** A request queues and its client leaves: it is unlinked by its node. */
     @Benchmark
     public boolean clientGone() {
-        spare.node = queue.addLast(spare);
-        return queue.remove(spare.node);
+        queue.add(spare);
+        return queue.remove(spare);
     }
 }

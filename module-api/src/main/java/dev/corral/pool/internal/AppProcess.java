@@ -1,6 +1,8 @@
 package dev.corral.pool.internal;
 
 import dev.corral.pool.ProcessStatus;
+import dev.corral.pool.internal.ProcessLifecycle.Life;
+import dev.corral.pool.internal.ProcessLifecycle.Routing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,29 +12,26 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * One spawned OS process of an app, listening on its own socket.
- *
- * <pre>
- *  STARTING ──ready──► READY ──drain──► DRAINING ──idle──► STOPPING ──exit──► DEAD
- *     │                  │                                                   ▲
- *     └──spawn failed────┴──────────────── exit (crash) ─────────────────────┘
- * </pre>
+ * One spawned OS process of an app, listening on its own socket. Its state has two dimensions,
+ * {@link Life} and {@link Routing}, which change only through {@link #moveTo} and
+ * {@link #routeTo} along the moves {@link ProcessLifecycle} allows; it takes requests exactly
+ * when it is RUNNING and ENABLED or RETIRING.
  *
  * <p>Lifetime: created by its {@link Group} when a spawn starts, outlives every {@link Session}
  * on it, removed from the group when its OS process has exited and been reaped.
  *
  * <p>Thread-safety: fields under "guarded by the group lock" are read and written only while
- * holding {@code group.lock}; the idle connection set has its own monitor; the rest is final or
- * set once before the process becomes visible to other threads.
+ * holding the group's lock; the idle connections and the cut-short list have their own
+ * monitors; the rest is final, or set once by the launcher before the process is ready.
  */
 final class AppProcess {
-    enum State { STARTING, READY, DRAINING, STOPPING, DEAD }
-
     final Group group;
     final int seq;
     /** The app's restart generation the process was started in; a rolling restart replaces older ones. */
@@ -46,49 +45,27 @@ final class AppProcess {
     final long maxRequests;
     /** This process's jittered {@code maxMemory} in bytes (0 = off). */
     final long maxMemory;
+    /** Its sticky-session route: the value of the cookie that sends a client back to it. */
+    final String route;
 
-    // Set once by the spawner before the process is READY.
-    volatile Process process;
-    /** The lifeline's pid, which is also the process group id of the app's whole tree. */
-    volatile long pgid = -1;
-    /** The app's own pid (the lifeline's child), known once the process is ready. */
-    volatile long appPid = -1;
-    volatile OutputPump output;
+    /** The OS process, set once by the launcher (before it reports the process started). */
+    volatile OsProcess os;
 
     // Guarded by the group lock.
-    State state = State.STARTING;
+    private Life life = Life.STARTING;
+    private Routing routing = Routing.NONE;
     int sessions;
     long processed;
     long lastUsedNanos;
     long readyNanos;
-    /** Corral decided to stop it (shutdown, failed spawn, recycling): its exit is expected. */
-    boolean deliberateStop;
-    /**
-     * Retired because it cut a response short: if it then exits cleanly (0 or SIGTERM), Corral's
-     * stop ended it and the exit is no crash; any other status means it was dying anyway.
-     */
-    boolean retiredAfterCut;
-    /** Recycled by Corral (maxRequests, maxMemory, idleTimeout, a rolling restart): it served until retired. */
-    boolean recycled;
-    /** Why Corral stopped it, for its exit line; null if it was not stopped by Corral. */
-    String stopReason;
-    /** Set when it is to be recycled as soon as its replacement is ready (why); it serves until then. */
-    String retireReason;
-    /** Health, guarded by the group lock: checks passed in a row while starting, failed in a row while up. */
+    /** Why Corral took it out of service (or, while RETIRING, will); null while in service. */
+    Retirement retirement;
+    /** Health: checks passed in a row while starting, failed in a row while up. */
     int passedChecks;
     int failedChecks;
     /** Connect errors and 5xx answers in a row (errorLimit). */
     int consecutiveErrors;
-    /** Marked DOWN by a health check or errorLimit: never routed to again. */
-    boolean down;
-    /** Its maxPoolProcesses slot was given back (exactly once, when it is gone). */
-    boolean budgetReturned;
     final Set<Session> active = new LinkedHashSet<>();
-
-    /** Its sticky-session route: the value of the cookie that sends a client back to it. */
-    final String route;
-    /** Requests that wait for this process alone (sticky sessions); guarded by the group lock. */
-    final WaitQueue stickyQueue = new WaitQueue();
 
     // Guarded by itself.
     private final Deque<AppConnection> idle = new ArrayDeque<>();
@@ -97,7 +74,8 @@ final class AppProcess {
     private final Deque<String> cutShort = new ArrayDeque<>();
     static final int CUT_SHORT_KEPT = 5;
 
-    AppProcess(Group group, int seq, int generation, Path socket, int port, long createdNanos) {
+    AppProcess(Group group, int seq, int generation, Path socket, int port, long createdNanos, long maxRequests,
+               long maxMemory, String route) {
         this.group = group;
         this.generation = generation;
         this.seq = seq;
@@ -105,16 +83,85 @@ final class AppProcess {
         this.port = port;
         this.createdNanos = createdNanos;
         this.lastUsedNanos = createdNanos;
-        this.maxRequests = Recycler.jitter(group.config.recycle().maxRequests());
-        this.route = Integer.toString(seq, 36) + "."
-                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16, 36);
-        this.maxMemory = Recycler.jitter(group.config.recycle().maxMemoryBytes());
+        this.maxRequests = maxRequests;
+        this.maxMemory = maxMemory;
+        this.route = route;
     }
 
-    /** The pid operators see: the app's own once known, else the lifeline's. */
+    // ------------------------------------------------------------------ state (group lock held)
+
+    Life life() {
+        return life;
+    }
+
+    Routing routing() {
+        return routing;
+    }
+
+    /** Moves its life on; throws if the move is not legal. */
+    void moveTo(Life next) {
+        if (!ProcessLifecycle.legal(life, next)) {
+            throw new ProcessLifecycle.IllegalTransition(this, life, next);
+        }
+        life = next;
+    }
+
+    /** Changes its routing; throws if the move is not legal or the process is not running. */
+    void routeTo(Routing next) {
+        if (!ProcessLifecycle.legal(routing, next) || life != Life.RUNNING) {
+            throw new ProcessLifecycle.IllegalTransition(this, routing, next);
+        }
+        routing = next;
+    }
+
+    /** Whether it takes new requests and queued ones. */
+    boolean takesRequests() {
+        return life == Life.RUNNING && (routing == Routing.ENABLED || routing == Routing.RETIRING);
+    }
+
+    /** Taken out of routing (draining or down) but still running: it stops once idle. */
+    boolean draining() {
+        return life == Life.RUNNING && (routing == Routing.DRAINING || routing == Routing.DOWN);
+    }
+
+    /** Free slots, for least-busy routing ({@code concurrency=0} is unlimited). */
+    int freeSlots(int concurrency) {
+        return concurrency == 0 ? Integer.MAX_VALUE - sessions : concurrency - sessions;
+    }
+
+    /** Whether its exit with this status is one Corral caused (no crash). */
+    boolean expectsExit(int exitCode) {
+        return retirement != null && routing != Routing.RETIRING && retirement.expects(exitCode);
+    }
+
+    /** The state operators see: STARTING, READY, DRAINING, DOWN, STOPPING or DEAD. */
+    String stateName() {
+        if (life != Life.RUNNING) {
+            return life.name();
+        }
+        return switch (routing) {
+            case ENABLED, RETIRING -> "READY";
+            case DOWN -> "DOWN";
+            default -> "DRAINING";
+        };
+    }
+
+    ProcessStatus status() {
+        return new ProcessStatus(pid(), pgid(), stateName(), sessions, processed, address());
+    }
+
+    // ------------------------------------------------------------------ the OS process
+
+    /** The pid operators see: the app's own once known, else the lifeline's (-1 before it exists). */
     long pid() {
-        long app = appPid;
-        return app >= 0 ? app : pgid;
+        OsProcess process = os;
+        return process == null ? -1 : process.appPid();
+    }
+
+    /** The process group of the app's tree (the lifeline's pid), -1 before it exists. */
+    long pgid() {
+        OsProcess process = os;
+        return process == null ? -1 : process.pid();
     }
 
     SocketAddress socketAddress() {
@@ -123,11 +170,6 @@ final class AppProcess {
 
     String address() {
         return socket != null ? socket.toString() : "127.0.0.1:" + port;
-    }
-
-    /** Free slots, for least-busy routing ({@code concurrency=0} is unlimited). Group lock held. */
-    int freeSlotsLocked(int concurrency) {
-        return concurrency == 0 ? Integer.MAX_VALUE - sessions : concurrency - sessions;
     }
 
     /** Opens a new blocking connection to the process. */
@@ -145,6 +187,8 @@ final class AppProcess {
         }
     }
 
+    // ------------------------------------------------------------------ keep-alive connections
+
     /** An idle keep-alive connection, or null when there is none. */
     AppConnection pollIdle() {
         synchronized (idle) {
@@ -153,10 +197,11 @@ final class AppProcess {
     }
 
     /** Keeps a connection for the next request, unless the process is going away. */
-    void offerIdle(AppConnection connection) {
+    void offerIdle(AppConnection connection, long nowNanos) {
         synchronized (idle) {
-            if (pgid >= 0 && process != null && process.isAlive()) {
-                connection.idleSinceNanos = System.nanoTime();
+            OsProcess process = os;
+            if (process != null && process.isAlive()) {
+                connection.idleSinceNanos = nowNanos;
                 idle.addLast(connection);
                 return;
             }
@@ -184,14 +229,10 @@ final class AppProcess {
         }
     }
 
-    java.util.List<String> cutShort() {
+    List<String> cutShort() {
         synchronized (cutShort) {
-            return new java.util.ArrayList<>(cutShort);
+            return new ArrayList<>(cutShort);
         }
-    }
-
-    ProcessStatus statusLocked() {
-        return new ProcessStatus(pid(), pgid, state.name(), sessions, processed, address());
     }
 
     @Override

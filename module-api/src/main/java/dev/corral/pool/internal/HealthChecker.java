@@ -1,7 +1,6 @@
 package dev.corral.pool.internal;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the active health checks of one app's processes: each process has one chain of checks,
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeUnit;
  * {@code healthFastInterval} while it is changing state (starting, or failing but not yet down)
  * and {@code healthDownInterval} while it is down and draining. A process without a free slot
  * is not checked (a sync worker would answer only after its request): its answers count instead
- * ({@code errorLimit}). The verdicts are applied by {@link Group#checked}.
+ * ({@code errorLimit}). The verdicts are {@link HealthVerdicts}'.
  */
 final class HealthChecker {
     private final Group group;
@@ -19,31 +18,24 @@ final class HealthChecker {
     }
 
     void schedule(AppProcess process, Duration delay) {
-        group.engine.scheduler.schedule(() -> group.engine.blockingExecutor.execute(() -> run(process)),
-                delay.toNanos(), TimeUnit.NANOSECONDS);
+        EngineServices services = group.engine.services;
+        services.scheduler().schedule(() -> services.blockingExecutor().execute(() -> run(process)), delay.toNanos());
     }
 
     private void run(AppProcess process) {
-        Group.CheckOutcome due;
-        group.lock.lock();
-        try {
-            due = group.checkDueLocked(process);
-        } finally {
-            group.lock.unlock();
-        }
+        HealthVerdicts.Next due = group.read(() -> group.health.dueLocked(process));
         var health = group.config.health();
-        if (due == Group.CheckOutcome.STOP) {
+        if (due == HealthVerdicts.Next.STOP) {
             return;
         }
-        if (due == Group.CheckOutcome.BUSY) {
+        if (due == HealthVerdicts.Next.BUSY) {
             schedule(process, health.interval()); // no free slot: look again later, without a verdict
             return;
         }
         String failure = group.faults.inject(dev.corral.fault.FaultPoint.HEALTH, "health check of " + process)
                 ? "fault injected (seed " + group.faults.seed() + ")"
-                : HealthProbe.check(process, health.healthPath(), health.timeout(), group.engine.nanoClock);
-        Group.CheckOutcome next = group.checked(process, failure);
-        switch (next) {
+                : group.engine.services.healthProbe().check(process, health.healthPath(), health.timeout());
+        switch (group.health.checked(process, failure)) {
             case STOP -> { }
             case UP -> schedule(process, health.interval());
             case DOWN -> schedule(process, health.downInterval());

@@ -3,27 +3,29 @@ package dev.corral.pool.internal;
 import dev.corral.config.AppConfig;
 import dev.corral.pool.App;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * The engine behind {@code dev.corral.pool.Corral}: owns the threads, the run directory and
- * every app {@link Group}. Lifetime: from {@link #start} to {@link #close}; groups and processes
- * never outlive it. Thread-safe.
+ * The engine behind {@code dev.corral.pool.Corral}: owns the run directory, the
+ * {@link EngineServices} and every app {@link Group}, runs the periodic upkeep and the probe
+ * for queued clients that left, and enforces {@code maxPoolProcesses} across apps by evicting
+ * idle processes. Lifetime: from {@link #start} to {@link #close}; groups and processes never
+ * outlive it. Thread-safe.
  */
 public final class Pool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
@@ -33,40 +35,31 @@ public final class Pool implements AutoCloseable {
     static final Duration CLIENT_PROBE_INTERVAL = Duration.ofMillis(200);
 
     private final Engine engine;
-    private final ScheduledThreadPoolExecutor scheduler;
-    private final ExecutorService forwardExecutor;
-    private final ExecutorService blockingExecutor;
     private final List<Group> groups = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
 
-    public Pool(Path runDir, LongSupplier nanoClock) {
-        this(runDir, nanoClock, 0);
-    }
-
     /**
+     * @param runDir           where sockets and loader scripts go, or null for a fresh temp directory
+     * @param clock            monotonic nanoseconds
      * @param maxPoolProcesses processes all apps may run together, 0 = no limit
      */
-    public Pool(Path runDir, LongSupplier nanoClock, int maxPoolProcesses) {
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("corral-timer"));
-        scheduler.setRemoveOnCancelPolicy(true);
-        this.forwardExecutor = Executors.newCachedThreadPool(daemonThreads("corral-forward"));
-        this.blockingExecutor = Executors.newCachedThreadPool(daemonThreads("corral-spawn"));
-        String prefix = Long.toString(ProcessHandle.current().pid(), 36) + "-"
-                + Long.toString(nanoClock.getAsLong() & 0xffffff, 36).toLowerCase(Locale.ROOT) + "-";
-        this.engine = new Engine(RunDir.create(runDir), scheduler, forwardExecutor, blockingExecutor, nanoClock, prefix,
-                maxPoolProcesses);
-        engine.evictFor = this::evictFor;
-        engine.slotFreed = () -> scheduler.execute(() -> groups.stream().filter(Group::hasQueued).forEach(Group::maintain));
+    public Pool(Path runDir, LongSupplier clock, int maxPoolProcesses) {
+        this(RunDir.create(runDir), clock, maxPoolProcesses);
     }
 
-    private static ThreadFactory daemonThreads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+    private Pool(RunDir runDir, LongSupplier clock, int maxPoolProcesses) {
+        this(runDir, EngineServices.system(runDir, clock, new Random()), maxPoolProcesses);
+    }
+
+    /** An engine on the given services (the engine's tests pass a manual clock and in-memory processes). */
+    Pool(RunDir runDir, EngineServices services, int maxPoolProcesses) {
+        String prefix = Long.toString(ProcessHandle.current().pid(), 36) + "-"
+                + Long.toString(services.clock().getAsLong() & 0xffffff, 36).toLowerCase(Locale.ROOT) + "-";
+        this.engine = new Engine(runDir, services, prefix, maxPoolProcesses);
+        engine.evictFor = this::evictFor;
+        engine.slotFreed = () -> services.scheduler().execute(
+                () -> groups.stream().filter(Group::hasQueued).forEach(Group::maintain));
     }
 
     public Path runDir() {
@@ -101,19 +94,29 @@ public final class Pool implements AutoCloseable {
         }
         started = true;
         LOG.log(Level.INFO, "Corral started; run directory {0}", engine.runDir.path());
-        scheduler.scheduleWithFixedDelay(() -> groups.forEach(Group::maintain), 0,
-                MAINTENANCE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        engine.services.scheduler().execute(this::maintainAll);
         if (ClientProbe.available()) {
-            scheduler.schedule(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            engine.services.scheduler().schedule(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toNanos());
+        }
+    }
+
+    /** Every {@link #MAINTENANCE_INTERVAL}, after the previous round is done. */
+    private void maintainAll() {
+        try {
+            groups.forEach(Group::maintain);
+        } finally {
+            if (!closed) {
+                engine.services.scheduler().schedule(this::maintainAll, MAINTENANCE_INTERVAL.toNanos());
+            }
         }
     }
 
     /** maxPoolProcesses is reached and {@code needy} has waiting requests: stop the LRU idle process of another app. */
     private void evictFor(Group needy) {
         groups.stream().filter(group -> group != needy)
-                .sorted(java.util.Comparator.comparingLong(Group::idleSinceNanos))
-                .filter(group -> group.idleSinceNanos() != Long.MAX_VALUE)
-                .anyMatch(group -> group.evictIdleFor(needy));
+                .sorted(Comparator.comparingLong(group -> group.processes.idleSinceNanos()))
+                .filter(group -> group.processes.idleSinceNanos() != Long.MAX_VALUE)
+                .anyMatch(group -> group.processes.evictIdleFor(needy));
     }
 
     /**
@@ -122,24 +125,20 @@ public final class Pool implements AutoCloseable {
      * included): the probe never takes more than a tenth of a thread.
      */
     private void probeQueuedClients() {
-        long started = engine.now();
+        long began = engine.now();
         try {
             if (groups.stream().anyMatch(Group::hasQueued)) {
-                java.util.Set<ClientProbe.Connection> closed = ClientProbe.closedByClient();
-                if (!closed.isEmpty()) {
-                    groups.forEach(group -> group.clientsGone(closed));
+                Set<ClientProbe.Connection> gone = ClientProbe.closedByClient();
+                if (!gone.isEmpty()) {
+                    groups.forEach(group -> group.clientsGone(gone));
                 }
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "probing client connections failed: {0}", e.toString());
         } finally {
             if (!closed) {
-                long next = Math.max(CLIENT_PROBE_INTERVAL.toNanos(), 10 * (engine.now() - started));
-                try {
-                    scheduler.schedule(this::probeQueuedClients, next, TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                    // the engine is closing
-                }
+                long next = Math.max(CLIENT_PROBE_INTERVAL.toNanos(), 10 * (engine.now() - began));
+                engine.services.scheduler().schedule(this::probeQueuedClients, next);
             }
         }
     }
@@ -169,15 +168,13 @@ public final class Pool implements AutoCloseable {
             LOG.log(Level.WARNING, "app processes still running {0} after stop: killing them", wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             LOG.log(Level.WARNING, "waiting for app processes failed: {0}", e.getMessage());
         }
         for (Group group : groups) {
             group.processesSnapshot().forEach(ProcessStopper::kill);
         }
-        scheduler.shutdownNow();
-        forwardExecutor.shutdown();
-        blockingExecutor.shutdown();
+        engine.services.shutdown().run();
         engine.runDir.delete();
         RequestLog.flush();
         LOG.log(Level.INFO, "Corral stopped");

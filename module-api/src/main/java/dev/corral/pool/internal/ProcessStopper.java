@@ -1,10 +1,8 @@
 package dev.corral.pool.internal;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Stops app processes and writes their one exit line. A stop sends SIGTERM to the lifeline,
@@ -20,49 +18,41 @@ final class ProcessStopper {
     }
 
     static void stop(Group group, AppProcess process) {
-        Process os = process.process;
+        OsProcess os = process.os;
         if (os == null || !os.isAlive()) {
             return;
         }
         LOG.log(Level.DEBUG, "stopping {0}", process);
-        os.destroy();
+        os.terminate();
+        EngineServices services = group.engine.services;
         long graceNanos = group.config.shutdownTimeout().plus(KILL_MARGIN).toNanos();
-        group.engine.scheduler.schedule(() -> {
+        services.scheduler().schedule(() -> {
             if (os.isAlive()) {
-                group.engine.blockingExecutor.execute(() -> kill(process));
+                services.blockingExecutor().execute(() -> kill(process));
             }
-        }, graceNanos, TimeUnit.NANOSECONDS);
+        }, graceNanos);
     }
 
     /** SIGKILLs the process's whole group at once. */
     static void kill(AppProcess process) {
-        Process os = process.process;
+        OsProcess os = process.os;
         if (os == null || !os.isAlive()) {
             return;
         }
         LOG.log(Level.WARNING, "{0} did not stop in time: killing its process group", process);
-        try {
-            new ProcessBuilder("kill", "-KILL", "--", "-" + process.pgid)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot run kill for {0}: {1}", process, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        os.destroyForcibly();
+        os.killGroup();
     }
 
-    static void logExit(AppProcess process, AppProcess.State was, boolean expected, int exitCode,
+    static void logExit(AppProcess process, ProcessLifecycle.Life was, boolean expected, int exitCode,
                         List<Session> inFlight, long now) {
         StringBuilder line = new StringBuilder().append(process).append(" exited with ")
                 .append(ExitStatus.describe(exitCode)).append(" after ")
                 .append(String.format("%.1f", (now - process.createdNanos) / 1e9)).append(" s, served ")
                 .append(process.processed).append(process.processed == 1 ? " request" : " requests");
         if (!expected) {
-            line.append(was == AppProcess.State.STARTING ? " (while starting)" : " (unexpectedly)");
-        } else if (process.stopReason != null) {
-            line.append(" (").append(process.stopReason).append(')');
+            line.append(was == ProcessLifecycle.Life.STARTING ? " (while starting)" : " (unexpectedly)");
+        } else if (process.retirement.reason() != null) {
+            line.append(" (").append(process.retirement.reason()).append(')');
         }
         for (Session session : inFlight) {
             line.append("; it was serving ").append(session.request.describe()).append(" for ")

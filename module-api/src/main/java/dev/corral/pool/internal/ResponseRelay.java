@@ -171,7 +171,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             }
         }
         try {
-            List<HttpHeader> toSend = Forwarder.responseHeaders(headers);
+            List<HttpHeader> toSend = HttpForwarder.responseHeaders(headers);
             if (added != null) {
                 toSend.add(added);
             }

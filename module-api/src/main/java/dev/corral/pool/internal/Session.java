@@ -4,21 +4,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request's lease of one slot on one process. Created under the group lock when a slot is
- * acquired; ended exactly once through {@link Group#release}; a second end is a no-op.
+ * acquired ({@link Sessions#startLocked}); ended exactly once, with its {@link Outcome}, through
+ * {@link Sessions#end}; a second end is a no-op.
  */
 final class Session {
     final AppProcess process;
     final RequestInfo request;
     final long startNanos;
     private final AtomicBoolean ended = new AtomicBoolean();
-    /** The maxRequestTime timer; guarded by the group lock. */
-    java.util.concurrent.ScheduledFuture<?> deadline;
+    /** The maxRequestTime timer, or null; guarded by the group lock. */
+    Scheduler.Cancellable deadline;
     /** Set when maxRequestTime killed the process: the client gets 504. */
     volatile boolean timedOut;
     /**
      * The end of the previous request on this thread, to run once this session's request has
-     * gone out to the app (see {@link Forwarder#forward(Session, boolean)}); null when none.
-     * Confined to the forwarding thread.
+     * gone out to the app (the freed process works on it while Corral answers the previous
+     * client); null when none. Confined to the forwarding thread.
      */
     Runnable previousEnd;
 
@@ -31,5 +32,14 @@ final class Session {
     /** Marks the lease ended; true only for the first call. */
     boolean end() {
         return ended.compareAndSet(false, true);
+    }
+
+    /** Runs the previous request's end that this session carries, once. */
+    void runPreviousEnd() {
+        Runnable end = previousEnd;
+        if (end != null) {
+            previousEnd = null;
+            end.run();
+        }
     }
 }

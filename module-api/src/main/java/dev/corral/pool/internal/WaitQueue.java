@@ -1,9 +1,10 @@
 package dev.corral.pool.internal;
 
 /**
- * The app's FIFO of waiting requests: an intrusive doubly-linked list, so that taking the
- * oldest, appending, putting a retried request back at the front and removing a request whose
- * client went away are all O(1). Guarded by the group lock, like the {@link Waiter}s in it.
+ * A FIFO of waiting requests, oldest first by arrival: an intrusive doubly-linked list, so that
+ * taking the oldest, appending a new request, putting a retried request back at the front and
+ * removing a request whose client went away are all O(1). Being in arrival order, it is also in
+ * order of the requests' queue deadlines. Guarded by the group lock, like the {@link Waiter}s in it.
  */
 final class WaitQueue {
     private Node head;
@@ -37,20 +38,36 @@ final class WaitQueue {
         Node at = head;
         Waiter moving;
         while ((moving = other.pollFirst()) != null) {
-            while (at != null && at.waiter.enqueuedNanos - moving.enqueuedNanos <= 0) {
+            while (at != null && at.waiter.arrivedNanos() - moving.arrivedNanos() <= 0) {
                 at = at.next;
             }
-            moving.node = insertBefore(at, moving);
-            moving.queue = this;
+            link(moving, insertBefore(at, moving));
         }
     }
 
-    Node addLast(Waiter waiter) {
-        return insertBefore(null, waiter);
+    /**
+     * Queues a waiter in its arrival order: at the end for a new request (O(1)), at the front
+     * for a retried one that is older than every other (O(1)), else where it belongs.
+     */
+    void add(Waiter waiter) {
+        long arrived = waiter.arrivedNanos();
+        Node at;
+        if (tail == null || tail.waiter.arrivedNanos() - arrived <= 0) {
+            at = null;
+        } else if (arrived - head.waiter.arrivedNanos() < 0) {
+            at = head;
+        } else {
+            at = tail;
+            while (at.prev != null && at.prev.waiter.arrivedNanos() - arrived > 0) {
+                at = at.prev;
+            }
+        }
+        link(waiter, insertBefore(at, waiter));
     }
 
-    Node addFirst(Waiter waiter) {
-        return insertBefore(head, waiter);
+    private void link(Waiter waiter, Node node) {
+        waiter.node = node;
+        waiter.queue = this;
     }
 
     /** Links a new node for {@code waiter} before {@code at}, or at the end when {@code at} is null. */
@@ -95,8 +112,13 @@ final class WaitQueue {
         return node.waiter;
     }
 
+    /** Takes a waiter out of this queue; false if it had already left it. */
+    boolean remove(Waiter waiter) {
+        return waiter.queue == this && remove(waiter.node);
+    }
+
     /** Unlinks a node; false if it had already left the queue. */
-    boolean remove(Node node) {
+    private boolean remove(Node node) {
         if (!node.linked) {
             return false;
         }

@@ -11,12 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WaitQueueTest {
-    private static Waiter waiter(String id) {
-        return waiter(id, 0);
-    }
-
-    private static Waiter waiter(String id, long enqueuedNanos) {
-        return new Waiter(new RequestInfo(null, id, 0), enqueuedNanos);
+    private static Waiter waiter(String id, long arrivedNanos) {
+        return new Waiter(new RequestInfo(null, id, arrivedNanos), arrivedNanos);
     }
 
     private static List<String> drain(WaitQueue queue) {
@@ -31,9 +27,9 @@ class WaitQueueTest {
     @Test
     void servesOldestFirst() {
         WaitQueue queue = new WaitQueue();
-        queue.addLast(waiter("a"));
-        queue.addLast(waiter("b"));
-        queue.addLast(waiter("c"));
+        queue.add(waiter("a", 1));
+        queue.add(waiter("b", 2));
+        queue.add(waiter("c", 3));
         assertEquals(3, queue.size());
         assertEquals(List.of("a", "b", "c"), drain(queue));
         assertTrue(queue.isEmpty());
@@ -41,39 +37,54 @@ class WaitQueueTest {
     }
 
     @Test
-    void retriedRequestGoesBackToTheFront() {
+    void requestsThatArriveAtOnceKeepTheOrderTheyWereQueuedIn() {
         WaitQueue queue = new WaitQueue();
-        queue.addLast(waiter("b"));
-        queue.addFirst(waiter("a"));
-        queue.addLast(waiter("c"));
+        queue.add(waiter("a", 5));
+        queue.add(waiter("b", 5));
+        queue.add(waiter("c", 5));
         assertEquals(List.of("a", "b", "c"), drain(queue));
+    }
+
+    @Test
+    void retriedRequestGoesBackToItsPlaceByArrival() {
+        WaitQueue queue = new WaitQueue();
+        queue.add(waiter("b", 2));
+        queue.add(waiter("d", 4));
+        queue.add(waiter("a", 1));   // older than every other: the front
+        queue.add(waiter("c", 3));   // between two others
+        queue.add(waiter("e", 5));
+        assertEquals(List.of("a", "b", "c", "d", "e"), drain(queue));
     }
 
     @Test
     void removesFromAnyPositionOnceOnly() {
         WaitQueue queue = new WaitQueue();
-        WaitQueue.Node a = queue.addLast(waiter("a"));
-        WaitQueue.Node b = queue.addLast(waiter("b"));
-        WaitQueue.Node c = queue.addLast(waiter("c"));
+        Waiter a = waiter("a", 1);
+        Waiter b = waiter("b", 2);
+        Waiter c = waiter("c", 3);
+        queue.add(a);
+        queue.add(b);
+        queue.add(c);
         assertTrue(queue.remove(b));
         assertFalse(queue.remove(b), "a second removal is a no-op");
         assertEquals(2, queue.size());
         assertTrue(queue.remove(c));
         assertTrue(queue.remove(a));
         assertTrue(queue.isEmpty());
-        queue.addLast(waiter("d"));
+        queue.add(waiter("d", 4));
         assertEquals(List.of("d"), drain(queue));
+        assertFalse(new WaitQueue().remove(a), "a waiter of another queue is not removed");
     }
 
     @Test
     void mergingKeepsTheWholeQueueOldestFirst() {
         WaitQueue app = new WaitQueue();
-        app.addLast(waiter("a2", 2));
-        app.addLast(waiter("a5", 5));
+        app.add(waiter("a2", 2));
+        app.add(waiter("a5", 5));
         WaitQueue own = new WaitQueue();
-        own.addLast(waiter("o1", 1));
-        own.addLast(waiter("o3", 3));
-        own.addLast(waiter("o9", 9));
+        own.add(waiter("o1", 1));
+        own.add(waiter("o3", 3));
+        own.add(waiter("o9", 9));
         app.mergeFrom(own);
         assertTrue(own.isEmpty());
         assertEquals(5, app.size());

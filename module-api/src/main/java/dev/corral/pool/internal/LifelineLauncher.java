@@ -1,6 +1,9 @@
 package dev.corral.pool.internal;
 
 import dev.corral.config.AppConfig;
+import dev.corral.config.Durations;
+import dev.corral.fault.FaultInjector;
+import dev.corral.fault.FaultPoint;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -10,42 +13,35 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Starts app processes and reports when each is ready (its socket accepts a connection) or has
- * failed. Every process runs under the lifeline script in its own session and process group,
- * so that stopping it, or the JVM dying, takes the app's whole process tree down with it.
+ * The production {@link ProcessLauncher}: starts every process under the lifeline script in its
+ * own session and process group, so that stopping it, or the JVM dying, takes the app's whole
+ * process tree down with it; then probes its socket until it accepts a connection (ready) or
+ * {@code spawnTimeout} passes. The spawn and spawn-timeout fault points sit here.
  *
- * <p>Thread-safety: stateless apart from its collaborators; each spawn's progress lives in a
+ * <p>Thread-safety: stateless apart from its collaborators; each spawn's progress lives in an
  * {@link Attempt} that only the scheduler thread touches.
  */
-final class Spawner {
+final class LifelineLauncher implements ProcessLauncher {
     /** How often a starting process's socket is probed. */
     static final Duration PROBE_INTERVAL = Duration.ofMillis(20);
 
-    interface Listener {
-        void ready(AppProcess process);
-
-        void failed(AppProcess process, SpawnException failure);
-    }
-
     private final RunDir runDir;
-    private final ScheduledExecutorService scheduler;
+    private final Scheduler scheduler;
     private final Executor blockingExecutor;
-    private final LongSupplier nanoClock;
+    private final LongSupplier clock;
 
-    Spawner(RunDir runDir, ScheduledExecutorService scheduler, Executor blockingExecutor, LongSupplier nanoClock) {
+    LifelineLauncher(RunDir runDir, Scheduler scheduler, Executor blockingExecutor, LongSupplier clock) {
         this.runDir = runDir;
         this.scheduler = scheduler;
         this.blockingExecutor = blockingExecutor;
-        this.nanoClock = nanoClock;
+        this.clock = clock;
     }
 
-    /** The full command line for a process of this app, lifeline included. */
-    List<String> command(AppConfig config) {
+    @Override
+    public List<String> command(AppConfig config) {
         List<String> command = new ArrayList<>(List.of("setsid", "sh", runDir.script(RunDir.LIFELINE).toString(),
                 Long.toString(Math.max(1, (config.shutdownTimeout().toMillis() + 999) / 1000))));
         switch (config.type()) {
@@ -56,14 +52,15 @@ final class Spawner {
         return command;
     }
 
-    /** Starts the process; the listener hears exactly once whether it became ready or failed. */
-    void spawn(AppProcess process, AppConfig config, Listener listener) {
-        blockingExecutor.execute(() -> launch(process, config, listener));
+    @Override
+    public void launch(AppProcess process, Listener listener) {
+        blockingExecutor.execute(() -> start(process, listener));
     }
 
-    private void launch(AppProcess process, AppConfig config, Listener listener) {
-        List<String> command = command(config);
-        ProcessBuilder builder = new ProcessBuilder(command)
+    private void start(AppProcess process, Listener listener) {
+        AppConfig config = process.group.config;
+        FaultInjector faults = process.group.faults;
+        ProcessBuilder builder = new ProcessBuilder(command(config))
                 .directory(config.appRoot().toFile())
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
@@ -88,78 +85,66 @@ final class Spawner {
         } else {
             env.put("PORT", Integer.toString(process.port));
         }
-        if (process.group.faults.inject(dev.corral.fault.FaultPoint.SPAWN, "spawn of a process of app " + config.name())) {
+        if (faults.inject(FaultPoint.SPAWN, "spawn of a process of app " + config.name())) {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, "fork/exec failed (fault injected, seed "
-                    + process.group.faults.seed() + ")", List.of()));
+                    + faults.seed() + ")", List.of()));
             return;
         }
-        Process os;
+        Process lifeline;
         try {
-            os = builder.start();
+            lifeline = builder.start();
         } catch (IOException e) {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, e.getMessage(), List.of()));
             return;
         }
-        process.pgid = os.pid();
-        process.output = OutputPump.start(os.getInputStream(), () -> config.name() + " " + process.pid());
-        process.process = os;
-        boolean neverReady = process.group.faults.inject(dev.corral.fault.FaultPoint.SPAWN_TIMEOUT,
-                "readiness of " + process);
-        Attempt attempt = new Attempt(process, config, listener, nanoClock.getAsLong() + config.spawnTimeout().toNanos(),
+        ChildProcess child = new ChildProcess(lifeline,
+                OutputPump.start(lifeline.getInputStream(), () -> config.name() + " " + process.pid()));
+        process.os = child;
+        boolean neverReady = faults.inject(FaultPoint.SPAWN_TIMEOUT, "readiness of " + process);
+        Attempt attempt = new Attempt(process, child, listener, clock.getAsLong() + config.spawnTimeout().toNanos(),
                 neverReady);
-        process.group.processStarted(process);
+        listener.started(process);
         scheduler.execute(attempt::probe);
-    }
-
-    /**
-     * The app's own pid: the lifeline's child that is not a fork of the lifeline itself (its
-     * stdin watcher is one, with the lifeline's command line).
-     */
-    static long appPid(Process lifeline) {
-        String lifelineCommand = lifeline.info().commandLine().orElse("");
-        return lifeline.children()
-                .filter(child -> !child.info().commandLine().orElse(lifelineCommand).equals(lifelineCommand))
-                .mapToLong(ProcessHandle::pid).min().orElse(lifeline.pid());
     }
 
     /** The readiness probing of one starting process; runs on the scheduler thread only. */
     private final class Attempt {
         private final AppProcess process;
-        private final AppConfig config;
+        private final ChildProcess child;
         private final Listener listener;
         private final long deadlineNanos;
         /** An injected spawn-timeout: the process's readiness is not seen, so the deadline kills it. */
         private final boolean neverReady;
 
-        Attempt(AppProcess process, AppConfig config, Listener listener, long deadlineNanos, boolean neverReady) {
-            this.neverReady = neverReady;
+        Attempt(AppProcess process, ChildProcess child, Listener listener, long deadlineNanos, boolean neverReady) {
             this.process = process;
-            this.config = config;
+            this.child = child;
             this.listener = listener;
             this.deadlineNanos = deadlineNanos;
+            this.neverReady = neverReady;
         }
 
         void probe() {
-            Process os = process.process;
-            if (!os.isAlive()) {
+            if (!child.isAlive()) {
                 blockingExecutor.execute(this::reportExit);
                 return;
             }
             if (!neverReady && accepts()) {
-                process.appPid = appPid(os);
+                child.resolveAppPid();
                 listener.ready(process);
                 return;
             }
-            if (nanoClock.getAsLong() - deadlineNanos >= 0) {
-                os.destroyForcibly();
-                List<String> tail = process.output.tail();
+            if (clock.getAsLong() - deadlineNanos >= 0) {
+                child.destroyForcibly();
+                AppConfig config = process.group.config;
                 listener.failed(process, new SpawnException(SpawnException.Step.AWAIT_LISTEN,
                         "the process did not listen on " + process.address() + " within spawnTimeout="
-                                + dev.corral.config.Durations.format(config.spawnTimeout()) + "; it was killed"
-                                + (neverReady ? " (fault injected, seed " + process.group.faults.seed() + ")" : ""), tail));
+                                + Durations.format(config.spawnTimeout()) + "; it was killed"
+                                + (neverReady ? " (fault injected, seed " + process.group.faults.seed() + ")" : ""),
+                        child.outputTail()));
                 return;
             }
-            scheduler.schedule(this::probe, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::probe, PROBE_INTERVAL.toNanos());
         }
 
         private boolean accepts() {
@@ -175,14 +160,13 @@ final class Spawner {
 
         /** The process exited before it listened: wait for its last output, then report. */
         private void reportExit() {
-            Process os = process.process;
-            process.output.awaitEnd(Duration.ofSeconds(2));
-            int code = os.exitValue();
+            child.awaitOutputEnd(Duration.ofSeconds(2));
+            int code = child.onExit().join();
             String why = code == 127 ? "the command was not found (exit code 127)"
                     : code == 126 ? "the command could not be executed (exit code 126)"
                     : "the process exited with " + ExitStatus.describe(code) + " before it listened on " + process.address();
             SpawnException.Step step = code == 126 || code == 127 ? SpawnException.Step.EXEC : SpawnException.Step.AWAIT_LISTEN;
-            listener.failed(process, new SpawnException(step, why, process.output.tail()));
+            listener.failed(process, new SpawnException(step, why, child.outputTail()));
         }
     }
 }

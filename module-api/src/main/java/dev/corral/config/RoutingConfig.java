@@ -1,0 +1,44 @@
+package dev.corral.config;
+
+import java.time.Duration;
+import java.util.StringJoiner;
+
+/**
+ * How an app's requests are routed among its processes beyond "least busy": retries of failed
+ * connects, a new process's slow start, and sticky sessions. Immutable.
+ *
+ * @param retries        how many other processes a request whose connect failed tries
+ * @param slowStart      a new process's share of traffic ramps up over this time; 0 = off
+ * @param stickySessions a request carrying {@code stickyCookie} goes to the process that set it
+ * @param stickyCookie   the cookie naming a request's process
+ */
+public record RoutingConfig(int retries, Duration slowStart, boolean stickySessions, String stickyCookie) {
+    public static final int DEFAULT_RETRIES = 3;
+    public static final Duration DEFAULT_SLOW_START = Duration.ZERO;
+    public static final boolean DEFAULT_STICKY_SESSIONS = false;
+    public static final String DEFAULT_STICKY_COOKIE = "corral_route";
+    /** What a cookie name may hold (RFC 6265 token characters). */
+    static final String COOKIE_NAME = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
+
+    public RoutingConfig {
+        if (retries < 0 || slowStart == null || slowStart.isNegative() || stickyCookie == null
+                || !stickyCookie.matches(COOKIE_NAME)) {
+            throw new IllegalArgumentException("invalid routing settings: retries=" + retries + ", slowStart=" + slowStart
+                    + ", stickyCookie=" + stickyCookie);
+        }
+    }
+
+    public static RoutingConfig ofDefaults() {
+        return new RoutingConfig(DEFAULT_RETRIES, DEFAULT_SLOW_START, DEFAULT_STICKY_SESSIONS, DEFAULT_STICKY_COOKIE);
+    }
+
+    @Override
+    public String toString() {
+        return new StringJoiner(", ")
+                .add("retries=" + retries)
+                .add("slowStart=" + Durations.format(slowStart))
+                .add("stickySessions=" + stickySessions)
+                .add("stickyCookie=" + stickyCookie)
+                .toString();
+    }
+}

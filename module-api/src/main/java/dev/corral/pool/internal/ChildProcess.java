@@ -1,0 +1,126 @@
+package dev.corral.pool.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real child process started under the lifeline ({@link LifelineLauncher}): the lifeline is
+ * the process group leader, and the app with its children share the group, so one signal to
+ * the group reaches the whole tree. Its output is copied to the log by an {@link OutputPump}.
+ * Thread-safe.
+ */
+final class ChildProcess implements OsProcess {
+    private static final System.Logger LOG = System.getLogger("dev.corral.pool");
+    private static final long PAGE_SIZE = 4096;
+
+    private final Process lifeline;
+    private final OutputPump output;
+    private final CompletableFuture<Integer> exit;
+    private volatile long appPid = -1;
+
+    ChildProcess(Process lifeline, OutputPump output) {
+        this.lifeline = lifeline;
+        this.output = output;
+        this.exit = lifeline.onExit().thenApply(Process::exitValue);
+    }
+
+    @Override
+    public long pid() {
+        return lifeline.pid();
+    }
+
+    @Override
+    public long appPid() {
+        long app = appPid;
+        return app >= 0 ? app : lifeline.pid();
+    }
+
+    /**
+     * Finds the app's own pid once it listens: the lifeline's child that is not a fork of the
+     * lifeline itself (its stdin watcher is one, with the lifeline's command line).
+     */
+    void resolveAppPid() {
+        String lifelineCommand = lifeline.info().commandLine().orElse("");
+        appPid = lifeline.children()
+                .filter(child -> !child.info().commandLine().orElse(lifelineCommand).equals(lifelineCommand))
+                .mapToLong(ProcessHandle::pid).min().orElse(lifeline.pid());
+    }
+
+    @Override
+    public boolean isAlive() {
+        return lifeline.isAlive();
+    }
+
+    @Override
+    public CompletableFuture<Integer> onExit() {
+        return exit;
+    }
+
+    @Override
+    public void terminate() {
+        lifeline.destroy();
+    }
+
+    /** Kills the lifeline alone (a spawn that did not listen in time; the lifeline then takes its group down). */
+    void destroyForcibly() {
+        lifeline.destroyForcibly();
+    }
+
+    @Override
+    public void killGroup() {
+        try {
+            new ProcessBuilder("kill", "-KILL", "--", "-" + lifeline.pid())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot run kill for process group {0}: {1}", lifeline.pid(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lifeline.destroyForcibly();
+    }
+
+    @Override
+    public long residentBytes() {
+        return residentBytes(lifeline.pid());
+    }
+
+    @Override
+    public List<String> outputTail() {
+        return output.tail();
+    }
+
+    /** Waits (bounded) until the process closed its output and every line was copied. */
+    void awaitOutputEnd(Duration max) {
+        output.awaitEnd(max);
+    }
+
+    /**
+     * The resident set of a process and all its descendants, in bytes: what a pre-forking app
+     * really costs. 0 when it cannot be read (the process just exited).
+     */
+    static long residentBytes(long pid) {
+        return ProcessHandle.of(pid).map(root -> {
+            try (Stream<ProcessHandle> tree = Stream.concat(Stream.of(root), root.descendants())) {
+                return tree.mapToLong(p -> residentBytesOf(p.pid())).sum();
+            }
+        }).orElse(0L);
+    }
+
+    /** Field 2 of {@code /proc/<pid>/statm}: resident pages. */
+    private static long residentBytesOf(long pid) {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/" + pid + "/statm")).trim().split(" ");
+            return Long.parseLong(fields[1]) * PAGE_SIZE;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

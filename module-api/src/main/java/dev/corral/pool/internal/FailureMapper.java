@@ -1,0 +1,98 @@
+package dev.corral.pool.internal;
+
+import dev.corral.config.AppConfig;
+import dev.corral.config.Durations;
+import dev.corral.pool.Exchange;
+import dev.corral.pool.HttpHeader;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place where a failed request becomes what its client and the operator see: the
+ * status and {@code X-Corral-Reason} of the error response (with {@code Retry-After} on 503),
+ * its text, and the one log line every failed request leaves (reason code, app, process pid,
+ * queue time, request). A client that went away gets no response; a response whose head has
+ * already left is cut off instead ({@link Exchange#fail}). Stateless; thread-safe.
+ */
+final class FailureMapper {
+    /** Seconds a client is asked to wait after a 503. */
+    static final int RETRY_AFTER_SECONDS = 1;
+
+    private FailureMapper() {
+    }
+
+    /**
+     * Answers the client and logs the failure.
+     *
+     * @param process the process the request was on, or null if it never reached one
+     */
+    static void answer(Group group, RequestInfo request, Outcome.Failure failure, AppProcess process) {
+        Reason reason = failure.reason();
+        String detail = detail(group, request, failure, process);
+        RequestLog.log(reason == Reason.CLIENT_GONE ? Level.INFO : Level.WARNING, "request failed: reason=" + reason.code()
+                + " status=" + reason.status() + " app=" + group.name() + " pid="
+                + (process == null ? "-" : Long.toString(process.pid())) + " queued=" + request.queuedNanos / 1_000_000
+                + "ms request=" + request.describe() + ": " + detail);
+        Exchange exchange = request.exchange;
+        if (reason == Reason.CLIENT_GONE || (exchange.isCommitted() && !exchange.uncommit())) {
+            exchange.fail(new IOException(reason.code() + ": " + detail));
+            return;
+        }
+        byte[] body = (reason.status() + " " + statusText(reason.status()) + ": " + detail + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        List<HttpHeader> headers = new ArrayList<>(5);
+        headers.add(new HttpHeader("Content-Type", "text/plain; charset=utf-8"));
+        headers.add(new HttpHeader("Content-Length", Integer.toString(body.length)));
+        headers.add(new HttpHeader("Cache-Control", "no-store"));
+        headers.add(new HttpHeader("X-Corral-Reason", reason.code()));
+        if (reason.status() == 503) {
+            headers.add(new HttpHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
+        }
+        exchange.respond(reason.status(), headers, "HEAD".equals(exchange.method()) ? new byte[0] : body);
+    }
+
+    /** The failure in the operator's words: what happened, and the setting or count behind it. */
+    static String detail(Group group, RequestInfo request, Outcome.Failure failure, AppProcess process) {
+        AppConfig config = group.config;
+        String app = "app [" + config.name() + "]";
+        if (failure instanceof Outcome.QueueFull full) {
+            return "request queue full for " + app + " (maxQueue=" + config.maxQueue() + ", " + full.counts() + ")";
+        } else if (failure instanceof Outcome.QueueTimeout timeout) {
+            return "waited longer than queueTimeout=" + Durations.format(config.queueTimeout()) + " for a process of "
+                    + app + " (" + timeout.counts() + ")";
+        } else if (failure instanceof Outcome.SpawnFailed spawn) {
+            return "no process of " + app + " could be started; last error: " + spawn.lastError();
+        } else if (failure instanceof Outcome.ShuttingDown) {
+            return app + " is stopping";
+        } else if (failure instanceof Outcome.ConnectFailed connect) {
+            return "could not connect to a process of " + app + " after " + request.connectAttempts
+                    + " attempts; last error: " + connect.error();
+        } else if (failure instanceof Outcome.NoDescriptors descriptors) {
+            return "cannot connect to " + process + ": " + descriptors.error() + " (" + Descriptors.describe() + ")";
+        } else if (failure instanceof Outcome.Cut cut) {
+            return process + " closed the connection " + (cut.status() == 0 ? "before answering"
+                    : "in the middle of its response") + (cut.failure() == null ? "" : " (" + cut.failure() + ")");
+        } else if (failure instanceof Outcome.BadResponse bad) {
+            return process + " sent an invalid HTTP response: " + bad.failure();
+        } else if (failure instanceof Outcome.ClientGone gone) {
+            return gone.detail();
+        } else if (failure instanceof Outcome.TimedOut) {
+            return "the request ran longer than maxRequestTime=" + Durations.format(config.recycle().maxRequestTime())
+                    + "; " + process + " was killed";
+        }
+        throw new IllegalArgumentException("unknown failure " + failure);
+    }
+
+    static String statusText(int status) {
+        return switch (status) {
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "Error";
+        };
+    }
+}

@@ -1,0 +1,308 @@
+package dev.corral.pool.internal;
+
+import dev.corral.fault.FaultPoint;
+import dev.corral.pool.Exchange;
+import dev.corral.pool.HttpHeader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Forwards one request over one connection to its session's process and streams the answer
+ * back: the request head and body go out as HTTP/1.1 (hop-by-hop headers stripped, forwarding
+ * headers added, the body streamed through a fixed buffer), and jetty-http's {@code HttpParser}
+ * reads the response, whose body is written to the client as it arrives. A body with a
+ * Content-Length up to {@link ResponseRelay#HOLD_LIMIT} is read whole first: an app that fails in
+ * the middle of it costs the client a clean 502, and the engine may give the process its next
+ * request before this response goes to its client ({@link Outcome.Served#held()}).
+ *
+ * <p>Blocking I/O on the calling thread: a forwarding thread exists only while a request is in
+ * flight on a process, never while it is queued. Reports how the request ended; ending the
+ * session and answering a failure are the caller's. Stateless apart from the clock; thread-safe.
+ */
+final class HttpForwarder implements Forwarder {
+    private static final System.Logger LOG = System.getLogger("dev.corral.request");
+    /** Hop-by-hop headers (RFC 9110 7.6.1) plus the ones Corral sets itself. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+    /** Idle keep-alive connections older than this are checked for a close by the app before reuse. */
+    static final long CHECK_IDLE_AFTER_NANOS = 1_000_000_000L;
+    private static final Set<String> REPLACED = Set.of("content-length", "expect", "x-forwarded-proto",
+            "x-forwarded-host", "x-request-id");
+
+    private final LongSupplier clock;
+    /** Waits out an injected latency (the real one parks the thread: {@link SystemTime#pause}). */
+    private final Consumer<Duration> pause;
+
+    HttpForwarder(LongSupplier clock, Consumer<Duration> pause) {
+        this.clock = clock;
+        this.pause = pause;
+    }
+
+    @Override
+    public Outcome forward(Session session) {
+        AppProcess process = session.process;
+        RequestInfo request = session.request;
+        Exchange exchange = request.exchange;
+        var faults = process.group.faults;
+        String where = process + " for " + request.describe();
+        if (faults.inject(FaultPoint.CONNECT, where)) {
+            return new Outcome.ConnectFailed("Connection refused (fault injected)");
+        }
+        if (faults.inject(FaultPoint.EMFILE, where)) {
+            return new Outcome.NoDescriptors("Too many open files (fault injected)");
+        }
+        AppConnection connection = takeConnection(process);
+        if (connection == null) {
+            try {
+                connection = new AppConnection(process.connect());
+            } catch (IOException e) {
+                return Descriptors.exhausted(e) ? new Outcome.NoDescriptors(e.getMessage())
+                        : new Outcome.ConnectFailed(e.getMessage());
+            }
+        }
+        if (faults.inject(FaultPoint.WRITE_RESET, where)) {
+            connection.close();
+        }
+        connection.uses++;
+        boolean head = "HEAD".equals(exchange.method());
+        try {
+            writeRequest(request, connection);
+            session.runPreviousEnd();   // the app has this request: now the previous client's answer
+        } catch (ClientReadException e) {
+            connection.close();
+            return new Outcome.ClientGone(false, "reading the request body failed: " + e.getCause().getMessage());
+        } catch (IOException e) {
+            // the app stopped reading (it may have answered early): read what it says
+            LOG.log(Level.DEBUG, "writing {0} to {1} failed: {2}", request.describe(), process, e.getMessage());
+        }
+        var routing = process.group.config.routing();
+        HttpHeader cookie = routing.stickySessions() && !process.route.equals(request.route)
+                ? new HttpHeader("Set-Cookie", StickyRoute.setCookie(routing.stickyCookie(), process,
+                        process.group.config.pathPrefix()))
+                : null;
+        if (faults.inject(FaultPoint.KILL, where)) {
+            process.os.killGroup();
+        }
+        if (faults.inject(FaultPoint.LATENCY, where)) {
+            // an injected delay of the app's answer: this thread waits as it would for a slow app
+            pause.accept(faults.spec().latency());
+        }
+        if (faults.inject(FaultPoint.READ_RESET, where)) {
+            connection.close();
+        }
+        ResponseRelay relay = new ResponseRelay(exchange, head, cookie);
+        relay.holdSmallBody();
+        if (faults.inject(FaultPoint.TRUNCATE, where)) {
+            relay.truncateAfterHead(connection);
+        }
+        relay.run(connection);
+        if (relay.complete && !relay.clientFailure) {
+            if (relay.reusable && !connection.in.hasRemaining()) {
+                process.offerIdle(connection, clock.getAsLong());
+            } else {
+                connection.close();
+            }
+            if (relay.holding) {
+                return new Outcome.Served(relay.status, true, () -> deliverHeld(exchange, relay));
+            }
+            return new Outcome.Served(relay.status, false, () -> {
+                exchange.succeed();
+                return null;
+            });
+        }
+        connection.close();
+        if (relay.clientFailure) {
+            return new Outcome.ClientGone(true, "writing the response to the client failed: " + relay.failure);
+        }
+        if (session.timedOut) {
+            return new Outcome.TimedOut();
+        }
+        if (relay.badMessage) {
+            return new Outcome.BadResponse(relay.failure);
+        }
+        process.noteCutShort(request.describe() + " for " + (clock.getAsLong() - session.startNanos) / 1_000_000 + " ms");
+        return new Outcome.Cut(relay.status, relay.failure);
+    }
+
+    /** Sends a held-back response to its client and ends the exchange. Never throws. */
+    private static Outcome.Failure deliverHeld(Exchange exchange, ResponseRelay relay) {
+        try {
+            if (relay.flushHeld()) {
+                exchange.succeed();
+                return null;
+            }
+        } catch (RuntimeException e) {
+            relay.failure = String.valueOf(e);
+        }
+        return new Outcome.ClientGone(true, "writing the response to the client failed: " + relay.failure);
+    }
+
+    /**
+     * An idle keep-alive connection that the app has not closed meanwhile, or null. A connection
+     * idle for less than {@link #CHECK_IDLE_AFTER_NANOS} is taken without the check: apps close
+     * idle connections after seconds (Node 5 s, uvicorn 5 s, gunicorn 2 s), and the check costs
+     * five system calls, a third of what a small request costs in all.
+     */
+    private AppConnection takeConnection(AppProcess process) {
+        AppConnection connection;
+        while ((connection = process.pollIdle()) != null) {
+            if (clock.getAsLong() - connection.idleSinceNanos < CHECK_IDLE_AFTER_NANOS || isOpen(connection)) {
+                return connection;
+            }
+            connection.close();
+        }
+        return null;
+    }
+
+    /** A non-blocking peek: an idle connection must have nothing to read and not be at EOF. */
+    private static boolean isOpen(AppConnection connection) {
+        try {
+            connection.channel.configureBlocking(false);
+            try {
+                return connection.fill() == 0 && !connection.in.hasRemaining();
+            } finally {
+                connection.channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void writeRequest(RequestInfo request, AppConnection connection) throws IOException {
+        Exchange exchange = request.exchange;
+        long length = exchange.contentLength();
+        connection.out.write(requestHead(request, length).getBytes(StandardCharsets.ISO_8859_1));
+        if (length != 0) {
+            copyBody(exchange, connection.out, length < 0);
+        }
+        connection.out.flush();
+    }
+
+    static String requestHead(RequestInfo request, long length) {
+        Exchange exchange = request.exchange;
+        Set<String> connectionTokens = new HashSet<>();
+        exchange.forEachHeader((name, value) -> {
+            if (name.equalsIgnoreCase("connection")) {
+                for (String token : value.split(",")) {
+                    connectionTokens.add(token.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        });
+        StringBuilder head = new StringBuilder(512).append(exchange.method()).append(' ')
+                .append(exchange.rawTarget()).append(" HTTP/1.1\r\n");
+        String[] forwardedFor = {null};
+        String[] forwarded = {null};
+        boolean[] hasHost = {false};
+        exchange.forEachHeader((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (HOP_BY_HOP.contains(lower) || REPLACED.contains(lower) || connectionTokens.contains(lower)) {
+                return;
+            }
+            if (lower.equals("x-forwarded-for")) {
+                forwardedFor[0] = forwardedFor[0] == null ? value : forwardedFor[0] + ", " + value;
+                return;
+            }
+            if (lower.equals("forwarded")) {
+                forwarded[0] = forwarded[0] == null ? value : forwarded[0] + ", " + value;
+                return;
+            }
+            hasHost[0] |= lower.equals("host");
+            head.append(name).append(": ").append(value).append("\r\n");
+        });
+        String host = exchange.host();
+        if (!hasHost[0]) {
+            head.append("Host: ").append(host == null ? "localhost" : host).append("\r\n");
+        }
+        String client = exchange.remoteAddr();
+        head.append("X-Forwarded-For: ").append(forwardedFor[0] == null ? client : forwardedFor[0] + ", " + client).append("\r\n");
+        head.append("X-Forwarded-Proto: ").append(exchange.scheme()).append("\r\n");
+        if (host != null) {
+            head.append("X-Forwarded-Host: ").append(host).append("\r\n");
+        }
+        String node = client.indexOf(':') >= 0 ? "\"[" + client + "]\"" : client;
+        String element = "for=" + node + (host == null ? "" : ";host=\"" + host + "\"") + ";proto=" + exchange.scheme();
+        head.append("Forwarded: ").append(forwarded[0] == null ? element : forwarded[0] + ", " + element).append("\r\n");
+        head.append("X-Request-Id: ").append(request.id).append("\r\n");
+        if (length > 0) {
+            head.append("Content-Length: ").append(length).append("\r\n");
+        } else if (length < 0) {
+            head.append("Transfer-Encoding: chunked\r\n");
+        }
+        return head.append("\r\n").toString();
+    }
+
+    /** Thrown when the client side of the body copy fails, to tell it apart from the app side. */
+    private static final class ClientReadException extends IOException {
+        ClientReadException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static void copyBody(Exchange exchange, OutputStream out, boolean chunked) throws IOException {
+        byte[] buffer = new byte[AppConnection.BUFFER_SIZE];
+        InputStream in;
+        try {
+            in = exchange.requestBody();
+        } catch (IOException e) {
+            throw new ClientReadException(e);
+        }
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                throw new ClientReadException(e);
+            }
+            if (n < 0) {
+                break;
+            }
+            if (n == 0) {
+                continue;
+            }
+            if (chunked) {
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(buffer, 0, n);
+                out.write('\r');
+                out.write('\n');
+            } else {
+                out.write(buffer, 0, n);
+            }
+        }
+        if (chunked) {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** Relays response headers, filtered, to the client. */
+    static List<HttpHeader> responseHeaders(List<HttpHeader> fromApp) {
+        Set<String> connectionTokens = new HashSet<>();
+        for (HttpHeader header : fromApp) {
+            if (header.name().equalsIgnoreCase("connection")) {
+                for (String token : header.value().split(",")) {
+                    connectionTokens.add(token.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        List<HttpHeader> toClient = new ArrayList<>(fromApp.size());
+        for (HttpHeader header : fromApp) {
+            String lower = header.name().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !connectionTokens.contains(lower)) {
+                toClient.add(header);
+            }
+        }
+        return toClient;
+    }
+}

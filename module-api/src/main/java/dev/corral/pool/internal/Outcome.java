@@ -1,0 +1,113 @@
+package dev.corral.pool.internal;
+
+/**
+ * How one request ended, as the part of the engine that saw it end reports it: the forwarder
+ * (served, or one of the ways forwarding fails) or the queue (full, timed out, no process,
+ * stopping). {@link Sessions#end} does the accounting for a forwarded one, and
+ * {@link FailureMapper} alone turns a {@link Failure} into a status, a reason header and the
+ * request's log line. Immutable.
+ */
+sealed interface Outcome {
+
+    /**
+     * The app answered. A streamed response has reached the client by now and {@code deliver}
+     * only ends the exchange; a held-back one ({@code held}) is written to the client by
+     * {@code deliver}, which the engine may run after the process took its next request.
+     */
+    record Served(int status, boolean held, Delivery deliver) implements Outcome {
+    }
+
+    /** Writes (the rest of) a response to its client and ends the exchange; the failure, or null. */
+    @FunctionalInterface
+    interface Delivery {
+        Failure deliver();
+    }
+
+    /** The request did not get its answer from the app. */
+    sealed interface Failure extends Outcome {
+        Reason reason();
+    }
+
+    /** Connecting to the process failed before any request byte was sent: the request may try another. */
+    record ConnectFailed(String error) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.CONNECT_FAILED;
+        }
+    }
+
+    /** The JVM had no file descriptor left to connect: not the process's fault. */
+    record NoDescriptors(String error) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.TOO_MANY_OPEN_FILES;
+        }
+    }
+
+    /** The process closed the connection before its response was complete ({@code status} 0: before answering). */
+    record Cut(int status, String failure) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.APP_CRASHED;
+        }
+    }
+
+    /** The process answered something that is not HTTP. */
+    record BadResponse(String failure) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.BAD_RESPONSE;
+        }
+    }
+
+    /**
+     * The client went away: while its body was read, while the answer was written to it
+     * ({@code appAnswered}), or while it was queued.
+     */
+    record ClientGone(boolean appAnswered, String detail) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.CLIENT_GONE;
+        }
+    }
+
+    /** maxRequestTime passed: the process was killed. */
+    record TimedOut() implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.REQUEST_TIMEOUT;
+        }
+    }
+
+    /** The queue was full ({@code counts}: the app's processes and queue at that moment). */
+    record QueueFull(String counts) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.QUEUE_FULL;
+        }
+    }
+
+    /** The request waited past queueTimeout. */
+    record QueueTimeout(String counts) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.QUEUE_TIMEOUT;
+        }
+    }
+
+    /** No process of the app could be started ({@code lastError}: why the last attempt failed). */
+    record SpawnFailed(String lastError) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.SPAWN_FAILED;
+        }
+    }
+
+    /** The app is stopping. */
+    record ShuttingDown() implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.SHUTTING_DOWN;
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.corral.pool.internal;
+
+import dev.corral.config.Durations;
+import dev.corral.pool.Exchange;
+import dev.corral.pool.internal.ProcessLifecycle.Routing;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+
+/**
+ * The request path of one app (Passenger's SessionManagement): a request takes a slot on a
+ * process now or waits in the queue ({@link #dispatch}); a slot's session is forwarded and ends
+ * exactly once with its {@link Outcome} ({@link #end}), which frees the slot for the oldest
+ * waiting request; and {@code maxRequestTime} kills a process whose request runs too long.
+ *
+ * <p>Threads: a request that gets a slot at once is forwarded on the container's thread; one
+ * taken from the queue on an engine thread, which goes on with whatever its freed slot takes
+ * next (no thread hop). Methods ending in {@code Locked} need the group lock.
+ */
+final class Sessions {
+    private static final System.Logger LOG = System.getLogger("dev.corral.pool");
+    private final Group group;
+
+    Sessions(Group group) {
+        this.group = group;
+    }
+
+    /** See {@link dev.corral.pool.App#dispatch}. */
+    void dispatch(Exchange exchange) {
+        RequestInfo request = new RequestInfo(exchange, group.engine.nextRequestId(), group.engine.now());
+        if (group.config.routing().stickySessions()) {
+            request.route = StickyRoute.read(exchange, group.config.routing().stickyCookie());
+        }
+        if (request.route == null && group.queueLooksFull()) {
+            // a full queue and no free slot a moment ago: reject without queueing on the lock behind
+            // every other request of this storm (the state may change meanwhile, as it may while waiting)
+            group.rejected.increment();
+            FailureMapper.answer(group, request, new Outcome.QueueFull("queued=" + group.queuedHint()), null);
+            return;
+        }
+        Session session = null;
+        Waiter waiter = null;
+        Outcome.Failure reject = null;
+        try (Change change = group.change()) {
+            AppProcess home = request.route == null ? null : group.router.sticky(group.processes.all, request.route);
+            if (group.stopped) {
+                reject = new Outcome.ShuttingDown();
+            } else if (home != null) {
+                // sticky: its process now, or that process's own queue
+                session = home.freeSlots(group.config.concurrency()) > 0 ? startLocked(home, request, change) : null;
+            } else {
+                session = acquireLocked(request, null, change);
+            }
+            if (session == null && reject == null) {
+                if (home == null && group.spawning.givenUpLocked(change.now)) {
+                    reject = new Outcome.SpawnFailed(group.lastError);
+                } else if (group.waiting.sizeLocked() >= group.config.maxQueue()) {
+                    reject = new Outcome.QueueFull(group.countsLocked());
+                    group.rejected.increment();
+                } else {
+                    waiter = group.waiting.addLocked(request, home, change.now);
+                    group.spawning.spawnIfNeededLocked(change);
+                }
+            }
+            if (reject != null && !(reject instanceof Outcome.QueueFull)) {
+                group.failed++;
+            }
+        }
+        if (reject != null) {
+            FailureMapper.answer(group, request, reject, null);
+        } else if (waiter != null) {
+            Waiter queued = waiter;
+            exchange.onClientGone(() -> group.clientGone(queued));
+        } else {
+            // the container's thread forwards its own request; what the freed slot hands over goes
+            // to an engine thread, because the container cannot read the client's next request on
+            // this connection until this thread returns
+            Session next = forwardAndEnd(session, false);
+            if (next != null) {
+                group.engine.services.forwardExecutor().execute(() -> runOnEngineThread(next));
+            }
+        }
+    }
+
+    /** On an engine thread: forwards, then serves whatever the freed slot hands over. */
+    void runOnEngineThread(Session session) {
+        Session next = session;
+        while (next != null) {
+            next = forwardAndEnd(next, true);
+        }
+    }
+
+    /**
+     * Forwards the session's request and ends the session. With {@code overlap} (an engine
+     * thread that forwards one session after another), a held-back response goes to its client
+     * only once the freed slot's next request (without a body) has gone out to the app: the app
+     * starts on it at once instead of waiting ({@link Session#previousEnd}).
+     *
+     * @return the next session this thread should forward (the freed slot's next request), or null
+     */
+    private Session forwardAndEnd(Session session, boolean overlap) {
+        Outcome outcome;
+        try {
+            outcome = group.engine.services.forwarder().forward(session);
+        } finally {
+            session.runPreviousEnd();
+        }
+        Session next = end(session, outcome);
+        if (outcome instanceof Outcome.Served served) {
+            Runnable deliver = () -> {
+                Outcome.Failure failure = served.deliver().deliver();
+                if (failure != null) {
+                    FailureMapper.answer(group, session.request, failure, session.process);
+                }
+            };
+            if (served.held() && overlap && next != null && next.request.exchange.contentLength() == 0) {
+                next.previousEnd = deliver;
+            } else {
+                deliver.run();
+            }
+        }
+        return next;
+    }
+
+    /** The least busy process other than {@code exclude} gets a session for the request, or null. */
+    Session acquireLocked(RequestInfo request, AppProcess exclude, Change change) {
+        AppProcess best = group.router.choose(group.processes.all, group.config.concurrency(), exclude,
+                group.config.routing().slowStart().toNanos(), change.now);
+        return best == null ? null : startLocked(best, request, change);
+    }
+
+    /** Takes a slot on {@code process}; arms maxRequestTime. */
+    Session startLocked(AppProcess process, RequestInfo request, Change change) {
+        assert group.holdsLock();
+        process.sessions++;
+        process.lastUsedNanos = change.now;
+        Session session = new Session(process, request, change.now);
+        process.active.add(session);
+        Duration limit = group.config.recycle().maxRequestTime();
+        if (!limit.isZero()) {
+            session.deadline = group.engine.services.scheduler().schedule(() -> requestTooLong(session), limit.toNanos());
+        }
+        return session;
+    }
+
+    /** The app's queue goes to processes with free slots (after one left routing); engine threads forward. */
+    void serveQueueLocked(Change change) {
+        assert group.holdsLock();
+        Waiter waiter;
+        AppProcess free;
+        while (group.waiting.appSizeLocked() > 0
+                && (free = group.router.choose(group.processes.all, group.config.concurrency(), null, 0, change.now)) != null
+                && (waiter = group.waiting.pollLocked(change.now)) != null) {
+            change.forward(startLocked(free, waiter.request, change));
+        }
+    }
+
+    /**
+     * Ends a session with its outcome, exactly once (a second end returns null): the slot is
+     * freed and counted, the process judged (errorLimit, maxRequests, a cut response, a failed
+     * connect), and a failure answered. A connect that failed before any request byte was sent
+     * tries another process, or waits at the front of the queue, up to {@code retries} times.
+     *
+     * @return the session this thread should forward next: the freed slot's oldest waiting
+     *         request, or the retry of this one; null when none
+     */
+    Session end(Session session, Outcome outcome) {
+        if (!session.end()) {
+            return null;
+        }
+        AppProcess process = session.process;
+        RequestInfo request = session.request;
+        Session next = null;
+        Outcome.Failure answer = outcome instanceof Outcome.Failure failure ? failure : null;
+        try (Change change = group.change()) {
+            freeSlotLocked(session, change.now);
+            if (outcome instanceof Outcome.ConnectFailed connect) {
+                request.connectAttempts++;
+                group.lastError = process + ": connect failed: " + connect.error();
+                group.health.countErrorLocked(process, true, "connect failed: " + connect.error(), change);
+                if (process.takesRequests()) {
+                    // no deliberate stop: a process that refuses connections is broken, and its exit
+                    // must count towards crash-loop damping
+                    group.processes.disableLocked(process, Routing.DRAINING,
+                            new Retirement(Retirement.Kind.CONNECT_FAILED, null), change);
+                }
+                group.processes.stopIfDrainedLocked(process, change);
+                if (request.connectAttempts > group.config.routing().retries() || group.stopped) {
+                    group.failed++;
+                } else {
+                    answer = null;
+                    if ((next = acquireLocked(request, process, change)) == null) {
+                        Waiter waiter = group.waiting.addLocked(request, null, change.now);
+                        change.after(() -> request.exchange.onClientGone(() -> group.clientGone(waiter)));
+                    }
+                }
+                group.spawning.spawnIfNeededLocked(change);
+            } else {
+                boolean servedByApp = outcome instanceof Outcome.Served
+                        || (outcome instanceof Outcome.ClientGone gone && gone.appAnswered());
+                if (servedByApp) {
+                    group.served++;
+                } else {
+                    group.failed++;
+                }
+                if (outcome instanceof Outcome.Served served) {
+                    group.health.countErrorLocked(process, served.status() >= 500, "status " + served.status(), change);
+                } else if (outcome instanceof Outcome.Cut && process.takesRequests()) {
+                    // it is most likely dying: no more requests until its exit is seen (or, if it
+                    // lives on, it is replaced)
+                    group.processes.disableLocked(process, Routing.DRAINING, new Retirement(Retirement.Kind.CUT_SHORT,
+                            "retired after it cut a response short"), change);
+                }
+                group.recycling.recycleIfWornLocked(process, change);
+                Waiter waiter = process.takesRequests() ? group.waiting.pollForLocked(process, change.now) : null;
+                if (waiter != null) {
+                    next = startLocked(process, waiter.request, change);
+                }
+                group.processes.stopIfDrainedLocked(process, change);
+            }
+        }
+        if (outcome instanceof Outcome.ConnectFailed connect) {
+            LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}", process, request.describe(), connect.error());
+        }
+        if (answer != null) {
+            FailureMapper.answer(group, request, answer, process);
+        }
+        return next;
+    }
+
+    private void freeSlotLocked(Session session, long now) {
+        AppProcess process = session.process;
+        process.sessions--;
+        process.active.remove(session);
+        process.processed++;
+        process.lastUsedNanos = now;
+        if (session.deadline != null) {
+            session.deadline.cancel();
+        }
+    }
+
+    /** maxRequestTime: the request's process is killed (uWSGI's harakiri); its client gets 504. */
+    private void requestTooLong(Session session) {
+        AppProcess process = session.process;
+        String reason = "killed: " + session.request.describe() + " ran longer than maxRequestTime="
+                + Durations.format(group.config.recycle().maxRequestTime());
+        try (Change change = group.change()) {
+            if (!process.active.contains(session)) {
+                return;
+            }
+            session.timedOut = true;
+            Retirement killed = new Retirement(Retirement.Kind.TIMED_OUT, reason);
+            if (process.takesRequests()) {
+                group.processes.disableLocked(process, Routing.DRAINING, killed, change);
+            } else {
+                process.retirement = killed;
+            }
+        }
+        LOG.log(Level.WARNING, "{0} {1}", process, reason);
+        group.engine.services.blockingExecutor().execute(() -> ProcessStopper.kill(process));
+    }
+}
