@@ -1,4 +1,4 @@
-"""Tests of the bundled WSGI loader (dev/corral/loaders/wsgi_loader.py), against real processes.
+"""Tests of the bundled WSGI loader (dev/corral/loaders/corral-wsgi/), against real processes.
 
 Run:  cd module-api/src/test/python && python3 -m unittest -v
 The loader runs under sys.executable, or under $CORRAL_TEST_PYTHON (e.g. a Python 3.8).
@@ -21,8 +21,12 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APPS = os.path.join(HERE, "apps")
+# The directory that Corral runs as `python -u <lib>/corral-wsgi module:callable`: __main__.py
+# and the package corral_wsgi.
 LOADER = os.path.normpath(os.path.join(HERE, "..", "..", "main", "resources", "dev", "corral",
-                                       "loaders", "wsgi_loader.py"))
+                                       "loaders", "corral-wsgi"))
+PACKAGE = os.path.join(LOADER, "corral_wsgi")
+FILES = os.path.join(LOADER, "FILES")   # the index RunDir copies the directory by
 PYTHON = os.environ.get("CORRAL_TEST_PYTHON") or sys.executable
 DEADLINE = 15.0
 
@@ -45,9 +49,9 @@ def free_port():
 
 
 class Loader(object):
-    """One wsgi_loader.py process; stderr is collected in the background."""
+    """One loader process; stderr is collected in the background."""
 
-    def __init__(self, entry="testapp:application", env=None, use_port=False):
+    def __init__(self, entry="testapp:application", env=None, use_port=False, cwd=APPS):
         self.dir = tempfile.mkdtemp(prefix="cw-", dir="/tmp")   # short: AF_UNIX path limit
         self.sock_path = os.path.join(self.dir, "app.sock")
         self.port = None
@@ -55,13 +59,14 @@ class Loader(object):
         for key in ("PORT", "CORRAL_SOCKET", "CORRAL_SCRIPT_NAME", "CORRAL_ACCESS_LOG"):
             full_env.pop(key, None)
         full_env["CORRAL_APP"] = "test"
+        full_env["PYTHONDONTWRITEBYTECODE"] = "1"   # no __pycache__ in the source tree
         if use_port:
             self.port = free_port()
             full_env["PORT"] = str(self.port)
         else:
             full_env["CORRAL_SOCKET"] = self.sock_path
         full_env.update(env or {})
-        self.proc = subprocess.Popen([PYTHON, "-u", LOADER, entry], cwd=APPS, env=full_env,
+        self.proc = subprocess.Popen([PYTHON, "-u", LOADER, entry], cwd=cwd, env=full_env,
                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self._stderr = []
@@ -813,6 +818,48 @@ class ProcessLifecycleTest(unittest.TestCase):
     def test_usage_error_exits_2(self):
         loader = self.start(entry="")
         self.assertEqual(2, loader.wait_exit())
+
+    def test_the_app_imports_its_own_modules_named_like_the_loaders(self):
+        # an app root with a module for each of the package's (server.py, faults.py, ...)
+        root = tempfile.mkdtemp(prefix="cwa-", dir="/tmp")
+        self.addCleanup(shutil.rmtree, root, True)
+        names = sorted(n[:-3] for n in os.listdir(PACKAGE) if n.endswith(".py") and n != "__init__.py")
+        self.assertIn("server", names)
+        for name in names:
+            with open(os.path.join(root, name + ".py"), "w") as f:
+                f.write('ORIGIN = "the app"\n')
+        with open(os.path.join(root, "shadowing.py"), "w") as f:
+            f.write("import importlib, json, sys\n"
+                    "ORIGINS = {n: importlib.import_module(n).ORIGIN for n in %r}\n"
+                    "def application(environ, start_response):\n"
+                    "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
+                    "    return [json.dumps({'origins': ORIGINS, 'path': sys.path}).encode()]\n"
+                    % (names,))
+        loader = self.start(entry="shadowing:application", cwd=root).wait_listening()
+        c = RawClient(loader.connect())
+        self.addCleanup(c.close)
+        c.send(request("GET", "/"))
+        body = json.loads(c.read_response().body)
+        self.assertEqual({name: "the app" for name in names}, body["origins"])
+        path = [os.path.realpath(p) for p in body["path"]]
+        self.assertEqual(os.path.realpath(root), path[0], "the app root first on sys.path")
+        self.assertNotIn(os.path.realpath(LOADER), path)
+
+
+class PackagingTest(unittest.TestCase):
+    """The loader directory as RunDir copies it out of the jar."""
+
+    def test_the_index_lists_every_file_of_the_loader_directory(self):
+        with open(FILES) as f:
+            listed = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        found = []
+        for parent, dirs, files in os.walk(LOADER):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            found.extend(os.path.relpath(os.path.join(parent, name), LOADER)
+                         for name in files if not name.endswith(".pyc"))
+        found.remove("FILES")
+        self.assertEqual(sorted(found), sorted(listed))
+
 
 
 def vm_rss_kib(pid):
