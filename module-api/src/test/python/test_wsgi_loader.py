@@ -3,6 +3,8 @@
 Run:  cd module-api/src/test/python && python3 -m unittest -v
 The loader runs under sys.executable, or under $CORRAL_TEST_PYTHON (e.g. a Python 3.8).
 Every wait polls a condition with a deadline; nothing relies on a sleep being long enough.
+Most loaders serve apps/validated.py, the test app behind wsgiref.validate's validator, so that
+every request also checks the loader's side of PEP 3333.
 """
 
 import hashlib
@@ -27,6 +29,12 @@ LOADER = os.path.normpath(os.path.join(HERE, "..", "..", "main", "resources", "d
                                        "loaders", "corral-wsgi"))
 PACKAGE = os.path.join(LOADER, "corral_wsgi")
 FILES = os.path.join(LOADER, "FILES")   # the index RunDir copies the directory by
+PLAIN_APP = "testapp:application"
+VALIDATED_APP = "validated:application"   # the same app behind wsgiref.validate.validator
+# What wsgiref.validate writes to stderr when it finds a violation: its AssertionError (in a
+# traceback, or "Exception ignored in" when an unclosed response iterable is collected), its
+# message for that unclosed iterable, and its WSGIWarning.
+VALIDATOR_COMPLAINTS = ("AssertionError", "garbage collected without being closed", "WSGIWarning")
 PYTHON = os.environ.get("CORRAL_TEST_PYTHON") or sys.executable
 DEADLINE = 15.0
 
@@ -51,7 +59,7 @@ def free_port():
 class Loader(object):
     """One loader process; stderr is collected in the background."""
 
-    def __init__(self, entry="testapp:application", env=None, use_port=False, cwd=APPS):
+    def __init__(self, entry=VALIDATED_APP, env=None, use_port=False, cwd=APPS):
         self.dir = tempfile.mkdtemp(prefix="cw-", dir="/tmp")   # short: AF_UNIX path limit
         self.sock_path = os.path.join(self.dir, "app.sock")
         self.port = None
@@ -66,6 +74,7 @@ class Loader(object):
         else:
             full_env["CORRAL_SOCKET"] = self.sock_path
         full_env.update(env or {})
+        self.entry = entry
         self.proc = subprocess.Popen([PYTHON, "-u", LOADER, entry], cwd=cwd, env=full_env,
                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
@@ -82,6 +91,11 @@ class Loader(object):
     def stderr(self):
         with self._lock:
             return "".join(self._stderr)
+
+    def validator_complaints(self):
+        """The stderr lines in which wsgiref.validate may report a violation by the loader."""
+        return [line for line in self.stderr().splitlines()
+                if any(c in line for c in VALIDATOR_COMPLAINTS)]
 
     def wait_stderr(self, text, timeout=DEADLINE):
         return wait_until(lambda: text in self.stderr(), timeout, "%r on stderr" % text)
@@ -132,6 +146,18 @@ class Loader(object):
         if self.proc.stdin and not self.proc.stdin.closed:
             self.proc.stdin.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check_validator(loader):
+    """AssertionError if the loader serves the validated app and the validator complained."""
+    if loader.entry == VALIDATED_APP and loader.validator_complaints():
+        raise AssertionError("wsgiref.validate complained about the loader:\n" + loader.stderr())
+
+
+def stop_and_check(loader):
+    """Stops the loader, then checks all it wrote to stderr for the validator's complaints."""
+    loader.stop()
+    check_validator(loader)
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -279,17 +305,25 @@ def rss_peak_kib(pid):
 
 
 class SharedLoaderTest(unittest.TestCase):
-    """Request/response behaviour, all against one loader process."""
+    """Request/response behaviour, all against one loader process (the plain test app; see
+    ValidatedLoaderTest for the same tests through wsgiref.validate)."""
+
+    ENTRY = PLAIN_APP
+    READ_ALL = "read"          # the /echo mode that reads the whole body at once: read()
+    ERRORS_IS_STDERR = True    # environ["wsgi.errors"] is sys.stderr
 
     @classmethod
     def setUpClass(cls):
-        cls.loader = Loader(env={"CORRAL_SCRIPT_NAME": ""}).wait_listening()
+        cls.loader = Loader(cls.ENTRY, env={"CORRAL_SCRIPT_NAME": ""}).wait_listening()
         cls.tmp = tempfile.mkdtemp(prefix="cwt-")
 
     @classmethod
     def tearDownClass(cls):
-        cls.loader.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+        stop_and_check(cls.loader)
+
+    def tearDown(self):
+        check_validator(self.loader)   # the complaints so far, to name the test that caused one
 
     def client(self):
         c = RawClient(self.loader.connect())
@@ -367,7 +401,7 @@ class SharedLoaderTest(unittest.TestCase):
 
     def test_post_with_content_length(self):
         body = os.urandom(3 * 1024 * 1024 + 7)
-        for mode in ("read", "sized"):
+        for mode in (self.READ_ALL, "sized"):
             c, resp = self.roundtrip(request("POST", "/echo?mode=%s&size=70000" % mode,
                                              [("Content-Length", str(len(body)))], body))
             self.check_echo(resp, body)
@@ -378,7 +412,8 @@ class SharedLoaderTest(unittest.TestCase):
     def test_post_chunked(self):
         parts = [os.urandom(n) for n in (1, 100, 70000, 3, 1 << 20)]
         body = b"".join(parts)
-        c, resp = self.roundtrip(request("POST", "/echo", [("Transfer-Encoding", "chunked")],
+        c, resp = self.roundtrip(request("POST", "/echo?mode=" + self.READ_ALL,
+                                         [("Transfer-Encoding", "chunked")],
                                          chunked(parts, b"X-Trailer: yes\r\n")))
         self.check_echo(resp, body)
         c.send(request("GET", "/hello"))
@@ -403,8 +438,8 @@ class SharedLoaderTest(unittest.TestCase):
     def test_expect_100_continue(self):
         body = b"x" * 5000
         c = self.client()
-        c.send(request("POST", "/echo", [("Content-Length", str(len(body))),
-                                         ("Expect", "100-continue")]))
+        c.send(request("POST", "/echo?mode=" + self.READ_ALL, [("Content-Length", str(len(body))),
+                                                                ("Expect", "100-continue")]))
         version, status, reason, headers = c.read_head()
         self.assertEqual(100, status)
         c.send(body)
@@ -591,7 +626,8 @@ class SharedLoaderTest(unittest.TestCase):
             self.assertTrue(c.is_closed(), raw)
 
     def test_bad_chunked_body_gives_400(self):
-        c, resp = self.roundtrip(request("POST", "/echo", [("Transfer-Encoding", "chunked")],
+        c, resp = self.roundtrip(request("POST", "/echo?mode=" + self.READ_ALL,
+                                         [("Transfer-Encoding", "chunked")],
                                          b"zz\r\nhello\r\n0\r\n\r\n"))
         self.assertEqual(400, resp.status)
         self.assertTrue(c.is_closed())
@@ -639,7 +675,7 @@ class SharedLoaderTest(unittest.TestCase):
         self.assertIs(True, env["wsgi.multiprocess"])
         self.assertIs(False, env["wsgi.run_once"])
         self.assertIs(True, env["wsgi.input_terminated"])
-        self.assertIs(True, env["wsgi.errors_is_stderr"])
+        self.assertIs(self.ERRORS_IS_STDERR, env["wsgi.errors_is_stderr"])
         self.assertIs(True, env["has_input_read"])
 
     def test_environ_defaults_and_decoding(self):
@@ -683,12 +719,37 @@ class SharedLoaderTest(unittest.TestCase):
         self.assertEqual(("other.example", "81"), (env["SERVER_NAME"], env["SERVER_PORT"]))
 
 
+class ValidatedLoaderTest(SharedLoaderTest):
+    """SharedLoaderTest's requests to the test app behind wsgiref.validate.validator, which
+    checks the environ, start_response, write, wsgi.input, wsgi.errors and the iteration and
+    closing of the response against PEP 3333 (a violation fails the test: tearDown)."""
+
+    ENTRY = VALIDATED_APP
+    READ_ALL = "read-all"      # read(-1): the validator wants read() to get exactly one argument
+    ERRORS_IS_STDERR = False   # the validator wraps wsgi.errors to check its use
+
+    # The validator hands the loader its own iterator instead of the app's list, so the loader
+    # cannot know the body's length up front: these tests are about exactly that.
+    @unittest.skip("needs the app's list response, which the validator wraps")
+    def test_get_hello_with_http_client(self):
+        pass
+
+    @unittest.skip("needs the app's list response, which the validator wraps")
+    def test_list_response_gets_a_content_length(self):
+        pass
+
+    @unittest.skip("needs the app's list response (HTTP/1.0 keep-alive needs a length), "
+                   "which the validator wraps")
+    def test_http10_closes_unless_keep_alive(self):
+        pass
+
+
 class ProcessLifecycleTest(unittest.TestCase):
     """Start-up, failures and exits: one loader process per test."""
 
     def start(self, **kwargs):
         loader = Loader(**kwargs)
-        self.addCleanup(loader.stop)
+        self.addCleanup(stop_and_check, loader)
         return loader
 
     def test_listens_on_tcp_port(self):
@@ -861,7 +922,6 @@ class PackagingTest(unittest.TestCase):
         self.assertEqual(sorted(found), sorted(listed))
 
 
-
 def vm_rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -891,7 +951,7 @@ class SimulatedFaultsTest(unittest.TestCase):
         if seed is not None:
             env["CORRAL_APP_FAULT_SEED"] = str(seed)
         loader = Loader(env=env, **kwargs)
-        self.addCleanup(loader.stop)
+        self.addCleanup(stop_and_check, loader)
         return loader
 
     def connect(self, loader):
