@@ -10,7 +10,7 @@ import time
 import traceback
 
 from .common import is_digits, log
-from .faults import AppFaults
+from .faults import WHITESPACE, AppFaults, parse_seed
 from .server import Server
 
 BACKLOG = 128
@@ -121,19 +121,11 @@ def main(argv):
         return 2
     script_name = os.fsencode(env.get("CORRAL_SCRIPT_NAME", "")).decode("latin-1").rstrip("/")
     faults = None
-    spec = env.get("CORRAL_APP_FAULTS", "").strip()
+    spec = env.get("CORRAL_APP_FAULTS", "").strip(WHITESPACE)
     if spec:
-        import random
-        seed_text = env.get("CORRAL_APP_FAULT_SEED", "").strip()
         try:
-            seed = int(seed_text) if seed_text else random.randrange(1 << 31)
-        except ValueError:
-            log("CORRAL_APP_FAULT_SEED must be an integer, was %r" % seed_text)
-            return 2
-        number = env.get("CORRAL_PROCESS_NUMBER", "")
-        if is_digits(number):
-            seed += int(number)   # each process of the app draws its own sequence
-        try:
+            seed = parse_seed(env.get("CORRAL_APP_FAULT_SEED", ""),
+                              env.get("CORRAL_PROCESS_NUMBER", ""))
             faults = AppFaults(None, spec, seed)   # the app comes once it is loaded
         except ValueError as e:
             log(str(e))
