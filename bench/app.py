@@ -1,6 +1,6 @@
 """The benchmark app: a stdlib-only WSGI callable, served in every system measured by the same
 server code, Corral's bundled loader (module-api/src/main/resources/dev/corral/loaders/
-wsgi_loader.py), one request at a time per process.
+corral-wsgi/), one request at a time per process.
 
     /hello          a tiny response (14 bytes)
     /sleep?ms=N     sleeps N ms, then a tiny response

@@ -3,7 +3,7 @@
 per port on 127.0.0.1, each restarted when it exits (as a process manager would: systemd
 Restart=always, supervisord, a gunicorn master), until SIGTERM or SIGINT.
 
-    pool.py --loader PATH/wsgi_loader.py --app-dir DIR --ports 18001,18002 [--entry app:application]
+    pool.py --loader PATH/corral-wsgi --app-dir DIR --ports 18001,18002 [--entry app:application]
             [--setsid]
 
 Prints "pool: ready" on stdout once every port accepts connections, and one line per exit

@@ -368,10 +368,10 @@ def main():
     w("## Notes")
     w("")
     w("- One app, one server code: every system serves `bench/app.py` through Corral's own "
-      "`wsgi_loader.py` (stdlib HTTP/1.1, keep-alive, one request at a time per process). Corral "
+      "`corral-wsgi` loader (stdlib HTTP/1.1, keep-alive, one request at a time per process). Corral "
       "spawns its processes itself, with `listen={}` (127.0.0.1:$PORT like the proxies' "
       "upstreams{}). For the other systems `bench/pool.py` starts them (`PORT=… python3 "
-      "wsgi_loader.py app:application`) and restarts any that exits{}.".format(
+      "corral-wsgi app:application`) and restarts any that exits{}.".format(
           meta.get("listen"), "" if meta.get("listen") == "tcp" else "; here a Unix socket",
           "; in their own sessions (`--app-setsid`)" if meta.get("app_setsid") == "1"
           else ", in the harness's session (Corral's run in their own sessions, under its lifeline: "

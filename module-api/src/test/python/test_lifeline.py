@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LOADERS = os.path.normpath(os.path.join(HERE, "..", "..", "main", "resources", "dev", "corral",
                                         "loaders"))
 LIFELINE = os.path.join(LOADERS, "lifeline.sh")
-WSGI_LOADER = os.path.join(LOADERS, "wsgi_loader.py")
+WSGI_LOADER = os.path.join(LOADERS, "corral-wsgi")   # a directory: __main__.py + corral_wsgi/
 APPS = os.path.join(HERE, "apps")
 DASH = os.environ.get("CORRAL_TEST_SH") or shutil.which("dash")   # the shell under test
 SETSID = shutil.which("setsid")
@@ -351,12 +351,12 @@ class LifelineTest(unittest.TestCase):
 
     def test_wsgi_loader_under_the_lifeline(self):
         sock = os.path.join(self.tmp, "app.sock")
-        env = dict(os.environ, CORRAL_SOCKET=sock, CORRAL_APP="test")
+        env = dict(os.environ, CORRAL_SOCKET=sock, CORRAL_APP="test", PYTHONDONTWRITEBYTECODE="1")
         env.pop("PORT", None)
         proc = self.start(5, sys.executable, "-u", WSGI_LOADER, "testapp:application",
                           cwd=APPS, env=env)
         wait_until(lambda: "listening on" in self.stderr(), what="the loader to listen")
-        loader_pid = [p for p, _ in children(proc.pid) if "wsgi_loader" in cmdline(p)][0]
+        loader_pid = [p for p, _ in children(proc.pid) if "corral-wsgi" in cmdline(p)][0]
         proc.stdin.close()
         self.assertEqual(0, self.wait_exit(proc))
         self.assert_gone(loader_pid)

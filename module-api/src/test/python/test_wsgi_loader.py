@@ -1,8 +1,10 @@
-"""Tests of the bundled WSGI loader (dev/corral/loaders/wsgi_loader.py), against real processes.
+"""Tests of the bundled WSGI loader (dev/corral/loaders/corral-wsgi/), against real processes.
 
 Run:  cd module-api/src/test/python && python3 -m unittest -v
 The loader runs under sys.executable, or under $CORRAL_TEST_PYTHON (e.g. a Python 3.8).
 Every wait polls a condition with a deadline; nothing relies on a sleep being long enough.
+Most loaders serve apps/validated.py, the test app behind wsgiref.validate's validator, so that
+every request also checks the loader's side of PEP 3333.
 """
 
 import hashlib
@@ -21,8 +23,18 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APPS = os.path.join(HERE, "apps")
+# The directory that Corral runs as `python -u <lib>/corral-wsgi module:callable`: __main__.py
+# and the package corral_wsgi.
 LOADER = os.path.normpath(os.path.join(HERE, "..", "..", "main", "resources", "dev", "corral",
-                                       "loaders", "wsgi_loader.py"))
+                                       "loaders", "corral-wsgi"))
+PACKAGE = os.path.join(LOADER, "corral_wsgi")
+FILES = os.path.join(LOADER, "FILES")   # the index RunDir copies the directory by
+PLAIN_APP = "testapp:application"
+VALIDATED_APP = "validated:application"   # the same app behind wsgiref.validate.validator
+# What wsgiref.validate writes to stderr when it finds a violation: its AssertionError (in a
+# traceback, or "Exception ignored in" when an unclosed response iterable is collected), its
+# message for that unclosed iterable, and its WSGIWarning.
+VALIDATOR_COMPLAINTS = ("AssertionError", "garbage collected without being closed", "WSGIWarning")
 PYTHON = os.environ.get("CORRAL_TEST_PYTHON") or sys.executable
 DEADLINE = 15.0
 
@@ -45,9 +57,9 @@ def free_port():
 
 
 class Loader(object):
-    """One wsgi_loader.py process; stderr is collected in the background."""
+    """One loader process; stderr is collected in the background."""
 
-    def __init__(self, entry="testapp:application", env=None, use_port=False):
+    def __init__(self, entry=VALIDATED_APP, env=None, use_port=False, cwd=APPS):
         self.dir = tempfile.mkdtemp(prefix="cw-", dir="/tmp")   # short: AF_UNIX path limit
         self.sock_path = os.path.join(self.dir, "app.sock")
         self.port = None
@@ -55,13 +67,15 @@ class Loader(object):
         for key in ("PORT", "CORRAL_SOCKET", "CORRAL_SCRIPT_NAME", "CORRAL_ACCESS_LOG"):
             full_env.pop(key, None)
         full_env["CORRAL_APP"] = "test"
+        full_env["PYTHONDONTWRITEBYTECODE"] = "1"   # no __pycache__ in the source tree
         if use_port:
             self.port = free_port()
             full_env["PORT"] = str(self.port)
         else:
             full_env["CORRAL_SOCKET"] = self.sock_path
         full_env.update(env or {})
-        self.proc = subprocess.Popen([PYTHON, "-u", LOADER, entry], cwd=APPS, env=full_env,
+        self.entry = entry
+        self.proc = subprocess.Popen([PYTHON, "-u", LOADER, entry], cwd=cwd, env=full_env,
                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self._stderr = []
@@ -77,6 +91,11 @@ class Loader(object):
     def stderr(self):
         with self._lock:
             return "".join(self._stderr)
+
+    def validator_complaints(self):
+        """The stderr lines in which wsgiref.validate may report a violation by the loader."""
+        return [line for line in self.stderr().splitlines()
+                if any(c in line for c in VALIDATOR_COMPLAINTS)]
 
     def wait_stderr(self, text, timeout=DEADLINE):
         return wait_until(lambda: text in self.stderr(), timeout, "%r on stderr" % text)
@@ -127,6 +146,18 @@ class Loader(object):
         if self.proc.stdin and not self.proc.stdin.closed:
             self.proc.stdin.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check_validator(loader):
+    """AssertionError if the loader serves the validated app and the validator complained."""
+    if loader.entry == VALIDATED_APP and loader.validator_complaints():
+        raise AssertionError("wsgiref.validate complained about the loader:\n" + loader.stderr())
+
+
+def stop_and_check(loader):
+    """Stops the loader, then checks all it wrote to stderr for the validator's complaints."""
+    loader.stop()
+    check_validator(loader)
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -274,17 +305,25 @@ def rss_peak_kib(pid):
 
 
 class SharedLoaderTest(unittest.TestCase):
-    """Request/response behaviour, all against one loader process."""
+    """Request/response behaviour, all against one loader process (the plain test app; see
+    ValidatedLoaderTest for the same tests through wsgiref.validate)."""
+
+    ENTRY = PLAIN_APP
+    READ_ALL = "read"          # the /echo mode that reads the whole body at once: read()
+    ERRORS_IS_STDERR = True    # environ["wsgi.errors"] is sys.stderr
 
     @classmethod
     def setUpClass(cls):
-        cls.loader = Loader(env={"CORRAL_SCRIPT_NAME": ""}).wait_listening()
+        cls.loader = Loader(cls.ENTRY, env={"CORRAL_SCRIPT_NAME": ""}).wait_listening()
         cls.tmp = tempfile.mkdtemp(prefix="cwt-")
 
     @classmethod
     def tearDownClass(cls):
-        cls.loader.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+        stop_and_check(cls.loader)
+
+    def tearDown(self):
+        check_validator(self.loader)   # the complaints so far, to name the test that caused one
 
     def client(self):
         c = RawClient(self.loader.connect())
@@ -362,7 +401,7 @@ class SharedLoaderTest(unittest.TestCase):
 
     def test_post_with_content_length(self):
         body = os.urandom(3 * 1024 * 1024 + 7)
-        for mode in ("read", "sized"):
+        for mode in (self.READ_ALL, "sized"):
             c, resp = self.roundtrip(request("POST", "/echo?mode=%s&size=70000" % mode,
                                              [("Content-Length", str(len(body)))], body))
             self.check_echo(resp, body)
@@ -373,7 +412,8 @@ class SharedLoaderTest(unittest.TestCase):
     def test_post_chunked(self):
         parts = [os.urandom(n) for n in (1, 100, 70000, 3, 1 << 20)]
         body = b"".join(parts)
-        c, resp = self.roundtrip(request("POST", "/echo", [("Transfer-Encoding", "chunked")],
+        c, resp = self.roundtrip(request("POST", "/echo?mode=" + self.READ_ALL,
+                                         [("Transfer-Encoding", "chunked")],
                                          chunked(parts, b"X-Trailer: yes\r\n")))
         self.check_echo(resp, body)
         c.send(request("GET", "/hello"))
@@ -398,8 +438,8 @@ class SharedLoaderTest(unittest.TestCase):
     def test_expect_100_continue(self):
         body = b"x" * 5000
         c = self.client()
-        c.send(request("POST", "/echo", [("Content-Length", str(len(body))),
-                                         ("Expect", "100-continue")]))
+        c.send(request("POST", "/echo?mode=" + self.READ_ALL, [("Content-Length", str(len(body))),
+                                                                ("Expect", "100-continue")]))
         version, status, reason, headers = c.read_head()
         self.assertEqual(100, status)
         c.send(body)
@@ -586,7 +626,8 @@ class SharedLoaderTest(unittest.TestCase):
             self.assertTrue(c.is_closed(), raw)
 
     def test_bad_chunked_body_gives_400(self):
-        c, resp = self.roundtrip(request("POST", "/echo", [("Transfer-Encoding", "chunked")],
+        c, resp = self.roundtrip(request("POST", "/echo?mode=" + self.READ_ALL,
+                                         [("Transfer-Encoding", "chunked")],
                                          b"zz\r\nhello\r\n0\r\n\r\n"))
         self.assertEqual(400, resp.status)
         self.assertTrue(c.is_closed())
@@ -634,7 +675,7 @@ class SharedLoaderTest(unittest.TestCase):
         self.assertIs(True, env["wsgi.multiprocess"])
         self.assertIs(False, env["wsgi.run_once"])
         self.assertIs(True, env["wsgi.input_terminated"])
-        self.assertIs(True, env["wsgi.errors_is_stderr"])
+        self.assertIs(self.ERRORS_IS_STDERR, env["wsgi.errors_is_stderr"])
         self.assertIs(True, env["has_input_read"])
 
     def test_environ_defaults_and_decoding(self):
@@ -678,12 +719,37 @@ class SharedLoaderTest(unittest.TestCase):
         self.assertEqual(("other.example", "81"), (env["SERVER_NAME"], env["SERVER_PORT"]))
 
 
+class ValidatedLoaderTest(SharedLoaderTest):
+    """SharedLoaderTest's requests to the test app behind wsgiref.validate.validator, which
+    checks the environ, start_response, write, wsgi.input, wsgi.errors and the iteration and
+    closing of the response against PEP 3333 (a violation fails the test: tearDown)."""
+
+    ENTRY = VALIDATED_APP
+    READ_ALL = "read-all"      # read(-1): the validator wants read() to get exactly one argument
+    ERRORS_IS_STDERR = False   # the validator wraps wsgi.errors to check its use
+
+    # The validator hands the loader its own iterator instead of the app's list, so the loader
+    # cannot know the body's length up front: these tests are about exactly that.
+    @unittest.skip("needs the app's list response, which the validator wraps")
+    def test_get_hello_with_http_client(self):
+        pass
+
+    @unittest.skip("needs the app's list response, which the validator wraps")
+    def test_list_response_gets_a_content_length(self):
+        pass
+
+    @unittest.skip("needs the app's list response (HTTP/1.0 keep-alive needs a length), "
+                   "which the validator wraps")
+    def test_http10_closes_unless_keep_alive(self):
+        pass
+
+
 class ProcessLifecycleTest(unittest.TestCase):
     """Start-up, failures and exits: one loader process per test."""
 
     def start(self, **kwargs):
         loader = Loader(**kwargs)
-        self.addCleanup(loader.stop)
+        self.addCleanup(stop_and_check, loader)
         return loader
 
     def test_listens_on_tcp_port(self):
@@ -814,6 +880,47 @@ class ProcessLifecycleTest(unittest.TestCase):
         loader = self.start(entry="")
         self.assertEqual(2, loader.wait_exit())
 
+    def test_the_app_imports_its_own_modules_named_like_the_loaders(self):
+        # an app root with a module for each of the package's (server.py, faults.py, ...)
+        root = tempfile.mkdtemp(prefix="cwa-", dir="/tmp")
+        self.addCleanup(shutil.rmtree, root, True)
+        names = sorted(n[:-3] for n in os.listdir(PACKAGE) if n.endswith(".py") and n != "__init__.py")
+        self.assertIn("server", names)
+        for name in names:
+            with open(os.path.join(root, name + ".py"), "w") as f:
+                f.write('ORIGIN = "the app"\n')
+        with open(os.path.join(root, "shadowing.py"), "w") as f:
+            f.write("import importlib, json, sys\n"
+                    "ORIGINS = {n: importlib.import_module(n).ORIGIN for n in %r}\n"
+                    "def application(environ, start_response):\n"
+                    "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
+                    "    return [json.dumps({'origins': ORIGINS, 'path': sys.path}).encode()]\n"
+                    % (names,))
+        loader = self.start(entry="shadowing:application", cwd=root).wait_listening()
+        c = RawClient(loader.connect())
+        self.addCleanup(c.close)
+        c.send(request("GET", "/"))
+        body = json.loads(c.read_response().body)
+        self.assertEqual({name: "the app" for name in names}, body["origins"])
+        path = [os.path.realpath(p) for p in body["path"]]
+        self.assertEqual(os.path.realpath(root), path[0], "the app root first on sys.path")
+        self.assertNotIn(os.path.realpath(LOADER), path)
+
+
+class PackagingTest(unittest.TestCase):
+    """The loader directory as RunDir copies it out of the jar."""
+
+    def test_the_index_lists_every_file_of_the_loader_directory(self):
+        with open(FILES) as f:
+            listed = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        found = []
+        for parent, dirs, files in os.walk(LOADER):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            found.extend(os.path.relpath(os.path.join(parent, name), LOADER)
+                         for name in files if not name.endswith(".pyc"))
+        found.remove("FILES")
+        self.assertEqual(sorted(found), sorted(listed))
+
 
 def vm_rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
@@ -844,7 +951,7 @@ class SimulatedFaultsTest(unittest.TestCase):
         if seed is not None:
             env["CORRAL_APP_FAULT_SEED"] = str(seed)
         loader = Loader(env=env, **kwargs)
-        self.addCleanup(loader.stop)
+        self.addCleanup(stop_and_check, loader)
         return loader
 
     def connect(self, loader):

@@ -54,6 +54,8 @@ def application(environ, start_response):
         inp = environ["wsgi.input"]
         if mode == "read":
             body = inp.read()
+        elif mode == "read-all":
+            body = inp.read(-1)
         elif mode == "sized":
             parts = []
             while True:

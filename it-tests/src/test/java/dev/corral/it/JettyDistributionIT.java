@@ -121,7 +121,7 @@ class JettyDistributionIT {
         ProcEntry app = tree.stream().filter(e -> e.pid() == appPid).findFirst().orElseThrow(() -> new AssertionError(
                 "app pid " + appPid + " (X-Pid) is not a descendant of Jetty's JVM " + jetty.pid() + "; descendants:"
                         + It.list(tree)));
-        assertTrue(app.commandLine().contains("wsgi_loader.py") && app.commandLine().contains("python"),
+        assertTrue(app.commandLine().contains("corral-wsgi") && app.commandLine().contains("python"),
                 () -> "the app process runs " + app);
         Set<Long> groups = jetty.descendantGroups();
         assertFalse(groups.isEmpty(), () -> "no lifeline leads its own process group:" + It.list(tree));

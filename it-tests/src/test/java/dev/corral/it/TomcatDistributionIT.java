@@ -85,7 +85,7 @@ class TomcatDistributionIT {
         ProcEntry app = tree.stream().filter(e -> e.pid() == appPid).findFirst().orElseThrow(() -> new AssertionError(
                 "app pid " + appPid + " (X-Pid) is not a descendant of Tomcat's JVM " + tomcat.pid() + "; descendants:"
                         + It.list(tree)));
-        assertTrue(app.commandLine().contains("wsgi_loader.py") && app.commandLine().contains("python"),
+        assertTrue(app.commandLine().contains("corral-wsgi") && app.commandLine().contains("python"),
                 () -> "the app process runs " + app);
         Set<Long> groups = tomcat.descendantGroups();
         assertFalse(groups.isEmpty(), () -> "no lifeline leads its own process group:" + It.list(tree));
@@ -124,7 +124,7 @@ class TomcatDistributionIT {
         assertTrue(problems.stream().anyMatch(l -> l.contains("[2]")), () -> "the value 2 is not named: " + problems);
 
         List<ProcEntry> tree = tomcat.descendants();
-        assertTrue(tree.stream().noneMatch(e -> e.commandLine().contains("wsgi_loader.py")),
+        assertTrue(tree.stream().noneMatch(e -> e.commandLine().contains("corral-wsgi")),
                 () -> "an app process was started despite the bad configuration:" + It.list(tree));
         // Tomcat 11.0.24 gives up after a failed start: it destroys the connector and
         // `catalina.sh run` exits (with status 0). Should it keep running, /blog/ must not be served.

@@ -44,8 +44,10 @@
  *   crash:<p>              send a head with Content-Length 1000 and part of the body, then exit 13
  *   leak:<p>[@<size>]      keep a Buffer of <size> (default 10MB) for good, then answer normally
  *   garbage:<p>            write bytes that are not HTTP to the connection, then close it
- *   <p> is a probability from 0 to 1; <duration> a number with ms, s (the default) or m; <size> a
- *   number with B (the default), KB, MB or GB. A malformed part: "corral-node: bad
+ *   <p> is a probability from 0 to 1; <duration> a number with ms, s (the default) or m, at most
+ *   2147483647ms; <size> a number with B (the default), KB, MB or GB, at most 4GB. The grammar is
+ *   the wsgi loader's (corral_wsgi/faults.py); both loaders' tests check it against one fixture,
+ *   module-api/src/test/shared/fault-grammar.json. A malformed part: "corral-node: bad
  *   CORRAL_APP_FAULTS part '<part>'", exit 2, before the app is loaded. Each fault is logged:
  *   "corral-node: simulated fault: garbage for /path (seed 7)".
  *   Replay: a mulberry32 generator seeded with CORRAL_APP_FAULT_SEED; each request of the
@@ -140,6 +142,105 @@ function describeListenArgs(args) {
   return parts.length ? parts.join(', ') : '(no arguments)';
 }
 
+// --- simulated faults (CORRAL_APP_FAULTS) -------------------------------------------------------
+
+const FAULT_ORDER = ['leak', 'hang', 'crash', 'garbage'];   // the order of the draws: never change
+const DURATION_UNITS = { '': 1000, ms: 1, s: 1000, m: 60000 };   // to ms
+const SIZE_UNITS = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const DEFAULT_LEAK = 10 * 1024 * 1024;
+const MAX_LEAK = 4 * 1024 ** 3;       // bytes: 4GB, what one Buffer holds (Node 14+, 64-bit)
+const MAX_SLOW_START = 2 ** 31 - 1;   // ms: what setTimeout() takes (24.8 days)
+// Not HTTP from the first byte: a NUL, then text and bytes that no status line has.
+const GARBAGE = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe]),
+  Buffer.from(' corral simulated garbage: this is not HTTP ', 'latin1'),
+  Buffer.from([0x80, 0x81, 0x82, 0x0d, 0x0a])]);
+
+/** A small seeded generator (mulberry32): floats in [0, 1). */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The only whitespace trimmed around the spec, its parts, numbers and the seed: what both
+ * JavaScript's trim() and Python's str.strip() take (not U+FEFF, which only trim() takes, nor
+ * U+001C..U+001F and U+0085, which only strip() takes).
+ */
+const OUTER_WHITESPACE = /^[ \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[ \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+function trimFault(text) {
+  return text.replace(OUTER_WHITESPACE, '');
+}
+
+/** A non-negative decimal number with an optional unit (case-insensitive), scaled; null if bad. */
+function faultNumber(text, units) {
+  const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([a-z]*)$/.exec(trimFault(text).toLowerCase());
+  if (!m || !Object.prototype.hasOwnProperty.call(units, m[2])) return null;
+  return Number(m[1]) * units[m[2]];
+}
+
+/**
+ * { slowStartMs, rules: Map name -> { p, size } } of a CORRAL_APP_FAULTS spec; throws
+ * "bad CORRAL_APP_FAULTS part '<part>'" on the first malformed part.
+ */
+function parseFaults(spec) {
+  const faults = { slowStartMs: 0, rules: new Map() };
+  for (const raw of spec.split(',')) {
+    const part = trimFault(raw);
+    if (!part) continue;
+    const bad = () => new Error("bad CORRAL_APP_FAULTS part '" + part + "'");
+    if (part.startsWith('slow-start@')) {
+      const ms = faultNumber(part.slice('slow-start@'.length), DURATION_UNITS);
+      if (ms === null || ms > MAX_SLOW_START) throw bad();
+      faults.slowStartMs = ms;
+      continue;
+    }
+    const colon = part.indexOf(':');
+    const name = colon < 0 ? part : part.slice(0, colon);
+    const rest = colon < 0 ? '' : part.slice(colon + 1);
+    const at = rest.indexOf('@');
+    if (!FAULT_ORDER.includes(name) || colon < 0 || (at >= 0 && name !== 'leak')) throw bad();
+    const p = faultNumber(at < 0 ? rest : rest.slice(0, at), { '': 1 });
+    if (p === null || p > 1) throw bad();
+    let size = DEFAULT_LEAK;
+    if (at >= 0) {
+      size = faultNumber(rest.slice(at + 1), SIZE_UNITS);
+      if (size === null || size > MAX_LEAK || size > bufferConstants.MAX_LENGTH) throw bad();
+      size = Math.floor(size);
+    }
+    faults.rules.set(name, { p, size });
+  }
+  return faults;
+}
+
+/**
+ * The seed of the draws, a BigInt: the integer seedText (CORRAL_APP_FAULT_SEED; random when
+ * empty) plus processNumber (CORRAL_PROCESS_NUMBER, 1, 2, ... per app, set by Corral) when that
+ * is a number, so that the processes of one app do not repeat each other. Throws the message
+ * to log if seedText is not an integer.
+ */
+function parseFaultSeed(seedText, processNumber) {
+  const text = trimFault(seedText);
+  if (text && !/^[+-]?[0-9]+$/.test(text)) {
+    throw new Error("CORRAL_APP_FAULT_SEED must be an integer, was '" + text + "'");
+  }
+  const number = trimFault(processNumber);
+  return (text ? BigInt(text) : BigInt(Math.floor(Math.random() * 2 ** 31)))
+      + (/^[0-9]+$/.test(number) ? BigInt(number) : 0n);
+}
+
+// Required rather than run (by the loader's tests, which check the fault grammar against the
+// fixture that the wsgi loader's tests use too): the parsers, and nothing runs.
+if (require.main !== module) {
+  module.exports = { parseFaults, parseFaultSeed };
+  return;
+}
+
 // --- command line and environment -----------------------------------------------------------
 
 const entry = process.argv[2];
@@ -162,81 +263,13 @@ if (!sockPath) {
 const listenAddress = sockPath || '127.0.0.1:' + port;
 const entryPath = path.resolve(entry);
 
-// --- simulated faults (CORRAL_APP_FAULTS) -------------------------------------------------------
-
-const FAULT_ORDER = ['leak', 'hang', 'crash', 'garbage'];   // the order of the draws: never change
-const DURATION_UNITS = { '': 1000, ms: 1, s: 1000, m: 60000 };   // to ms
-const SIZE_UNITS = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-const DEFAULT_LEAK = 10 * 1024 * 1024;
-const MAX_SLOW_START = 2 ** 31 - 1;   // ms: what setTimeout() takes (24.8 days)
-// Not HTTP from the first byte: a NUL, then text and bytes that no status line has.
-const GARBAGE = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe]),
-  Buffer.from(' corral simulated garbage: this is not HTTP ', 'latin1'),
-  Buffer.from([0x80, 0x81, 0x82, 0x0d, 0x0a])]);
-
-/** A small seeded generator (mulberry32): floats in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A non-negative decimal number with an optional unit (case-insensitive), scaled; null if bad. */
-function faultNumber(text, units) {
-  const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([a-z]*)$/.exec(text.trim().toLowerCase());
-  if (!m || !Object.prototype.hasOwnProperty.call(units, m[2])) return null;
-  return Number(m[1]) * units[m[2]];
-}
-
-/** { slowStartMs, rules: Map name -> { p, size } }; throws on the first malformed part. */
-function parseFaults(spec) {
-  const faults = { slowStartMs: 0, rules: new Map() };
-  for (const raw of spec.split(',')) {
-    const part = raw.trim();
-    if (!part) continue;
-    const bad = () => new Error("bad CORRAL_APP_FAULTS part '" + part + "'");
-    if (part.startsWith('slow-start@')) {
-      const ms = faultNumber(part.slice('slow-start@'.length), DURATION_UNITS);
-      if (ms === null || ms > MAX_SLOW_START) throw bad();
-      faults.slowStartMs = ms;
-      continue;
-    }
-    const colon = part.indexOf(':');
-    const name = colon < 0 ? part : part.slice(0, colon);
-    const rest = colon < 0 ? '' : part.slice(colon + 1);
-    const at = rest.indexOf('@');
-    if (!FAULT_ORDER.includes(name) || colon < 0 || (at >= 0 && name !== 'leak')) throw bad();
-    const p = faultNumber(at < 0 ? rest : rest.slice(0, at), { '': 1 });
-    if (p === null || p > 1) throw bad();
-    let size = DEFAULT_LEAK;
-    if (at >= 0) {
-      size = faultNumber(rest.slice(at + 1), SIZE_UNITS);
-      if (size === null || size > bufferConstants.MAX_LENGTH) throw bad();
-      size = Math.floor(size);
-    }
-    faults.rules.set(name, { p, size });
-  }
-  return faults;
-}
-
 let faults = null;   // the parsed CORRAL_APP_FAULTS, with its seed and generator
 {
-  const spec = (process.env.CORRAL_APP_FAULTS || '').trim();
+  const spec = trimFault(process.env.CORRAL_APP_FAULTS || '');
   if (spec) {
-    const seedText = (process.env.CORRAL_APP_FAULT_SEED || '').trim();
-    if (seedText && !/^[+-]?[0-9]+$/.test(seedText)) {
-      log("CORRAL_APP_FAULT_SEED must be an integer, was '" + seedText + "'");
-      process.exit(2);
-    }
-    const number = (process.env.CORRAL_PROCESS_NUMBER || '').trim();
-    // plus the process number Corral gives (1, 2, ...), so the processes of one app do not repeat each other
-    const seed = (seedText ? BigInt(seedText) : BigInt(Math.floor(Math.random() * 2 ** 31)))
-        + (/^[0-9]+$/.test(number) ? BigInt(number) : 0n);
+    let seed;
     try {
+      seed = parseFaultSeed(process.env.CORRAL_APP_FAULT_SEED || '', process.env.CORRAL_PROCESS_NUMBER || '');
       faults = parseFaults(spec);
     } catch (e) {
       log(e.message);

@@ -3,11 +3,14 @@ package dev.corral.pool.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -17,9 +20,17 @@ import java.util.stream.Stream;
  */
 public final class RunDir {
     static final String LIFELINE = "lifeline.sh";
-    static final String WSGI_LOADER = "wsgi_loader.py";
+    /**
+     * A directory, run as {@code python -u lib/corral-wsgi <entry>}: its {@code __main__.py} and
+     * the package {@code corral_wsgi}. Copied as files rather than built into a zipapp: Python
+     * caches their bytecode in {@code __pycache__} for the next spawns (a zipapp is compiled
+     * again at every start), and tracebacks point at files one can read.
+     */
+    static final String WSGI_LOADER = "corral-wsgi";
     static final String NODE_LOADER = "node_loader.js";
-    private static final String[] SCRIPTS = {LIFELINE, WSGI_LOADER, NODE_LOADER};
+    private static final String[] SCRIPTS = {LIFELINE, NODE_LOADER};
+    /** The WSGI loader's files, one path a line: the resources of a jar cannot be listed. */
+    private static final String WSGI_LOADER_INDEX = WSGI_LOADER + "/FILES";
 
     /** In a temp run dir: the pid of the JVM that made it, so a later one can remove it if that JVM died. */
     static final String OWNER = "owner.pid";
@@ -48,12 +59,17 @@ public final class RunDir {
                     : Files.createDirectories(dir);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(path.resolve("lib"));
-            for (String script : SCRIPTS) {
-                try (InputStream in = RunDir.class.getResourceAsStream("/dev/corral/loaders/" + script)) {
-                    if (in == null) {
-                        throw new IOException("the Corral jar lacks /dev/corral/loaders/" + script);
-                    }
-                    Files.copy(in, path.resolve("lib").resolve(script), StandardCopyOption.REPLACE_EXISTING);
+            List<String> scripts = new ArrayList<>(List.of(SCRIPTS));
+            try (InputStream in = loaderResource(WSGI_LOADER_INDEX)) {
+                new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+                        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                        .forEach(file -> scripts.add(WSGI_LOADER + "/" + file));
+            }
+            for (String script : scripts) {
+                Path target = path.resolve("lib").resolve(script);
+                Files.createDirectories(target.getParent());
+                try (InputStream in = loaderResource(script)) {
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             if (owned) {
@@ -63,6 +79,14 @@ public final class RunDir {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Corral's run directory " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static InputStream loaderResource(String name) throws IOException {
+        InputStream in = RunDir.class.getResourceAsStream("/dev/corral/loaders/" + name);
+        if (in == null) {
+            throw new IOException("the Corral jar lacks /dev/corral/loaders/" + name);
+        }
+        return in;
     }
 
     /**
