@@ -2,7 +2,6 @@ package dev.corral.pool.internal;
 
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -63,7 +62,8 @@ final class RequestLog {
             writePending();
             writerWaiting = true;
             if (PENDING.isEmpty()) {
-                LockSupport.parkNanos(RequestLog.class, TimeUnit.SECONDS.toNanos(1));
+                // no lost wake-up: a caller adds its line before it reads writerWaiting (both volatile)
+                LockSupport.park(RequestLog.class);
             }
             writerWaiting = false;
         }

@@ -121,10 +121,14 @@ final class Spawning implements ProcessLauncher.Listener {
         backoff = backoff.forgiven();
     }
 
-    /** A process died unexpectedly; soon after it became ready, that is a crash loop to damp. */
+    /**
+     * A process died unexpectedly: soon after it became ready, that is a crash loop to damp; after
+     * the crash window, it had proved the app works (even if no upkeep saw it yet), so the run ends.
+     */
     void crashedLocked(AppProcess process, Change change) {
         long now = change.now;
         if (now - process.readyNanos >= CRASH_WINDOW.toNanos()) {
+            forgiveLocked();
             return;
         }
         backoff = backoff.afterEarlyCrash(now);

@@ -1,0 +1,99 @@
+package dev.corral.pool.internal;
+
+import dev.corral.config.AppSettings;
+import dev.corral.pool.internal.SpawnException.Step;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Rolling restarts: one old process retired per new one ready; a broken new version leaves the old ones serving. */
+class RollingRestartTest {
+    @TempDir
+    Path tmp;
+    private EngineHarness engine;
+    private Group app;
+
+    @BeforeEach
+    void setUp() {
+        engine = new EngineHarness(tmp, 0);
+        AppSettings settings = engine.settings("rolling");
+        settings.setMinProcesses("2");
+        settings.setMaxProcesses("2");
+        app = engine.add(settings);
+        engine.start();
+        engine.readyAll();
+    }
+
+    @AfterEach
+    void tearDown() {
+        engine.close();
+    }
+
+    private FakeLauncher.FakeProcess os(int launch) {
+        return engine.launcher.launches.get(launch).os;
+    }
+
+    @Test
+    void eachOldProcessIsRetiredOnlyOnceANewOneIsReady() {
+        assertEquals(2, engine.launcher.launches.size());
+        assertTrue(app.restart());
+        assertFalse(app.restart(), "one rolling restart at a time");
+        assertEquals(3, engine.launcher.launches.size(), "one new process starts");
+        assertEquals(2, app.status().ready(), "the old ones serve meanwhile");
+        assertTrue(os(0).signals.isEmpty() && os(1).signals.isEmpty());
+
+        engine.launcher.launches.get(2).ready();
+        assertEquals(List.of("TERM"), os(0).signals, "the first new one ready: one old one is retired");
+        assertTrue(os(1).signals.isEmpty(), "the other old one serves on");
+        assertEquals(4, engine.launcher.launches.size(), "and the next new one starts");
+        assertEquals(2, app.status().ready());
+
+        engine.launcher.launches.get(3).ready();
+        assertEquals(List.of("TERM"), os(1).signals, "the second new one ready: the last old one is retired");
+        assertEquals(4, engine.launcher.launches.size(), "no old process left: the restart is done");
+        assertEquals(2, app.status().processes());
+        assertTrue(app.restart(), "a new restart may start");
+    }
+
+    @Test
+    void aNewVersionThatCannotStartLeavesTheOldProcessesServing() {
+        assertTrue(app.restart());
+        engine.launcher.launches.get(2).fail(Step.AWAIT_LISTEN, "this version is broken", false);
+        assertEquals(2, app.status().ready());
+        assertTrue(os(0).signals.isEmpty() && os(1).signals.isEmpty(), "no old process is retired");
+        assertEquals(200, engine.request(app, "/hello").status);
+        assertTrue(app.restart(), "the failed restart is over: another may start");
+    }
+
+    @Test
+    void aProcessRecycledAtMinProcessesServesUntilItsReplacementIsReady() {
+        engine.close();
+        engine = new EngineHarness(tmp.resolve("second"), 0);
+        AppSettings settings = engine.settings("worn");
+        settings.setMinProcesses("1");
+        settings.setMaxProcesses("1");
+        settings.setMaxRequests("3");
+        app = engine.add(settings);
+        engine.start();
+        engine.readyAll();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, engine.request(app, "/hello").status);
+        }
+        assertEquals(2, engine.launcher.launches.size(), "worn out: its replacement starts first");
+        assertTrue(os(0).signals.isEmpty());
+        FakeExchange meanwhile = engine.request(app, "/meanwhile");
+        assertEquals(Long.toString(os(0).pid()), meanwhile.header("X-Pid"), "the worn process serves until then");
+        engine.launcher.launches.get(1).ready();
+        assertEquals(List.of("TERM"), os(0).signals, "retired once the replacement is ready");
+        assertEquals(Long.toString(os(1).pid()), engine.request(app, "/after").header("X-Pid"));
+    }
+}
