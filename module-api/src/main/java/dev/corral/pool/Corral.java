@@ -59,17 +59,31 @@ public final class Corral implements AutoCloseable {
      * the one with the longest {@code pathPrefix} that matches the path.
      */
     public Optional<App> match(String host, String rawPath) {
+        return Optional.ofNullable(bestMatch(pool.apps(), host, rawPath));
+    }
+
+    /**
+     * The one matching rule, for every adapter: among {@code apps}, those whose
+     * {@code virtualHosts} accept the host and whose {@code pathPrefix} matches the path; of
+     * those, the longest prefix wins, and at equal length an app bound to virtual hosts beats a
+     * catch-all. Null when none matches.
+     */
+    static App bestMatch(Iterable<App> apps, String host, String rawPath) {
         App best = null;
-        for (App app : pool.apps()) {
+        for (App app : apps) {
             AppConfig config = app.config();
-            if (config.matchesHost(host) && config.matchesPath(rawPath)
-                    && (best == null || config.pathPrefix().length() > best.config().pathPrefix().length()
-                        || (config.pathPrefix().length() == best.config().pathPrefix().length()
-                            && !config.virtualHosts().isEmpty() && best.config().virtualHosts().isEmpty()))) {
+            if (config.matchesHost(host) && config.matchesPath(rawPath) && (best == null || wins(config, best.config()))) {
                 best = app;
             }
         }
-        return Optional.ofNullable(best);
+        return best;
+    }
+
+    private static boolean wins(AppConfig candidate, AppConfig best) {
+        int length = candidate.pathPrefix().length();
+        int bestLength = best.pathPrefix().length();
+        return length > bestLength
+                || (length == bestLength && !candidate.virtualHosts().isEmpty() && best.virtualHosts().isEmpty());
     }
 
     /** The directory holding the app sockets and loader scripts (mode 0700). */

@@ -75,6 +75,16 @@ public interface Exchange {
     }
 
     /**
+     * Asks the container, without blocking, whether the client has left. The engine's one probe
+     * calls it for every queued request, from its own thread, about every 200 ms (besides reading
+     * the kernel's TCP table with {@link #clientSocket()}), until the request leaves the queue; a
+     * container that can look at a waiting connection itself answers here. False by default.
+     */
+    default boolean probeClientGone() {
+        return false;
+    }
+
+    /**
      * Sends the status line and headers, then returns the stream for the response body. The
      * adapter frames the body itself: with {@code Content-Length} when the headers carry one,
      * chunked otherwise. Writes block until the client has taken the bytes (back-pressure).

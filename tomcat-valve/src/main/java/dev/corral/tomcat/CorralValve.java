@@ -6,6 +6,7 @@ import dev.corral.config.ConfigException;
 import dev.corral.config.ConfigException.Problem;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
+import dev.corral.pool.SharedCorral;
 
 import jakarta.servlet.ServletException;
 
@@ -38,7 +39,7 @@ import java.util.Map;
  * about those). After start the setters throw {@link IllegalStateException}.
  *
  * <p><b>One engine per JVM.</b> All CorralValves loaded by one class loader share one
- * {@link Corral} (see {@link SharedEngine}): the first valve to start creates it, the last to stop
+ * {@link Corral} (see {@link SharedCorral}): the first valve to start creates it, the last to stop
  * closes it, and with it every app process. A request goes to the best match among the apps of
  * the valves of the same container (longest path prefix, then virtual hosts), so the order of
  * the valves in a pipeline does not matter, and the apps of one Host do not shadow another's.
@@ -58,12 +59,12 @@ import java.util.Map;
  * anchors the async cycle to that Context, whose servlets never see the app's requests.
  *
  * <p><b>Clients that leave.</b> Tomcat does not read the socket of a request that waits, so it
- * would not notice a close; for HTTP/1.x requests without a body the valve polls the socket
- * while the request is queued (a non-blocking read every {@value #CLIENT_POLL_MILLIS} ms, from
- * one shared thread in async mode and from the waiting connector thread in blocking mode), and a
- * departed client leaves the queue within about two polls. A queued request with a body, or one
- * on HTTP/2 or AJP, is not polled: only an error Tomcat reports on its async cycle takes it out
- * of the queue early; otherwise it is noticed once forwarded.
+ * would not notice a close. Besides the kernel's TCP table, which the engine reads for every
+ * container, the engine's probe asks each queued Tomcat request for a non-blocking read of its
+ * socket (about every 200 ms; HTTP/1.x requests without a body), and a departed client leaves
+ * the queue within about two probes. A queued request with a body, or one on HTTP/2 or AJP, is
+ * not read: only an error Tomcat reports on its async cycle takes it out of the queue early;
+ * otherwise it is noticed once forwarded.
  *
  * <p>Error responses (502, 503, 504) are written by the engine itself, never with
  * {@code sendError}, so Tomcat's ErrorReportValve does not rewrite them. {@code backgroundProcess}
@@ -74,7 +75,6 @@ import java.util.Map;
  */
 public class CorralValve extends ValveBase {
     private static final System.Logger LOG = System.getLogger("dev.corral.tomcat");
-    static final long CLIENT_POLL_MILLIS = 200;
     /** Marks a request this valve took, so that Tomcat's error or async dispatches pass on. */
     private static final String EXCHANGE_NOTE = "dev.corral.tomcat.exchange";
 
@@ -89,7 +89,7 @@ public class CorralValve extends ValveBase {
     /** The engine and this valve's app while started, else null; replaced as a whole. */
     private volatile Serving serving;
 
-    private record Serving(SharedEngine engine, App app) {
+    private record Serving(SharedCorral engine, App app) {
     }
 
     public CorralValve() {
@@ -106,9 +106,9 @@ public class CorralValve extends ValveBase {
         } catch (ConfigException e) {
             throw new LifecycleException(this + " has an invalid configuration:\n" + e.getMessage(), e);
         }
-        SharedEngine engine;
+        SharedCorral engine;
         try {
-            engine = SharedEngine.acquire(runDir, maxPoolProcesses == null ? null : poolLimit);
+            engine = SharedCorral.acquire("CorralValve", runDir, maxPoolProcesses == null ? null : poolLimit);
         } catch (RuntimeException e) {
             throw new LifecycleException(this + " could not start Corral: " + e.getMessage(), e);
         }
@@ -161,7 +161,7 @@ public class CorralValve extends ValveBase {
     /** The running engine, shared by every CorralValve of this JVM (null unless started). */
     public Corral getCorral() {
         Serving s = serving;
-        return s == null ? null : s.engine().corral;
+        return s == null ? null : s.engine().corral();
     }
 
     // ------------------------------------------------------------------ requests
@@ -175,7 +175,7 @@ public class CorralValve extends ValveBase {
             return;
         }
         TomcatExchange exchange = new TomcatExchange(request, response,
-                request.getContext() != null && request.isAsyncSupported(), s.engine().clientWatch);
+                request.getContext() != null && request.isAsyncSupported());
         request.setNote(EXCHANGE_NOTE, exchange);
         try {
             s.app().dispatch(exchange);

@@ -17,16 +17,11 @@ import org.apache.coyote.http11.AbstractHttp11Protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
@@ -45,16 +40,14 @@ import java.util.function.BiConsumer;
  *
  * <p>Noticing a client that leaves while queued: nothing reads the socket of a request that
  * waits in the queue, so Tomcat does not notice the close by itself. For HTTP/1.x requests
- * without a body the exchange therefore asks Tomcat for a non-blocking read of the socket every
- * {@link #CLIENT_POLL_INTERVAL} (from the engine's client-watch thread in async mode, from the
- * waiting connector thread in blocking mode) until the engine starts on the request.
+ * without a body, {@link #probeClientGone} asks Tomcat for a non-blocking read of the socket
+ * when the engine's probe asks (about every 200 ms while the request is queued), once the
+ * connector thread has let go of the request (async) or waits for it (blocking mode).
  *
- * <p>Thread-safety: the engine calls from one thread at a time; the client poll and Tomcat's
+ * <p>Thread-safety: the engine calls from one thread at a time; the engine's probe and Tomcat's
  * async callbacks run on other threads and share the fields guarded by {@code lock}.
  */
 final class TomcatExchange implements Exchange {
-    static final Duration CLIENT_POLL_INTERVAL = Duration.ofMillis(CorralValve.CLIENT_POLL_MILLIS);
-
     private final RequestHead head;
     /**
      * Whether the client's socket may be polled while queued: only for HTTP/1.x requests without
@@ -80,19 +73,17 @@ final class TomcatExchange implements Exchange {
     private final boolean asyncPossible;
     /** Set (under lock) once the request went asynchronous; null while it runs on its connector thread. */
     private volatile AsyncContext async;
-    private final ScheduledExecutorService clientWatch;
     private final CountDownLatch endedLatch = new CountDownLatch(1);
 
     // Guarded by lock.
     private final ReentrantLock lock = new ReentrantLock();
     /** The engine began on the body or the response: the client's socket is Tomcat's again. */
     private boolean engaged;
+    /** The connector thread has let go of the request (async) or waits for its end: it may be probed. */
+    private boolean released;
     /** Where the engine's listener goes once the request is queued. */
     private Runnable clientGone;
-    private ScheduledFuture<?> watch;
     private int availableInARow;
-    /** The client was seen to leave (by the poll, or by Tomcat ending the async cycle). */
-    private boolean gone;
 
     /** Set once by {@link #end()}: succeed, fail, or Tomcat ended the async cycle itself. */
     private volatile boolean ended;
@@ -100,13 +91,12 @@ final class TomcatExchange implements Exchange {
     private volatile boolean committed;
     private OutputStream body;
 
-    TomcatExchange(Request request, Response response, boolean asyncPossible, ScheduledExecutorService clientWatch) {
+    TomcatExchange(Request request, Response response, boolean asyncPossible) {
         this.request = request;
         this.response = response;
         this.clientToProxyRequest = request.getRequest();
         this.proxyToClientResponse = response.getResponse();
         this.asyncPossible = asyncPossible;
-        this.clientWatch = clientWatch;
         this.head = RequestHead.read(request);
         this.pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
                 && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
@@ -134,10 +124,7 @@ final class TomcatExchange implements Exchange {
             started.setTimeout(0);
             started.addListener(new ContainerEvents());
             async = started;
-            if (clientGone != null && pollable && watch == null) {
-                long interval = CLIENT_POLL_INTERVAL.toNanos();
-                watch = clientWatch.scheduleWithFixedDelay(this::pollClient, interval, interval, TimeUnit.NANOSECONDS);
-            }
+            released = true;
             return true;
         } finally {
             lock.unlock();
@@ -207,63 +194,49 @@ final class TomcatExchange implements Exchange {
     public void onClientGone(Runnable listener) {
         lock.lock();
         try {
-            if (ended || engaged) {
-                return;
-            }
-            clientGone = listener;
-            if (async != null && pollable) {
-                long interval = CLIENT_POLL_INTERVAL.toNanos();
-                watch = clientWatch.scheduleWithFixedDelay(this::pollClient, interval, interval, TimeUnit.NANOSECONDS);
+            if (!ended && !engaged) {
+                clientGone = listener;
             }
         } finally {
             lock.unlock();
         }
     }
 
-
-    /** Blocking mode: waits until the engine ends the exchange, watching the client meanwhile. */
+    /** Blocking mode: waits until the engine ends the exchange (the engine's probe watches the client meanwhile). */
     void awaitEnd() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (endedLatch.await(CLIENT_POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS)) {
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    // Returning early would let Tomcat recycle a response the engine still writes to:
-                    // keep waiting (the engine always ends the exchange), and keep the interrupt.
-                    interrupted = true;
-                }
-                if (pollable) {
-                    pollClient();
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void pollClient() {
-        Runnable listener;
         lock.lock();
         try {
-            if (ended || engaged || clientGone == null) {
-                cancelWatchLocked();
-                return;
-            }
-            if (!clientLeftLocked()) {
-                return;
-            }
-            gone = true;
-            cancelWatchLocked();
-            listener = clientGone;
+            released = true;
         } finally {
             lock.unlock();
         }
-        listener.run();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                endedLatch.await();
+                break;
+            } catch (InterruptedException e) {
+                // Returning early would let Tomcat recycle a response the engine still writes to:
+                // keep waiting (the engine always ends the exchange), and keep the interrupt.
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean probeClientGone() {
+        lock.lock();
+        try {
+            if (!pollable || !released || ended || engaged || clientGone == null) {
+                return false;
+            }
+            return clientLeftLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -287,16 +260,8 @@ final class TomcatExchange implements Exchange {
         lock.lock();
         try {
             engaged = true;
-            cancelWatchLocked();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void cancelWatchLocked() {
-        if (watch != null) {
-            watch.cancel(false);
-            watch = null;
         }
     }
 
@@ -331,8 +296,6 @@ final class TomcatExchange implements Exchange {
                 return;
             }
             ended = true;
-            gone = true;
-            cancelWatchLocked();
             if (!engaged) {
                 listener = clientGone;
             }
@@ -415,16 +378,17 @@ final class TomcatExchange implements Exchange {
         finish();
     }
 
+    /**
+     * The engine ends an exchange this way only when its response can no longer be answered
+     * (committed and sent, or the client is gone): the connection is closed, so the client sees
+     * the response cut short. Corral's own error responses go through {@link #respond}.
+     */
     @Override
     public void fail(Throwable cause) {
         if (!end()) {
             return;
         }
-        if (committed || gone) {
-            abort(cause);
-        } else {
-            internalError(cause);
-        }
+        abort(cause);
         finish();
     }
 
@@ -437,7 +401,6 @@ final class TomcatExchange implements Exchange {
             }
             ended = true;
             engaged = true;
-            cancelWatchLocked();
             return true;
         } finally {
             lock.unlock();
@@ -453,25 +416,6 @@ final class TomcatExchange implements Exchange {
             response.getCoyoteResponse().action(ActionCode.CLOSE_NOW, cause);
         } catch (RuntimeException e) {
             // already recycled: the connection is gone anyway
-        }
-    }
-
-    /** Like Jetty for a callback failed before commit: a plain 500, then the connection closes. */
-    private void internalError(Throwable cause) {
-        byte[] text = ("500 Internal Server Error: " + cause + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            committed = true;
-            proxyToClientResponse.setStatus(500);
-            proxyToClientResponse.setContentType("text/plain; charset=utf-8");
-            proxyToClientResponse.setContentLength(text.length);
-            proxyToClientResponse.setHeader("Cache-Control", "no-store");
-            proxyToClientResponse.setHeader("Connection", "close");
-            if (!"HEAD".equals(head.method())) {
-                proxyToClientResponse.getOutputStream().write(text);
-            }
-            proxyToClientResponse.getOutputStream().close();
-        } catch (IOException | RuntimeException e) {
-            abort(cause);
         }
     }
 

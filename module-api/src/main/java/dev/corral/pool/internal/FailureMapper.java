@@ -80,6 +80,8 @@ final class FailureMapper {
             return process + " sent an invalid HTTP response: " + bad.failure();
         } else if (failure instanceof Outcome.ClientGone gone) {
             return gone.detail();
+        } else if (failure instanceof Outcome.Broken broken) {
+            return "Corral failed while forwarding to " + process + ": " + broken.failure();
         } else if (failure instanceof Outcome.TimedOut) {
             return "the request ran longer than maxRequestTime=" + Durations.format(config.recycle().maxRequestTime())
                     + "; " + process + " was killed";
@@ -89,6 +91,7 @@ final class FailureMapper {
 
     static String statusText(int status) {
         return switch (status) {
+            case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
             case 504 -> "Gateway Timeout";

@@ -124,15 +124,24 @@ public final class Group implements App {
         return new Change(this, engine.now());
     }
 
-    /** Ends a change: invariants, hints, unlock, then its actions. */
+    /**
+     * Ends a change: hints, invariants, unlock, then its actions. A violated invariant is thrown
+     * after the actions ran, so that what the change decided (a spawn, an answer) still happens.
+     */
     void release(Change change) {
+        RuntimeException violated = null;
         try {
             status.publishLocked();
             GroupInvariants.check(this);
+        } catch (RuntimeException e) {
+            violated = e;
         } finally {
             lock.unlock();
         }
         change.runActions();
+        if (violated != null) {
+            throw violated;
+        }
     }
 
     /** Reads under the lock, changing nothing. */
@@ -177,18 +186,24 @@ public final class Group implements App {
                 null);
     }
 
-    /** Ends the queued requests whose client has closed its TCP connection (see {@link ClientProbe}). */
-    void clientsGone(Set<ClientProbe.Connection> closed) {
-        List<Waiter> gone = new ArrayList<>();
-        read(() -> {
-            waiting.forEachLocked(waiter -> {
-                if (waiter.request.connection != null && closed.contains(waiter.request.connection)) {
-                    gone.add(waiter);
-                }
-            });
-            return null;
+    /**
+     * The engine's probe for queued clients that left: a request leaves the queue when the
+     * kernel lists its TCP connection as closed by the client ({@code closed}, see
+     * {@link ClientProbe}), or when its container says so ({@link Exchange#probeClientGone},
+     * asked outside the lock).
+     */
+    void probeQueued(Set<ClientProbe.Connection> closed) {
+        List<Waiter> queued = read(() -> {
+            List<Waiter> all = new ArrayList<>(waiting.sizeLocked());
+            waiting.forEachLocked(all::add);
+            return all;
         });
-        gone.forEach(this::clientGone);
+        for (Waiter waiter : queued) {
+            RequestInfo request = waiter.request;
+            if ((request.connection != null && closed.contains(request.connection)) || request.exchange.probeClientGone()) {
+                clientGone(waiter);
+            }
+        }
     }
 
     /** True when requests wait (read without the lock: a hint for the client probe). */

@@ -79,6 +79,14 @@ sealed interface Outcome {
         }
     }
 
+    /** Corral itself failed while forwarding (a bug): the process is not blamed. */
+    record Broken(String failure) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.INTERNAL_ERROR;
+        }
+    }
+
     /** The queue was full ({@code counts}: the app's processes and queue at that moment). */
     record QueueFull(String counts) implements Failure {
         @Override

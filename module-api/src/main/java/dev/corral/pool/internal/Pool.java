@@ -95,9 +95,7 @@ public final class Pool implements AutoCloseable {
         started = true;
         LOG.log(Level.INFO, "Corral started; run directory {0}", engine.runDir.path());
         engine.services.scheduler().execute(this::maintainAll);
-        if (ClientProbe.available()) {
-            engine.services.scheduler().schedule(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toNanos());
-        }
+        engine.services.scheduler().schedule(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toNanos());
     }
 
     /** Every {@link #MAINTENANCE_INTERVAL}, after the previous round is done. */
@@ -120,18 +118,17 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
-     * Every {@link #CLIENT_PROBE_INTERVAL} while requests are queued, or less often when reading
-     * the kernel's tables is expensive (their size grows with every socket on the host, TIME_WAIT
-     * included): the probe never takes more than a tenth of a thread.
+     * The one probe for queued clients that left, every {@link #CLIENT_PROBE_INTERVAL} while
+     * requests are queued, or less often when reading the kernel's tables is expensive (their
+     * size grows with every socket on the host, TIME_WAIT included): the probe never takes more
+     * than a tenth of a thread.
      */
     private void probeQueuedClients() {
         long began = engine.now();
         try {
             if (groups.stream().anyMatch(Group::hasQueued)) {
-                Set<ClientProbe.Connection> gone = ClientProbe.closedByClient();
-                if (!gone.isEmpty()) {
-                    groups.forEach(group -> group.clientsGone(gone));
-                }
+                Set<ClientProbe.Connection> gone = ClientProbe.available() ? ClientProbe.closedByClient() : Set.of();
+                groups.stream().filter(Group::hasQueued).forEach(group -> group.probeQueued(gone));
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "probing client connections failed: {0}", e.toString());

@@ -23,6 +23,8 @@ public enum Reason {
     BAD_RESPONSE(502, "bad_response"),
     /** The request ran longer than {@code maxRequestTime}; its process was killed. */
     REQUEST_TIMEOUT(504, "request_timeout"),
+    /** Corral itself failed (a bug, logged with its stack trace). */
+    INTERNAL_ERROR(500, "internal_error"),
     /** The client went away (while queued or while being served). */
     CLIENT_GONE(499, "client_gone");
 

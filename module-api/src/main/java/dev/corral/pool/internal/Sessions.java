@@ -102,6 +102,10 @@ final class Sessions {
         Outcome outcome;
         try {
             outcome = group.engine.services.forwarder().forward(session);
+        } catch (RuntimeException e) {
+            // Corral's own fault, not the app's: the slot must still be freed
+            LOG.log(Level.ERROR, "forwarding " + session.request.describe() + " to " + session.process + " failed", e);
+            outcome = new Outcome.Broken(String.valueOf(e));
         } finally {
             session.runPreviousEnd();
         }

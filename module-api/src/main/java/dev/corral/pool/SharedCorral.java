@@ -1,0 +1,187 @@
+package dev.corral.pool;
+
+import dev.corral.config.AppConfig;
+import dev.corral.config.ConfigException;
+import dev.corral.config.ConfigException.Problem;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one {@link Corral} engine that every adapter instance loaded by the same class loader
+ * shares, for containers configured with one adapter per app (Tomcat's {@code CorralValve}):
+ * all apps draw from one pool, one timer and one run directory.
+ *
+ * <p>Lifetime: reference-counted. The first adapter to start creates and starts it
+ * ({@link #acquire}), each {@link #attach attaches} its app, and the last to {@link #release}
+ * closes it, which stops every app process. An adapter that stops while others still run only
+ * detaches: its app stays in the engine (an engine cannot remove an app) and is reused if the
+ * adapter starts again with the same settings.
+ *
+ * <p>Apps are matched within a <em>scope</em> (Tomcat: the valve's container), so that the apps
+ * of one Host never shadow another's; the rule is {@link Corral#match}'s.
+ *
+ * <p>Thread-safety: acquiring, releasing, attaching and detaching hold a class-wide lock
+ * (lifecycle only); {@link #match}, on every request, reads an immutable snapshot.
+ */
+public final class SharedCorral {
+    private static final System.Logger LOG = System.getLogger("dev.corral.pool");
+    private static final Object LOCK = new Object();
+    /** Guarded by LOCK. */
+    private static SharedCorral current;
+
+    private final Corral corral;
+    /** What the adapters are called, for messages ("CorralValve"). */
+    private final String adapter;
+    /** The runDir of the adapter that created the engine, or null. */
+    private final String runDir;
+
+    // Guarded by LOCK.
+    /** The maxPoolProcesses the engine was created with, or null if its adapter set none. */
+    private final Integer maxPoolProcesses;
+    private int users;
+    /** The started adapters and their apps, in the order they attached. */
+    private final Map<Object, Attached> attached = new LinkedHashMap<>();
+
+    private record Attached(Object scope, App app) {
+    }
+
+    /** Immutable snapshot: each scope's apps, in the order their adapters attached. */
+    private volatile Map<Object, List<App>> appsByScope = Map.of();
+
+    private SharedCorral(Corral corral, String adapter, String runDir, Integer maxPoolProcesses) {
+        this.corral = corral;
+        this.adapter = adapter;
+        this.runDir = runDir;
+        this.maxPoolProcesses = maxPoolProcesses;
+    }
+
+    /**
+     * Joins the shared engine, creating and starting it if no adapter holds it. Every successful
+     * call must be paired with one {@link #release()}.
+     *
+     * @param adapter          what the adapters are called, for messages
+     * @param runDir           the adapter's runDir setting, or null to accept the engine's
+     * @param maxPoolProcesses the adapter's maxPoolProcesses setting, or null to accept the engine's
+     * @throws ConfigException if a setting differs from the running engine's
+     */
+    public static SharedCorral acquire(String adapter, String runDir, Integer maxPoolProcesses) {
+        synchronized (LOCK) {
+            SharedCorral engine = current;
+            if (engine == null) {
+                Corral corral = Corral.builder().runDir(runDir == null ? null : Path.of(runDir))
+                        .maxPoolProcesses(maxPoolProcesses == null ? 0 : maxPoolProcesses).build();
+                try {
+                    corral.start();
+                } catch (RuntimeException e) {
+                    corral.close();
+                    throw e;
+                }
+                engine = new SharedCorral(corral, adapter, runDir, maxPoolProcesses);
+                current = engine;
+            } else {
+                engine.checkSame(runDir, maxPoolProcesses);
+            }
+            engine.users++;
+            return engine;
+        }
+    }
+
+    private void checkSame(String otherRunDir, Integer otherMax) {
+        if (otherMax != null && maxPoolProcesses != null && !otherMax.equals(maxPoolProcesses)) {
+            throw new ConfigException(List.of(new Problem("maxPoolProcesses", otherMax.toString(),
+                    "the maxPoolProcesses of the engine all " + adapter + "s share, [" + maxPoolProcesses
+                            + "]; give every " + adapter + " the same value, or set it on one")));
+        }
+        if (otherRunDir != null && !Path.of(otherRunDir).toAbsolutePath().normalize().equals(corral.runDir())) {
+            throw new ConfigException(List.of(new Problem("runDir", otherRunDir,
+                    "the run directory of the engine all " + adapter + "s share, [" + corral.runDir()
+                            + "] (set by the first " + adapter + " to start" + (runDir == null ? ", which had none" : "")
+                            + "); give every " + adapter + " the same runDir, or set it on none")));
+        }
+    }
+
+    /**
+     * Leaves the engine; the last user closes it, which stops every app process. Closing holds
+     * the lock (the lifecycle lock, never taken on the request path), so that an engine created
+     * next never overlaps the processes and sockets of the one closing.
+     */
+    public void release() {
+        synchronized (LOCK) {
+            if (--users > 0) {
+                return;
+            }
+            current = null;
+            corral.close();
+        }
+    }
+
+    /**
+     * Adds the adapter's app to the engine, or takes back the app it served before a restart.
+     *
+     * @param owner the adapter instance (named in messages)
+     * @param scope what the app is matched within (Tomcat: the valve's container)
+     * @throws ConfigException if another attached adapter serves an app of that name, or the
+     *                         existing app has other settings
+     */
+    public App attach(Object owner, Object scope, AppConfig config) {
+        synchronized (LOCK) {
+            String name = config.name();
+            for (Map.Entry<Object, Attached> other : attached.entrySet()) {
+                if (other.getValue().app().name().equals(name)) {
+                    throw new ConfigException(List.of(new Problem("name", name,
+                            "unique among the " + adapter + "s of this JVM (" + other.getKey() + " serves an app of that name)")));
+                }
+            }
+            Optional<App> existing = corral.app(name);
+            App app;
+            if (existing.isEmpty()) {
+                app = corral.addApp(config);
+            } else if (existing.get().config().equals(config)) {
+                app = existing.get();
+                LOG.log(System.Logger.Level.INFO, "{0} takes over the running app [{1}]", owner, name);
+            } else {
+                throw new ConfigException(List.of(new Problem("name", name,
+                        "the name of a new app (app [" + name + "] still runs with its earlier settings "
+                                + existing.get().config() + ": the engine the " + adapter + "s share cannot replace an "
+                                + "app while other " + adapter + "s run, so restart the container to change its settings)")));
+            }
+            attached.put(owner, new Attached(scope, app));
+            publishLocked();
+            return app;
+        }
+    }
+
+    /** Stops routing to the owner's app (its processes run on until the engine closes). */
+    public void detach(Object owner) {
+        synchronized (LOCK) {
+            if (attached.remove(owner) != null) {
+                publishLocked();
+            }
+        }
+    }
+
+    private void publishLocked() {
+        Map<Object, List<App>> byScope = new IdentityHashMap<>();
+        for (Attached a : attached.values()) {
+            byScope.computeIfAbsent(a.scope(), s -> new ArrayList<>()).add(a.app());
+        }
+        byScope.replaceAll((scope, apps) -> List.copyOf(apps));
+        appsByScope = byScope;
+    }
+
+    /** The app that serves a request among the apps attached in {@code scope}, or null. */
+    public App match(Object scope, String host, String rawPath) {
+        return Corral.bestMatch(appsByScope.getOrDefault(scope, List.of()), host, rawPath);
+    }
+
+    /** The running engine. */
+    public Corral corral() {
+        return corral;
+    }
+}
