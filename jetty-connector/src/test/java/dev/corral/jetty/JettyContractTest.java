@@ -1,12 +1,58 @@
 package dev.corral.jetty;
 
 import dev.corral.testing.ContainerFixture;
-import dev.corral.testing.CorralContractTest;
+import dev.corral.testing.contract.FaultContract;
+import dev.corral.testing.contract.FixtureFactory;
+import dev.corral.testing.contract.HealthContract;
+import dev.corral.testing.contract.QueueContract;
+import dev.corral.testing.contract.RecyclingContract;
+import dev.corral.testing.contract.RestartContract;
+import dev.corral.testing.contract.RoutingContract;
+import dev.corral.testing.contract.SpawnFailureContract;
+import dev.corral.testing.contract.StreamingContract;
 
-/** The Corral contract, on embedded Jetty 12. */
-class JettyContractTest extends CorralContractTest {
-    @Override
-    protected ContainerFixture newFixture() {
-        return new JettyFixture();
+import org.junit.jupiter.api.Nested;
+
+/** The Corral contract, on embedded Jetty 12: every contract class, one nested class each. */
+class JettyContractTest {
+
+    /** A fresh embedded Jetty for each test. */
+    interface OnJetty extends FixtureFactory {
+        @Override
+        default ContainerFixture newFixture() {
+            return new JettyFixture();
+        }
+    }
+
+    @Nested
+    class Routing extends RoutingContract implements OnJetty {
+    }
+
+    @Nested
+    class Queue extends QueueContract implements OnJetty {
+    }
+
+    @Nested
+    class Streaming extends StreamingContract implements OnJetty {
+    }
+
+    @Nested
+    class Recycling extends RecyclingContract implements OnJetty {
+    }
+
+    @Nested
+    class Health extends HealthContract implements OnJetty {
+    }
+
+    @Nested
+    class Restart extends RestartContract implements OnJetty {
+    }
+
+    @Nested
+    class SpawnFailure extends SpawnFailureContract implements OnJetty {
+    }
+
+    @Nested
+    class Faults extends FaultContract implements OnJetty {
     }
 }

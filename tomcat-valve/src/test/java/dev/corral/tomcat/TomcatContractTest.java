@@ -1,12 +1,61 @@
 package dev.corral.tomcat;
 
 import dev.corral.testing.ContainerFixture;
-import dev.corral.testing.CorralContractTest;
+import dev.corral.testing.contract.FaultContract;
+import dev.corral.testing.contract.FixtureFactory;
+import dev.corral.testing.contract.HealthContract;
+import dev.corral.testing.contract.QueueContract;
+import dev.corral.testing.contract.RecyclingContract;
+import dev.corral.testing.contract.RestartContract;
+import dev.corral.testing.contract.RoutingContract;
+import dev.corral.testing.contract.SpawnFailureContract;
+import dev.corral.testing.contract.StreamingContract;
 
-/** The Corral contract, on embedded Tomcat 11 with the valves on the Host and an empty ROOT context (async mode). */
-class TomcatContractTest extends CorralContractTest {
-    @Override
-    protected ContainerFixture newFixture() {
-        return new TomcatFixture();
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The Corral contract, on embedded Tomcat 11 with the valves on the Host and an empty ROOT context (async
+ * mode): every contract class, one nested class each.
+ */
+class TomcatContractTest {
+
+    /** A fresh embedded Tomcat for each test. */
+    interface OnTomcat extends FixtureFactory {
+        @Override
+        default ContainerFixture newFixture() {
+            return new TomcatFixture();
+        }
+    }
+
+    @Nested
+    class Routing extends RoutingContract implements OnTomcat {
+    }
+
+    @Nested
+    class Queue extends QueueContract implements OnTomcat {
+    }
+
+    @Nested
+    class Streaming extends StreamingContract implements OnTomcat {
+    }
+
+    @Nested
+    class Recycling extends RecyclingContract implements OnTomcat {
+    }
+
+    @Nested
+    class Health extends HealthContract implements OnTomcat {
+    }
+
+    @Nested
+    class Restart extends RestartContract implements OnTomcat {
+    }
+
+    @Nested
+    class SpawnFailure extends SpawnFailureContract implements OnTomcat {
+    }
+
+    @Nested
+    class Faults extends FaultContract implements OnTomcat {
     }
 }
