@@ -220,6 +220,7 @@ public final class Group implements App {
     }
 
     String countsLocked() {
+        assert holdsLock();
         return status.countsLocked();
     }
 

@@ -27,6 +27,7 @@ final class GroupStatus {
 
     /** Publishes the hints; called at the end of every change, under the lock. */
     void publishLocked() {
+        assert group.holdsLock();
         queuedHint = group.waiting.sizeLocked();
         int concurrency = group.config.concurrency();
         int free = 0;
@@ -48,6 +49,7 @@ final class GroupStatus {
     }
 
     AppStatus snapshotLocked() {
+        assert group.holdsLock();
         List<ProcessStatus> list = new ArrayList<>(group.processes.all.size());
         int busy = 0;
         int ready = 0;
@@ -63,6 +65,7 @@ final class GroupStatus {
 
     /** "processes=, ready=, busy=, queued=", for error messages. */
     String countsLocked() {
+        assert group.holdsLock();
         int busy = 0;
         int ready = 0;
         for (AppProcess process : group.processes.all) {

@@ -30,6 +30,7 @@ final class HealthVerdicts {
 
     /** Whether and how a check of this process should run now (BUSY: it has no free slot). */
     Next dueLocked(AppProcess process) {
+        assert group.holdsLock();
         switch (process.life()) {
             case STARTING:
                 return Next.RISING;
@@ -95,6 +96,7 @@ final class HealthVerdicts {
 
     /** errorLimit: counts consecutive connect errors and 5xx answers of a process. */
     void countErrorLocked(AppProcess process, boolean error, String what, Change change) {
+        assert group.holdsLock();
         int limit = group.config.health().errorLimit();
         if (!error) {
             process.consecutiveErrors = 0;
@@ -106,6 +108,7 @@ final class HealthVerdicts {
 
     /** DOWN: no new request and none from the queue; in-flight ones finish; then it is replaced. */
     private void markDownLocked(AppProcess process, String why, Change change) {
+        assert group.holdsLock();
         if (!process.takesRequests()) {
             return;
         }

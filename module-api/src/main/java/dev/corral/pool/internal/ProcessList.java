@@ -32,6 +32,7 @@ final class ProcessList {
 
     /** Processes that serve or soon will: starting, or taking requests. */
     int liveLocked() {
+        assert group.holdsLock();
         int n = 0;
         for (AppProcess process : all) {
             if (process.life() == Life.STARTING || process.takesRequests()) {
@@ -56,6 +57,7 @@ final class ProcessList {
 
     /** A process stopped taking requests: its own queue goes to the app's, and from there to free processes. */
     private void leftRoutingLocked(AppProcess process, Change change) {
+        assert group.holdsLock();
         WaitList waiting = group.waiting;
         if (waiting.ownSizeLocked(process) == 0) {
             return;

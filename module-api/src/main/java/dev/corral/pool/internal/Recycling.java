@@ -61,6 +61,7 @@ final class Recycling {
     }
 
     private void drainLocked(AppProcess process, Retirement why, Change change) {
+        assert group.holdsLock();
         change.after(() -> LOG.log(Level.INFO, "recycling {0}: {1}", process, why.reason()));
         group.processes.disableLocked(process, Routing.DRAINING, why, change);
         group.spawning.spawnIfNeededLocked(change);
@@ -68,6 +69,7 @@ final class Recycling {
 
     /** A process became ready: one process that was waiting for its replacement retires. */
     void retireReplacedLocked(Change change) {
+        assert group.holdsLock();
         for (AppProcess process : group.processes.all) {
             if (process.takesRequests() && process.routing() == Routing.RETIRING) {
                 drainLocked(process, process.retirement, change);
@@ -78,6 +80,7 @@ final class Recycling {
 
     /** A process waiting for its replacement gets one, if none is starting (e.g. after a failed spawn). */
     void replaceRetiringLocked(Change change) {
+        assert group.holdsLock();
         if (group.spawning.starting > 0 || group.stopped || group.spawning.delaysLocked(change.now)) {
             return;
         }
@@ -91,6 +94,7 @@ final class Recycling {
 
     /** maxRequests: recycles the process once it has served its (jittered) share. */
     void recycleIfWornLocked(AppProcess process, Change change) {
+        assert group.holdsLock();
         if (process.maxRequests > 0 && process.processed >= process.maxRequests) {
             recycleLocked(process, "served " + process.processed + " requests (maxRequests="
                     + group.config.recycle().maxRequests() + ")", change);
@@ -99,6 +103,7 @@ final class Recycling {
 
     /** idleTimeout: stops the least recently used idle processes above {@code minProcesses}. */
     void reapIdleLocked(Change change) {
+        assert group.holdsLock();
         long now = change.now;
         long idleNanos = group.config.recycle().idleTimeout().toNanos();
         if (idleNanos == 0 || group.waiting.appSizeLocked() > 0) {
@@ -124,6 +129,7 @@ final class Recycling {
 
     /** The processes whose memory is to be measured now (maxMemory is set), read under the lock. */
     List<AppProcess> toMeasureLocked() {
+        assert group.holdsLock();
         if (group.config.recycle().maxMemoryBytes() <= 0) {
             return List.of();
         }
@@ -138,6 +144,7 @@ final class Recycling {
 
     /** maxMemory: recycles the processes whose resident set (measured without the lock) exceeds their limit. */
     void recycleBloatedLocked(List<AppProcess> measured, long[] residentBytes, Change change) {
+        assert group.holdsLock();
         for (int i = 0; i < residentBytes.length; i++) {
             AppProcess process = measured.get(i);
             if (residentBytes[i] > process.maxMemory) {

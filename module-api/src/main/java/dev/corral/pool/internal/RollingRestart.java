@@ -60,6 +60,7 @@ final class RollingRestart {
 
     /** Drives the restart: one new process starting at a time, until no old one is left. */
     private void rollLocked(Change change) {
+        assert group.holdsLock();
         if (!restarting) {
             return;
         }
@@ -80,6 +81,7 @@ final class RollingRestart {
 
     /** A process became ready: if it is of the new generation, the least busy old one is retired. */
     void readyLocked(AppProcess process, Change change) {
+        assert group.holdsLock();
         if (!restarting || process.generation != generation) {
             return;
         }
@@ -98,6 +100,7 @@ final class RollingRestart {
 
     /** A spawn failed: if it was the new version's, the restart stops and the old processes keep serving. */
     void spawnFailedLocked(AppProcess process, Change change) {
+        assert group.holdsLock();
         if (restarting && process.generation == generation) {
             restarting = false;
             change.after(() -> LOG.log(Level.ERROR, "rolling restart of app [{0}] failed: the new version could not"

@@ -128,6 +128,7 @@ final class Sessions {
 
     /** The least busy process other than {@code exclude} gets a session for the request, or null. */
     Session acquireLocked(RequestInfo request, AppProcess exclude, Change change) {
+        assert group.holdsLock();
         AppProcess best = group.router.choose(group.processes.all, group.config.concurrency(), exclude,
                 group.config.routing().slowStart().toNanos(), change.now);
         return best == null ? null : startLocked(best, request, change);
@@ -233,6 +234,7 @@ final class Sessions {
     }
 
     private void freeSlotLocked(Session session, long now) {
+        assert group.holdsLock();
         AppProcess process = session.process;
         process.sessions--;
         process.active.remove(session);

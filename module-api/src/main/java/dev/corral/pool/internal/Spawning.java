@@ -75,6 +75,7 @@ final class Spawning implements ProcessLauncher.Listener {
 
     /** Starts one process (its maxPoolProcesses slot is taken already). */
     private void startLocked(Change change) {
+        assert group.holdsLock();
         Engine engine = group.engine;
         int seq = engine.nextProcessSeq();
         boolean unix = group.config.listen() == Listen.UNIX;
@@ -95,16 +96,19 @@ final class Spawning implements ProcessLauncher.Listener {
 
     /** Whether the app counts as unable to start: no process runs or starts, three spawns failed, and the next must wait. */
     boolean givenUpLocked(long now) {
+        assert group.holdsLock();
         return backoff.givesUp() && backoff.delays(now) && group.processes.liveLocked() == 0;
     }
 
     /** Whether a spawn must still wait for the back-off after failures. */
     boolean delaysLocked(long now) {
+        assert group.holdsLock();
         return backoff.delays(now);
     }
 
     /** A process that has stayed up for {@link #CRASH_WINDOW} ends a run of failures: the app works. */
     void forgiveIfProvenLocked(long now) {
+        assert group.holdsLock();
         if (backoff.crashRun() == 0) {
             return;
         }
@@ -118,6 +122,7 @@ final class Spawning implements ProcessLauncher.Listener {
 
     /** The app proved it works (see {@link SpawnBackoff}). */
     void forgiveLocked() {
+        assert group.holdsLock();
         backoff = backoff.forgiven();
     }
 
@@ -126,6 +131,7 @@ final class Spawning implements ProcessLauncher.Listener {
      * the crash window, it had proved the app works (even if no upkeep saw it yet), so the run ends.
      */
     void crashedLocked(AppProcess process, Change change) {
+        assert group.holdsLock();
         long now = change.now;
         if (now - process.readyNanos >= CRASH_WINDOW.toNanos()) {
             forgiveLocked();

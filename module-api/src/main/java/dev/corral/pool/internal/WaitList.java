@@ -121,6 +121,7 @@ final class WaitList {
 
     /** Requests waiting in the app's queue and in every process's own queue. */
     int sizeLocked() {
+        assert group.holdsLock();
         int size = app.size();
         for (WaitQueue queue : own.values()) {
             size += queue.size();
@@ -130,17 +131,20 @@ final class WaitList {
 
     /** Requests waiting in the app's queue (those any process may take). */
     int appSizeLocked() {
+        assert group.holdsLock();
         return app.size();
     }
 
     /** Requests waiting for {@code process} alone. */
     int ownSizeLocked(AppProcess process) {
+        assert group.holdsLock();
         WaitQueue mine = own.get(process);
         return mine == null ? 0 : mine.size();
     }
 
     /** Visits every waiter; the action must not change the queues. */
     void forEachLocked(Consumer<Waiter> action) {
+        assert group.holdsLock();
         queues().forEach(queue -> queue.forEach(action));
     }
 
@@ -163,6 +167,7 @@ final class WaitList {
     }
 
     private void setTimerLocked(long deadline, long now) {
+        assert group.holdsLock();
         if (timer != null) {
             timer.cancel();
         }
