@@ -44,7 +44,7 @@ final class Change implements AutoCloseable {
 
     @Override
     public void close() {
-        group.release(this);
+        group.finish(this);
     }
 
     /**

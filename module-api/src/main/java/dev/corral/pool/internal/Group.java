@@ -128,7 +128,7 @@ public final class Group implements App {
      * Ends a change: hints, invariants, unlock, then its actions. A violated invariant is thrown
      * after the actions ran, so that what the change decided (a spawn, an answer) still happens.
      */
-    void release(Change change) {
+    void finish(Change change) {
         RuntimeException violated = null;
         try {
             status.publishLocked();

@@ -2,10 +2,17 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppSettings;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
  * The engine with everything around it in memory: a {@link ManualClock} and
@@ -14,8 +21,11 @@ import java.util.Random;
  * the fake launcher, forwarder and health probe. Nothing runs unless the test makes it:
  * {@link #advance} moves time, {@link #forwards} runs requests in flight. A test of the engine
  * runs in milliseconds and the same way every time. Single-threaded.
+ *
+ * <p>Used as a JUnit extension ({@code @RegisterExtension final EngineHarness engine = new
+ * EngineHarness(0);}), it is closed after each test; otherwise close it yourself.
  */
-final class EngineHarness implements AutoCloseable {
+final class EngineHarness implements AutoCloseable, AfterEachCallback {
     final ManualClock clock = new ManualClock();
     final ManualScheduler scheduler = new ManualScheduler(clock);
     final ManualExecutor forwards = new ManualExecutor();
@@ -23,10 +33,16 @@ final class EngineHarness implements AutoCloseable {
     final FakeForwarder app = new FakeForwarder();
     final FakeHealthProbe probe = new FakeHealthProbe();
     final Pool pool;
-    private final Path root;
+    private final Path dir;
+    private boolean closed;
 
-    EngineHarness(Path dir, int maxPoolProcesses) {
-        this.root = dir.resolve("app");
+    /** An engine on a fresh temp directory (removed at close), with {@code maxPoolProcesses} (0 = none). */
+    EngineHarness(int maxPoolProcesses) {
+        try {
+            dir = Files.createTempDirectory("corral-engine-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         EngineServices services = new EngineServices(clock, scheduler, forwards, Runnable::run, new Random(42),
                 launcher, probe, app, () -> { });
         pool = new Pool(RunDir.create(dir.resolve("run")), services, maxPoolProcesses);
@@ -35,13 +51,13 @@ final class EngineHarness implements AutoCloseable {
     /** Settings of an app named {@code name} (a wsgi app in a fresh directory), to adjust before {@link #add}. */
     AppSettings settings(String name) {
         try {
-            Path appRoot = Files.createDirectories(root.resolve(name));
+            Path appRoot = Files.createDirectories(dir.resolve("apps").resolve(name));
             AppSettings settings = new AppSettings();
             settings.setName(name);
             settings.setAppRoot(appRoot.toString());
             return settings;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -74,11 +90,25 @@ final class EngineHarness implements AutoCloseable {
     }
 
     @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         forwards.runAll();
         // launches never made ready would keep the pool waiting for their exit
         launcher.launches.stream().filter(l -> l.os != null && l.os.isAlive() && !l.reported)
                 .forEach(l -> l.os.exit(0));
         pool.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -2,10 +2,9 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppSettings;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Health verdicts on a manual clock: rise, fall, the three intervals, errorLimit. */
 class HealthTest {
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(0);
     private Group app;
 
     @BeforeEach
     void setUp() {
-        engine = new EngineHarness(tmp, 0);
         AppSettings settings = engine.settings("checked");
         settings.setMinProcesses("1");
         settings.setMaxProcesses("1");
@@ -36,11 +33,6 @@ class HealthTest {
         settings.setErrorLimit("3");
         app = engine.add(settings);
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
     }
 
     private AppProcess first() {

@@ -2,12 +2,9 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppSettings;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,19 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** maxPoolProcesses across apps: eviction of another app's idle process. In memory, on a manual clock. */
 class PoolLimitsTest {
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
-
-    @BeforeEach
-    void setUp() {
-        engine = new EngineHarness(tmp, 2);
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
-    }
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(2);
 
     @Test
     void anAppWithAWaitingRequestTakesTheLeastRecentlyUsedIdleProcessOfAnotherApp() {

@@ -4,7 +4,6 @@ import dev.corral.pool.internal.ProcessLifecycle.Life;
 import dev.corral.pool.internal.ProcessLifecycle.Routing;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,9 +28,6 @@ class ProcessLifecycleTest {
             "Life: RUNNING -> STOPPING", "Life: RUNNING -> DEAD", "Life: STOPPING -> DEAD",
             "Routing: NONE -> ENABLED", "Routing: ENABLED -> RETIRING", "Routing: ENABLED -> DRAINING",
             "Routing: ENABLED -> DOWN", "Routing: RETIRING -> DRAINING", "Routing: RETIRING -> DOWN");
-
-    @TempDir
-    static Path tmp;
 
     static Stream<Arguments> lifeMoves() {
         List<Arguments> moves = new ArrayList<>();
@@ -87,7 +83,7 @@ class ProcessLifecycleTest {
     @ParameterizedTest(name = "Life {0} -> {1}")
     @MethodSource("lifeMoves")
     void aLifeMoveHappensOnlyIfTheTableHasIt(Life from, Life to) {
-        try (EngineHarness engine = new EngineHarness(tmp.resolve("life-" + from + "-" + to), 0)) {
+        try (EngineHarness engine = new EngineHarness(0)) {
             AppProcess process = in(engine, from);
             if (LEGAL.contains("Life: " + from + " -> " + to)) {
                 process.moveTo(to);
@@ -104,7 +100,7 @@ class ProcessLifecycleTest {
     @ParameterizedTest(name = "Routing {0} -> {1}")
     @MethodSource("routingMoves")
     void aRoutingMoveHappensOnlyIfTheTableHasIt(Routing from, Routing to) {
-        try (EngineHarness engine = new EngineHarness(tmp.resolve("routing-" + from + "-" + to), 0)) {
+        try (EngineHarness engine = new EngineHarness(0)) {
             AppProcess process = routed(engine, from);
             if (LEGAL.contains("Routing: " + from + " -> " + to)) {
                 process.routeTo(to);
@@ -119,7 +115,7 @@ class ProcessLifecycleTest {
 
     @Test
     void aProcessThatIsNotRunningCannotBeRouted() {
-        try (EngineHarness engine = new EngineHarness(tmp.resolve("not-running"), 0)) {
+        try (EngineHarness engine = new EngineHarness(0)) {
             AppProcess starting = in(engine, Life.STARTING);
             assertThrows(IllegalStateException.class, () -> starting.routeTo(Routing.ENABLED));
         }

@@ -3,12 +3,10 @@ package dev.corral.pool.internal;
 import dev.corral.config.AppSettings;
 import dev.corral.pool.internal.SpawnException.Step;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,25 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rolling restarts: one old process retired per new one ready; a broken new version leaves the old ones serving. */
 class RollingRestartTest {
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(0);
     private Group app;
 
     @BeforeEach
     void setUp() {
-        engine = new EngineHarness(tmp, 0);
         AppSettings settings = engine.settings("rolling");
         settings.setMinProcesses("2");
         settings.setMaxProcesses("2");
         app = engine.add(settings);
         engine.start();
         engine.readyAll();
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
     }
 
     private FakeLauncher.FakeProcess os(int launch) {
@@ -76,24 +67,25 @@ class RollingRestartTest {
 
     @Test
     void aProcessRecycledAtMinProcessesServesUntilItsReplacementIsReady() {
-        engine.close();
-        engine = new EngineHarness(tmp.resolve("second"), 0);
-        AppSettings settings = engine.settings("worn");
-        settings.setMinProcesses("1");
-        settings.setMaxProcesses("1");
-        settings.setMaxRequests("3");
-        app = engine.add(settings);
-        engine.start();
-        engine.readyAll();
-        for (int i = 0; i < 3; i++) {
-            assertEquals(200, engine.request(app, "/hello").status);
+        try (EngineHarness worn = new EngineHarness(0)) {
+            AppSettings settings = worn.settings("worn");
+            settings.setMinProcesses("1");
+            settings.setMaxProcesses("1");
+            settings.setMaxRequests("3");
+            Group group = worn.add(settings);
+            worn.start();
+            worn.readyAll();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, worn.request(group, "/hello").status);
+            }
+            assertEquals(2, worn.launcher.launches.size(), "worn out: its replacement starts first");
+            FakeLauncher.FakeProcess first = worn.launcher.launches.get(0).os;
+            assertTrue(first.signals.isEmpty());
+            FakeExchange meanwhile = worn.request(group, "/meanwhile");
+            assertEquals(Long.toString(first.pid()), meanwhile.header("X-Pid"), "the worn process serves until then");
+            worn.launcher.launches.get(1).ready();
+            assertEquals(List.of("TERM"), first.signals, "retired once the replacement is ready");
+            assertEquals(Long.toString(worn.launcher.launches.get(1).os.pid()), worn.request(group, "/after").header("X-Pid"));
         }
-        assertEquals(2, engine.launcher.launches.size(), "worn out: its replacement starts first");
-        assertTrue(os(0).signals.isEmpty());
-        FakeExchange meanwhile = engine.request(app, "/meanwhile");
-        assertEquals(Long.toString(os(0).pid()), meanwhile.header("X-Pid"), "the worn process serves until then");
-        engine.launcher.launches.get(1).ready();
-        assertEquals(List.of("TERM"), os(0).signals, "retired once the replacement is ready");
-        assertEquals(Long.toString(os(1).pid()), engine.request(app, "/after").header("X-Pid"));
     }
 }

@@ -3,12 +3,10 @@ package dev.corral.pool.internal;
 import dev.corral.pool.internal.ProcessLifecycle.Life;
 import dev.corral.pool.internal.ProcessLifecycle.Routing;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -20,21 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The choice of a process: pure, on processes made by hand and a seeded random source. */
 class RouterTest {
     private static final long SECOND = Duration.ofSeconds(1).toNanos();
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(0);
     private Group group;
     private int seq;
 
     @BeforeEach
     void setUp() {
-        engine = new EngineHarness(tmp, 0);
         group = engine.add(engine.settings("routed"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
     }
 
     private AppProcess ready(int sessions, long lastUsed, long readyAt) {

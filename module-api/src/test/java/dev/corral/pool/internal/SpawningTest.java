@@ -3,12 +3,9 @@ package dev.corral.pool.internal;
 import dev.corral.config.AppSettings;
 import dev.corral.pool.internal.SpawnException.Step;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,19 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When an app starts processes: the ramp-up, the back-off after crashes, giving up. In memory, on a manual clock. */
 class SpawningTest {
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
-
-    @BeforeEach
-    void setUp() {
-        engine = new EngineHarness(tmp, 0);
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
-    }
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(0);
 
     private Group app(int min, int max) {
         AppSettings settings = engine.settings("app");

@@ -2,10 +2,9 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppSettings;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,25 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Sticky sessions' own queues: oldest first across both queues, and handed over when their process goes. */
 class StickyQueueTest {
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(0);
     private Group app;
 
     @BeforeEach
     void setUp() {
-        engine = new EngineHarness(tmp, 0);
         AppSettings settings = engine.settings("sticky");
         settings.setMinProcesses("0");
         settings.setMaxProcesses("2");
         settings.setStickySessions("true");
         app = engine.add(settings);
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
     }
 
     /** Two processes, each busy with one request (held in flight). */

@@ -2,12 +2,10 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppSettings;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,14 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The queue: its bound, each request's own timeout on the app's one timer, and clients that leave. */
 class WaitListTest {
-    @TempDir
-    Path tmp;
-    private EngineHarness engine;
+    @RegisterExtension
+    final EngineHarness engine = new EngineHarness(0);
     private Group app;
 
     @BeforeEach
     void setUp() {
-        engine = new EngineHarness(tmp, 0);
         AppSettings settings = engine.settings("queued");
         settings.setMinProcesses("0");
         settings.setMaxProcesses("1");
@@ -32,11 +28,6 @@ class WaitListTest {
         settings.setQueueTimeout("1s");
         app = engine.add(settings);
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        engine.close();
     }
 
     @Test
