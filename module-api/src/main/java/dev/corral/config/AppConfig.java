@@ -229,6 +229,70 @@ public record AppConfig(
         return next == '/' || next == '?' || next == ';';
     }
 
+    /**
+     * Every setting as configuration text, by config name, in documented order: what an
+     * {@link AppSettings} would hold to bind to this config again. Settings without a value
+     * (no entry point, no command, no env, all hosts, no health path) are left out.
+     */
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put(Setting.NAME.configName(), name);
+        s.put(Setting.APP_ROOT.configName(), appRoot.toString());
+        s.put(Setting.TYPE.configName(), type.configName());
+        putIf(s, Setting.ENTRY_POINT, entryPoint);
+        putIf(s, Setting.COMMAND, command.isEmpty() ? null : CommandLine.join(command));
+        putIf(s, Setting.ENV, env.isEmpty() ? null : env.entrySet().stream()
+                .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
+        s.put(Setting.PATH_PREFIX.configName(), pathPrefix);
+        putIf(s, Setting.VIRTUAL_HOSTS, virtualHosts.isEmpty() ? null : String.join(",", virtualHosts));
+        s.put(Setting.MIN_PROCESSES.configName(), Integer.toString(minProcesses));
+        s.put(Setting.MAX_PROCESSES.configName(), Integer.toString(maxProcesses));
+        s.put(Setting.CONCURRENCY.configName(), Integer.toString(concurrency));
+        s.put(Setting.MAX_QUEUE.configName(), Integer.toString(maxQueue));
+        s.put(Setting.QUEUE_TIMEOUT.configName(), Durations.format(queueTimeout));
+        s.put(Setting.SPAWN_TIMEOUT.configName(), Durations.format(spawnTimeout));
+        s.put(Setting.SHUTDOWN_TIMEOUT.configName(), Durations.format(shutdownTimeout));
+        s.put(Setting.LISTEN.configName(), listen.configName());
+        s.put(Setting.IDLE_TIMEOUT.configName(), Durations.format(recycle.idleTimeout()));
+        s.put(Setting.MAX_REQUESTS.configName(), Integer.toString(recycle.maxRequests()));
+        s.put(Setting.MAX_MEMORY.configName(), Sizes.format(recycle.maxMemoryBytes()));
+        s.put(Setting.MAX_REQUEST_TIME.configName(), Durations.format(recycle.maxRequestTime()));
+        putIf(s, Setting.HEALTH_PATH, health.healthPath());
+        s.put(Setting.HEALTH_INTERVAL.configName(), Durations.format(health.interval()));
+        s.put(Setting.HEALTH_FAST_INTERVAL.configName(), Durations.format(health.fastInterval()));
+        s.put(Setting.HEALTH_DOWN_INTERVAL.configName(), Durations.format(health.downInterval()));
+        s.put(Setting.HEALTH_RISE.configName(), Integer.toString(health.rise()));
+        s.put(Setting.HEALTH_FALL.configName(), Integer.toString(health.fall()));
+        s.put(Setting.HEALTH_TIMEOUT.configName(), Durations.format(health.timeout()));
+        s.put(Setting.ERROR_LIMIT.configName(), Integer.toString(health.errorLimit()));
+        s.put(Setting.RETRIES.configName(), Integer.toString(routing.retries()));
+        s.put(Setting.SLOW_START.configName(), Durations.format(routing.slowStart()));
+        s.put(Setting.STICKY_SESSIONS.configName(), Boolean.toString(routing.stickySessions()));
+        s.put(Setting.STICKY_COOKIE.configName(), routing.stickyCookie());
+        s.put(Setting.FAULTS.configName(), faults.toString());
+        s.put(Setting.FAULT_SEED.configName(), Long.toString(faultSeed));
+        return Collections.unmodifiableMap(s);
+    }
+
+    private static void putIf(Map<String, String> settings, Setting setting, String value) {
+        if (value != null) {
+            settings.put(setting.configName(), value);
+        }
+    }
+
+    /**
+     * This config with some settings changed (config name to configuration text), checked by
+     * the same rules as at start-up.
+     *
+     * @throws ConfigException naming every invalid value, with what its setting accepts
+     */
+    public AppConfig with(Map<String, String> changes) {
+        AppSettings changed = new AppSettings();
+        settings().forEach(changed::set);
+        changes.forEach(changed::set);
+        return changed.toConfig();
+    }
+
     /** Every setting, with config names and spellings: durations as {@code 60s}, commands quoted. */
     @Override
     public String toString() {

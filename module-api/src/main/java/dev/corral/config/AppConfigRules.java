@@ -22,9 +22,9 @@ import dev.corral.config.ConfigException.Problem;
  */
 final class AppConfigRules {
 
-    // Note: ':' makes a name need quoting in a JMX ObjectName (STYLE.md rule 13); it is allowed
-    // here because the configuration spec asks for it.
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]+");
+    // No character that would need quoting in a JMX ObjectName (STYLE.md rule 13): the name is
+    // the value of the app's MBeans' name= and app= keys as it is.
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
     private static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
     private static final String DOTTED = IDENTIFIER + "(?:\\." + IDENTIFIER + ")*";
     static final Pattern WSGI_ENTRY_POINT = Pattern.compile(DOTTED + ":" + DOTTED);

@@ -18,7 +18,7 @@ import dev.corral.config.ConfigException.Problem;
  * <p>Settings, in documented order (see {@link AppConfig} for their meaning):
  * <pre>
  * setting          default            accepts
- * name             (required)         letters, digits, '.', '_', ':' and '-'
+ * name             (required)         letters, digits, '.', '_' and '-' (it names the app's MBeans)
  * appRoot          (required)         an existing directory (relative: to the working directory)
  * type             wsgi               wsgi, node or generic
  * entryPoint       app:application    wsgi: module:callable; node: script relative to appRoot (default app.js)

@@ -10,7 +10,7 @@ import java.util.Optional;
  * The {@code allowed} texts are API: tests pin them and operators read them.
  */
 enum Setting {
-    NAME("name", "a name of letters, digits, '.', '_', ':' and '-'"),
+    NAME("name", "a name of letters, digits, '.', '_' and '-'"),
     APP_ROOT("appRoot", "an existing directory"),
     TYPE("type", "one of wsgi, node, generic"),
     ENTRY_POINT("entryPoint", "module:callable for wsgi or a script relative to appRoot for node"),

@@ -39,8 +39,15 @@ public final class FaultInjector {
         return spec;
     }
 
-    /** Changes what is injected from now on (the seed stays). */
+    /**
+     * Changes what is injected from now on (the seed stays).
+     *
+     * @throws UnsupportedOperationException on {@link #NONE}, which every part of Corral shares
+     */
     public void setSpec(FaultSpec spec) {
+        if (this == NONE) {
+            throw new UnsupportedOperationException("FaultInjector.NONE injects nothing, ever: change an app's own injector");
+        }
         this.spec = spec;
         LOG.log(Level.WARNING, "fault injection set to [{0}] (seed {1})", spec, Long.toString(seed));
     }

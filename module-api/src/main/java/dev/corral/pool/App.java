@@ -32,8 +32,55 @@ public interface App {
     boolean restart();
 
     /**
+     * A restart, rolling (see {@link #restart()}) or all at once: every process is retired
+     * gracefully now (in-flight requests finish) and new ones are spawned; requests wait in the
+     * queue meanwhile.
+     *
+     * @return false if a restart is already running or the app is stopping
+     */
+    boolean restart(boolean rolling);
+
+    /**
+     * Changes settings while the app runs: the runtime-tunable ones ({@code minProcesses},
+     * {@code maxProcesses}, {@code maxQueue}, {@code queueTimeout}, {@code idleTimeout},
+     * {@code maxRequests}, {@code maxMemory}, {@code maxRequestTime}), by config name, in their
+     * configuration spelling ({@code "30s"}, {@code "512MB"}). Takes effect at once.
+     *
+     * @throws dev.corral.config.ConfigException naming each setting that cannot change at run time
+     *         or each value that is not valid, with what it accepts; nothing is changed then
+     */
+    void change(java.util.Map<String, String> settings);
+
+    /** Changes {@code minProcesses} and {@code maxProcesses} together (see {@link #change}). */
+    default void scale(int minProcesses, int maxProcesses) {
+        change(java.util.Map.of("minProcesses", Integer.toString(minProcesses),
+                "maxProcesses", Integer.toString(maxProcesses)));
+    }
+
+    /**
+     * Stops taking new requests: they are answered 503 {@code draining}; queued and in-flight ones
+     * are still served. Until {@link #resume()}.
+     */
+    void drain();
+
+    /** Takes new requests again after {@link #drain()}. */
+    void resume();
+
+    /** Whether the app is draining. */
+    boolean draining();
+
+    /**
+     * Retires one process gracefully (it finishes its requests, then stops; a replacement starts
+     * if the app would drop below {@code minProcesses}).
+     *
+     * @param pid the process's pid, as {@link ProcessStatus#pid()} shows it
+     * @return false if no process of this app that takes requests has that pid
+     */
+    boolean detach(long pid);
+
+    /**
      * The app's fault injector: its seed, counters of injected faults, and the spec, which can be
-     * changed at run time. {@code FaultInjector.NONE} when no faults were configured.
+     * changed at run time (the app's own injector, even when no faults were configured).
      */
     dev.corral.fault.FaultInjector faults();
 

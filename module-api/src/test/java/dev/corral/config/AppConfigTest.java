@@ -158,7 +158,7 @@ class AppConfigTest {
                 "app", List.of(), Map.of("PORT", "80"), "blog", List.of("bad_host"), 7, 6, -1, 100,
                 Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(-1), null));
         assertEquals(String.join("\n",
-                "'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [my app]",
+                "'name' must be a name of letters, digits, '.', '_' and '-', but was [my app]",
                 "'appRoot' is required: an existing directory",
                 "'entryPoint' must be a WSGI entry point module:callable, such as app:application, but was [app]",
                 "'env' must be free of CORRAL_SOCKET, CORRAL_APP and PORT (set by Corral), but was [PORT=80]",

@@ -118,8 +118,8 @@ class AppSettingsTest {
 
     @ParameterizedTest(name = "{0}=[{1}]")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "name            | my app       | 'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [my app]",
-            "name            | a/b          | 'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [a/b]",
+            "name            | my app       | 'name' must be a name of letters, digits, '.', '_' and '-', but was [my app]",
+            "name            | a/b          | 'name' must be a name of letters, digits, '.', '_' and '-', but was [a/b]",
             "type            | rack         | 'type' must be one of wsgi, node, generic, but was [rack]",
             "entryPoint      | app          | 'entryPoint' must be a WSGI entry point module:callable, such as app:application, but was [app]",
             "entryPoint      | 1app:run     | 'entryPoint' must be a WSGI entry point module:callable, such as app:application, but was [1app:run]",
@@ -197,7 +197,7 @@ class AppSettingsTest {
     @Test
     void requiresNameAndAppRoot() {
         AppSettings empty = new AppSettings();
-        assertEquals("'name' is required: a name of letters, digits, '.', '_', ':' and '-'\n"
+        assertEquals("'name' is required: a name of letters, digits, '.', '_' and '-'\n"
                 + "'appRoot' is required: an existing directory", problemsOf(empty));
     }
 
@@ -227,7 +227,7 @@ class AppSettingsTest {
         assertEquals(List.of("name", "type", "maxProcesses", "maxQueue", "queueTimeout", "listen"),
                 e.problems().stream().map(Problem::setting).toList());
         assertEquals(String.join("\n",
-                "'name' must be a name of letters, digits, '.', '_', ':' and '-', but was [my app]",
+                "'name' must be a name of letters, digits, '.', '_' and '-', but was [my app]",
                 "'type' must be one of wsgi, node, generic, but was [rack]",
                 "'maxProcesses' must be an integer 1..1024, but was [four]",
                 "'maxQueue' must be an integer 0..1000000, but was [-5]",
@@ -390,5 +390,37 @@ class AppSettingsTest {
         assertTrue(message.contains("'retries' must be an integer 0..100, but was [-1]"), message);
         assertTrue(message.contains("'stickySessions' must be true or false, but was [yes]"), message);
         assertTrue(message.contains("'stickyCookie'") && message.contains("[a b]"), message);
+    }
+
+    @Test
+    void aConfigsSettingsBindToTheSameConfigAgain() {
+        settings.setType("generic");
+        settings.setCommand("python3 -m 'my server' --port=$PORT");
+        settings.setEnv("A=1 B='two words'");
+        settings.setPathPrefix("/blog/");
+        settings.setVirtualHosts("blog.example, *.blog.example");
+        settings.setMaxMemory("3GB");
+        settings.setMaxRequestTime("1500ms");
+        settings.setHealthPath("/up");
+        settings.setSlowStart("2m");
+        settings.setStickySessions("true");
+        settings.setFaults("connect:0.25,latency:0.5@200ms");
+        settings.setFaultSeed("99");
+        AppConfig config = settings.toConfig();
+        AppSettings again = new AppSettings();
+        config.settings().forEach(again::set);
+        assertEquals(config, again.toConfig());
+        assertEquals(config, config.with(java.util.Map.of()));
+    }
+
+    @Test
+    void withChangesOneSettingAndChecksItByTheStartUpRules() {
+        AppConfig config = settings.toConfig();
+        AppConfig changed = config.with(java.util.Map.of("maxQueue", "7", "queueTimeout", "5s"));
+        assertEquals(7, changed.maxQueue());
+        assertEquals(java.time.Duration.ofSeconds(5), changed.queueTimeout());
+        assertEquals(config.maxProcesses(), changed.maxProcesses());
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with(java.util.Map.of("maxQueue", "lots")));
+        assertEquals("'maxQueue' must be an integer 0..1000000, but was [lots]", e.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package dev.corral.pool.internal;
 
-import dev.corral.pool.ProcessStatus;
 import dev.corral.pool.internal.ProcessLifecycle.Life;
 import dev.corral.pool.internal.ProcessLifecycle.Routing;
 
@@ -41,10 +40,6 @@ final class AppProcess {
     /** The loopback port the process listens on, or 0 for {@code listen=unix}. */
     final int port;
     final long createdNanos;
-    /** This process's jittered {@code maxRequests} (0 = off). */
-    final long maxRequests;
-    /** This process's jittered {@code maxMemory} in bytes (0 = off). */
-    final long maxMemory;
     /** Its sticky-session route: the value of the cookie that sends a client back to it. */
     final String route;
 
@@ -52,6 +47,10 @@ final class AppProcess {
     volatile OsProcess os;
 
     // Guarded by the group lock.
+    /** This process's jittered {@code maxRequests} (0 = off); set again when the setting changes. */
+    long maxRequests;
+    /** This process's jittered {@code maxMemory} in bytes (0 = off); set again when the setting changes. */
+    long maxMemory;
     private Life life = Life.STARTING;
     private Routing routing = Routing.NONE;
     int sessions;
@@ -63,6 +62,9 @@ final class AppProcess {
     /** Health: checks passed in a row while starting, failed in a row while up. */
     int passedChecks;
     int failedChecks;
+    /** The last health check: when (-1: none yet), and why it failed (null: it passed). */
+    long lastCheckNanos = -1;
+    String lastCheckFailure;
     /** Connect errors and 5xx answers in a row (errorLimit). */
     int consecutiveErrors;
     final Set<Session> active = new LinkedHashSet<>();
@@ -144,10 +146,6 @@ final class AppProcess {
             case DOWN -> "DOWN";
             default -> "DRAINING";
         };
-    }
-
-    ProcessStatus status() {
-        return new ProcessStatus(pid(), pgid(), stateName(), sessions, processed, address());
     }
 
     // ------------------------------------------------------------------ the OS process

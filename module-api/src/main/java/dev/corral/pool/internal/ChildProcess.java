@@ -93,6 +93,15 @@ final class ChildProcess implements OsProcess {
     }
 
     @Override
+    public long cpuMillis() {
+        return ProcessHandle.of(lifeline.pid()).map(root -> {
+            try (Stream<ProcessHandle> tree = Stream.concat(Stream.of(root), root.descendants())) {
+                return tree.mapToLong(p -> p.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L)).sum();
+            }
+        }).orElse(0L);
+    }
+
+    @Override
     public List<String> outputTail() {
         return output.tail();
     }

@@ -13,6 +13,7 @@ final class Engine {
     final RunDir runDir;
     final EngineServices services;
     final ProcessBudget budget;
+    final Management management;
     /** Called when an app needs a process but the budget is used up: stop another app's idle one. */
     volatile Consumer<Group> evictFor = group -> { };
     /** Called when a process slot was given back: apps with waiting requests may spawn now. */
@@ -26,6 +27,7 @@ final class Engine {
         this.services = services;
         this.requestIdPrefix = requestIdPrefix;
         this.budget = new ProcessBudget(maxPoolProcesses);
+        this.management = new Management(services.mbeanServer());
     }
 
     long now() {

@@ -1,5 +1,7 @@
 package dev.corral.pool.internal;
 
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -7,6 +9,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
+
+import javax.management.MBeanServer;
 
 /**
  * What the engine takes from its surroundings: time, threads, randomness, and the seams to the
@@ -17,6 +21,7 @@ import java.util.random.RandomGenerator;
  * unseeded generator.
  *
  * @param clock            monotonic nanoseconds
+ * @param wallClock        the time of day, for the times operators read (the last error's)
  * @param scheduler        the timer
  * @param forwardExecutor  runs the forwarding of requests taken from a queue
  * @param blockingExecutor runs blocking work: spawning, health checks, killing
@@ -24,11 +29,12 @@ import java.util.random.RandomGenerator;
  * @param launcher         starts app processes
  * @param healthProbe      checks one process once
  * @param forwarder        forwards one request to its process
+ * @param mbeanServer      where the engine's MBeans go (the platform MBeanServer)
  * @param shutdown         releases the threads these services own (at engine close)
  */
-record EngineServices(LongSupplier clock, Scheduler scheduler, Executor forwardExecutor, Executor blockingExecutor,
+record EngineServices(LongSupplier clock, Clock wallClock, Scheduler scheduler, Executor forwardExecutor, Executor blockingExecutor,
                       RandomGenerator random, ProcessLauncher launcher, HealthProbe healthProbe, Forwarder forwarder,
-                      Runnable shutdown) {
+                      MBeanServer mbeanServer, Runnable shutdown) {
 
     /**
      * Real threads, real processes under the lifeline in {@code runDir}, the given clock.
@@ -39,9 +45,9 @@ record EngineServices(LongSupplier clock, Scheduler scheduler, Executor forwardE
         ExecutorScheduler scheduler = new ExecutorScheduler("corral-timer");
         ExecutorService forward = Executors.newCachedThreadPool(daemonThreads("corral-forward"));
         ExecutorService blocking = Executors.newCachedThreadPool(daemonThreads("corral-spawn"));
-        return new EngineServices(clock, scheduler, forward, blocking, random,
+        return new EngineServices(clock, Clock.systemUTC(), scheduler, forward, blocking, random,
                 new LifelineLauncher(runDir, scheduler, blocking, clock), new SocketHealthProbe(clock),
-                new HttpForwarder(clock, SystemTime::pause), () -> {
+                new HttpForwarder(clock, SystemTime::pause), ManagementFactory.getPlatformMBeanServer(), () -> {
                     scheduler.shutdown();
                     forward.shutdown();
                     blocking.shutdown();

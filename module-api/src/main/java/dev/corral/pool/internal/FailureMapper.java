@@ -32,6 +32,7 @@ final class FailureMapper {
      */
     static void answer(Group group, RequestInfo request, Outcome.Failure failure, AppProcess process) {
         Reason reason = failure.reason();
+        group.counters.failure(reason);
         String detail = detail(group, request, failure, process);
         RequestLog.log(reason == Reason.CLIENT_GONE ? Level.INFO : Level.WARNING, "request failed: reason=" + reason.code()
                 + " status=" + reason.status() + " app=" + group.name() + " pid="
@@ -68,6 +69,8 @@ final class FailureMapper {
             return "no process of " + app + " could be started; last error: " + spawn.lastError();
         } else if (failure instanceof Outcome.ShuttingDown) {
             return app + " is stopping";
+        } else if (failure instanceof Outcome.Draining) {
+            return app + " is draining: it takes no new requests until it is resumed";
         } else if (failure instanceof Outcome.ConnectFailed connect) {
             return "could not connect to a process of " + app + " after " + request.connectAttempts
                     + " attempts; last error: " + connect.error();

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -44,7 +43,8 @@ import java.util.function.Supplier;
 public final class Group implements App {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
 
-    final AppConfig config;
+    /** The settings in force: replaced as a whole, under the lock, by a change at run time ({@link Tuning}). */
+    volatile AppConfig config;
     final Engine engine;
     /** The app's fault injector (FaultInjector.NONE unless faults are configured). */
     final FaultInjector faults;
@@ -60,25 +60,22 @@ public final class Group implements App {
     final Recycling recycling = new Recycling(this);
     final HealthVerdicts health = new HealthVerdicts(this);
     final HealthChecker checker = new HealthChecker(this);
+    final Tuning tuning = new Tuning(this);
     private final GroupStatus status = new GroupStatus(this);
 
-    // Guarded by the lock (stopped is also read without it, as a hint).
+    // Guarded by the lock (the flags are also read without it, as hints).
     volatile boolean stopped;
-    long served;
-    long timedOut;
-    long failed;
-    long spawnFailures;
-    /** The last spawn or process error, for status and spawn_failed answers. */
-    String lastError;
-    /** Requests answered 503 queue_full; counted without the lock by the fast rejection. */
-    final LongAdder rejected = new LongAdder();
+    /** drain(): new requests are answered 503 draining; queued ones are still served. */
+    volatile boolean draining;
+    final Counters counters = new Counters();
 
     Group(AppConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
         this.router = new Router(engine.services.random());
-        this.faults = config.faults().isNone() ? FaultInjector.NONE : new FaultInjector(config.faults(), config.faultSeed());
-        if (faults != FaultInjector.NONE) {
+        // its own injector even with no faults configured, so that faults can be switched on at run time
+        this.faults = new FaultInjector(config.faults(), config.faultSeed());
+        if (!config.faults().isNone()) {
             LOG.log(Level.WARNING, "app [{0}]: injecting faults [{1}] with seed {2} (replay: faultSeed={2})",
                     config.name(), config.faults(), Long.toString(config.faultSeed()));
         }
@@ -112,8 +109,50 @@ public final class Group implements App {
     }
 
     @Override
+    public boolean restart(boolean rolling) {
+        return rolling ? restarts.start() : restarts.restartAll();
+    }
+
+    @Override
+    public void change(java.util.Map<String, String> settings) {
+        tuning.change(settings);
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        LOG.log(Level.INFO, "app [{0}] is draining: new requests are answered 503 draining", name());
+    }
+
+    @Override
+    public void resume() {
+        draining = false;
+        LOG.log(Level.INFO, "app [{0}] takes new requests again", name());
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public boolean detach(long pid) {
+        return processes.detach(pid);
+    }
+
+    @Override
     public AppStatus status() {
-        return read(status::snapshotLocked);
+        return status.snapshot(true);
+    }
+
+    /** The status without the processes' memory and CPU time (no reads of {@code /proc}). */
+    AppStatus counts() {
+        return status.snapshot(false);
+    }
+
+    /** One process's status, for its MBean. */
+    dev.corral.pool.ProcessStatus status(AppProcess process) {
+        return status.process(process);
     }
 
     // ---------------------------------------------------------------- the lock
@@ -166,7 +205,8 @@ public final class Group implements App {
         String counts;
         try (Change change = change()) {
             expired = waiting.expireLocked(change.now);
-            timedOut += expired.size();
+            counters.timedOut += expired.size();
+            expired.forEach(waiter -> counters.queueWaits.record(waiter.request.queuedNanos, change.now));
             counts = expired.isEmpty() ? null : countsLocked();
         }
         for (Waiter waiter : expired) {
@@ -180,7 +220,8 @@ public final class Group implements App {
             if (!waiting.removeLocked(waiter, change.now)) {
                 return;
             }
-            failed++;
+            counters.failed++;
+            counters.queueWaits.record(waiter.request.queuedNanos, change.now);
         }
         FailureMapper.answer(this, waiter.request, new Outcome.ClientGone(false, "the client disconnected while queued"),
                 null);
@@ -224,6 +265,13 @@ public final class Group implements App {
         return status.countsLocked();
     }
 
+    /** Records the app's last error, with the wall-clock time, for status and spawn_failed answers. */
+    void errorLocked(String error) {
+        assert holdsLock();
+        counters.lastError = error;
+        counters.lastErrorMillis = engine.services.wallClock().millis();
+    }
+
     // ---------------------------------------------------------------- upkeep and shutdown
 
     /** Periodic and after-backoff upkeep: restart.txt, maxMemory, idleTimeout, keeping minProcesses, serving a waiting queue. */
@@ -238,6 +286,7 @@ public final class Group implements App {
         try (Change change = change()) {
             recycling.recycleBloatedLocked(measure, resident, change);
             recycling.reapIdleLocked(change);
+            recycling.shrinkLocked(change);
             spawning.forgiveIfProvenLocked(change.now);
             recycling.replaceRetiringLocked(change);
             spawning.spawnIfNeededLocked(change);
@@ -255,7 +304,8 @@ public final class Group implements App {
         try (Change change = change()) {
             stopped = true;
             abandoned = waiting.drainLocked(change.now);
-            failed += abandoned.size();
+            counters.failed += abandoned.size();
+            abandoned.forEach(waiter -> counters.queueWaits.record(waiter.request.queuedNanos, change.now));
             for (AppProcess process : new ArrayList<>(processes.all)) {
                 Retirement was = process.retirement;
                 process.retirement = new Retirement(Retirement.Kind.SHUTDOWN, was == null ? null : was.reason());

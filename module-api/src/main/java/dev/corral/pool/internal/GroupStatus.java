@@ -3,6 +3,7 @@ package dev.corral.pool.internal;
 import dev.corral.pool.AppStatus;
 import dev.corral.pool.ProcessStatus;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,19 +49,63 @@ final class GroupStatus {
         return freeSlotsHint == 0 && queuedHint >= group.config.maxQueue() && !group.stopped;
     }
 
-    AppStatus snapshotLocked() {
-        assert group.holdsLock();
-        List<ProcessStatus> list = new ArrayList<>(group.processes.all.size());
-        int busy = 0;
-        int ready = 0;
-        for (AppProcess process : group.processes.all) {
-            list.add(process.status());
-            busy += process.sessions;
-            ready += process.takesRequests() ? 1 : 0;
+    /** A process's state as read under the lock, and its OS process, to read memory and CPU time from after. */
+    private record Taken(ProcessStatus locked, OsProcess os) {
+    }
+
+    /**
+     * A consistent snapshot: the app's state is read under the lock, then (with
+     * {@code osReadings}) each process's memory and CPU time from the operating system without it.
+     */
+    AppStatus snapshot(boolean osReadings) {
+        List<Taken> taken = new ArrayList<>();
+        AppStatus s = group.read(() -> {
+            long at = group.engine.now();
+            Counters c = group.counters;
+            int busy = 0;
+            int ready = 0;
+            for (AppProcess process : group.processes.all) {
+                taken.add(new Taken(rawLocked(process, at), process.os));
+                busy += process.sessions;
+                ready += process.takesRequests() ? 1 : 0;
+            }
+            int concurrency = group.config.concurrency();
+            return new AppStatus(group.name(), group.processes.all.size(), group.spawning.starting, ready, busy,
+                    concurrency == 0 ? -1 : ready * concurrency, group.waiting.sizeLocked(),
+                    (at - group.waiting.oldestArrivalLocked(at)) / 1_000_000, c.served, c.rejected.sum(), c.timedOut,
+                    c.failed, c.failuresByReason(), c.queueWaits.percentileMillis(0.5, at),
+                    c.queueWaits.percentileMillis(0.99, at), c.spawnFailures, c.crashes, c.recycles, c.lastError,
+                    c.lastError == null ? null : Instant.ofEpochMilli(c.lastErrorMillis), group.draining,
+                    group.restarts.restartingLocked(), group.restarts.generation(), List.of());
+        });
+        List<ProcessStatus> list = taken.stream().map(t -> osReadings ? withOsReadings(t.locked(), t.os()) : t.locked())
+                .toList();
+        return new AppStatus(s.name(), s.processes(), s.spawning(), s.ready(), s.busy(), s.capacity(), s.queued(),
+                s.oldestQueuedMillis(), s.served(), s.rejected(), s.timedOut(), s.failed(), s.failuresByReason(),
+                s.queueWaitP50Millis(), s.queueWaitP99Millis(), s.spawnFailures(), s.crashes(), s.recycles(),
+                s.lastError(), s.lastErrorTime(), s.draining(), s.restarting(), s.generation(), list);
+    }
+
+    /** One process's snapshot, for its own MBean. */
+    ProcessStatus process(AppProcess process) {
+        return withOsReadings(group.read(() -> rawLocked(process, group.engine.now())), process.os);
+    }
+
+    /** What the lock guards of a process; memory and CPU time are filled in without it. */
+    private ProcessStatus rawLocked(AppProcess p, long now) {
+        return new ProcessStatus(p.pid(), p.pgid(), p.stateName(), p.sessions, p.processed, p.address(), p.generation,
+                (now - p.createdNanos) / 1_000_000, (now - p.lastUsedNanos) / 1_000_000, 0, 0,
+                p.lastCheckNanos < 0 ? null : p.lastCheckFailure == null ? "passed" : p.lastCheckFailure,
+                p.lastCheckNanos < 0 ? -1 : (now - p.lastCheckNanos) / 1_000_000, p.passedChecks, p.failedChecks);
+    }
+
+    private static ProcessStatus withOsReadings(ProcessStatus s, OsProcess os) {
+        if (os == null || !os.isAlive()) {
+            return s;
         }
-        return new AppStatus(group.name(), group.processes.all.size(), group.spawning.starting, ready, busy,
-                group.waiting.sizeLocked(), group.served, group.rejected.sum(), group.timedOut, group.failed,
-                group.spawnFailures, group.lastError, list);
+        return new ProcessStatus(s.pid(), s.processGroup(), s.state(), s.sessions(), s.processed(), s.address(),
+                s.generation(), s.uptimeMillis(), s.idleMillis(), os.residentBytes(), os.cpuMillis(), s.lastCheck(),
+                s.lastCheckAgoMillis(), s.checksPassed(), s.checksFailed());
     }
 
     /** "processes=, ready=, busy=, queued=", for error messages. */

@@ -53,6 +53,8 @@ final class HealthVerdicts {
         SpawnException timedOut = null;
         try (Change change = group.change()) {
             HealthConfig h = group.config.health();
+            process.lastCheckNanos = change.now;
+            process.lastCheckFailure = failure;
             switch (process.life()) {
                 case STARTING -> {
                     process.passedChecks = failure == null ? process.passedChecks + 1 : 0;
@@ -74,11 +76,14 @@ final class HealthVerdicts {
                         next = process.routing() == Routing.DOWN ? Next.DOWN : Next.STOP;
                     } else if (failure == null) {
                         process.failedChecks = 0;
+                        process.passedChecks++;
                         next = Next.UP;
                     } else if (++process.failedChecks >= h.fall()) {
+                        process.passedChecks = 0;
                         markDownLocked(process, "after " + process.failedChecks + " failed checks: " + failure, change);
                         next = Next.DOWN;
                     } else {
+                        process.passedChecks = 0;
                         next = Next.FAILING;
                     }
                 }
@@ -112,7 +117,7 @@ final class HealthVerdicts {
         if (!process.takesRequests()) {
             return;
         }
-        group.lastError = process + " DOWN " + why;
+        group.errorLocked(process + " DOWN " + why);
         change.after(() -> LOG.log(Level.WARNING, "{0} DOWN {1}", process, why));
         change.after(() -> LOG.log(Level.INFO, "recycling {0}: {1}", process, "DOWN " + why));
         group.processes.disableLocked(process, Routing.DOWN, new Retirement(Retirement.Kind.DOWN, "DOWN " + why), change);

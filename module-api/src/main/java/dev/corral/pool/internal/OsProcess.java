@@ -29,6 +29,9 @@ interface OsProcess {
     /** The resident set of the whole process tree in bytes, 0 when it cannot be read. */
     long residentBytes();
 
+    /** The CPU time of the whole process tree in milliseconds, 0 when it cannot be read. */
+    long cpuMillis();
+
     /** The last lines the process wrote (stdout and stderr), oldest first. */
     List<String> outputTail();
 }

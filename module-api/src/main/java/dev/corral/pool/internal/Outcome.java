@@ -111,6 +111,14 @@ sealed interface Outcome {
         }
     }
 
+    /** The app is draining (an operator's drain): no new requests. */
+    record Draining() implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.DRAINING;
+        }
+    }
+
     /** The app is stopping. */
     record ShuttingDown() implements Failure {
         @Override

@@ -77,6 +77,7 @@ public final class Pool implements AutoCloseable {
         }
         Group group = new Group(config, engine);
         groups.add(group);
+        engine.management.appAdded(group);
         LOG.log(Level.INFO, "app [{0}] configured: {1}", config.name(), config);
         if (started) {
             group.maintain();
@@ -88,12 +89,62 @@ public final class Pool implements AutoCloseable {
         return List.copyOf(groups);
     }
 
+    List<Group> groups() {
+        return List.copyOf(groups);
+    }
+
+    /** Corral's version, from the build. */
+    public static String version() {
+        try (java.io.InputStream in = Pool.class.getResourceAsStream("/dev/corral/version.properties")) {
+            java.util.Properties properties = new java.util.Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** {@code maxPoolProcesses}: processes all apps may run together, 0 = no limit. */
+    public int maxPoolProcesses() {
+        return engine.budget.max();
+    }
+
+    /**
+     * Changes {@code maxPoolProcesses} while the engine runs: a higher limit lets waiting apps
+     * spawn at once; a lower one stops no running process, it only keeps new ones from starting.
+     *
+     * @throws dev.corral.config.ConfigException if the value is out of range
+     */
+    public void setMaxPoolProcesses(int maxPoolProcesses) {
+        java.util.List<dev.corral.config.ConfigException.Problem> problems = new ArrayList<>();
+        dev.corral.config.PoolLimits.maxPoolProcesses(Integer.toString(maxPoolProcesses), problems);
+        dev.corral.config.ConfigException.throwIfAny(problems);
+        int was = engine.budget.max();
+        engine.budget.setMax(maxPoolProcesses);
+        LOG.log(Level.INFO, "maxPoolProcesses changed while running: {0} (was {1})", maxPoolProcesses, was);
+        engine.slotFreed.run();
+    }
+
+    /** The whole engine as text: every app with its counts, every process with its state. */
+    public String dump() {
+        StringBuilder text = new StringBuilder().append("Corral ").append(version()).append(", run directory ")
+                .append(runDir()).append(", maxPoolProcesses=").append(maxPoolProcesses()).append(", ")
+                .append(groups.size()).append(groups.size() == 1 ? " app" : " apps").append('\n');
+        for (Group group : groups) {
+            text.append(StatusText.app(group.status(), group.config.settings(), "  "));
+        }
+        return text.toString();
+    }
+
     public void start() {
         if (started) {
             return;
         }
         started = true;
-        LOG.log(Level.INFO, "Corral started; run directory {0}", engine.runDir.path());
+        engine.management.engineStarted(new EngineBean(this));
+        LOG.log(Level.INFO, "Corral {0} started; run directory {1}", version(), engine.runDir.path());
         engine.services.scheduler().execute(this::maintainAll);
         engine.services.scheduler().schedule(this::probeQueuedClients, CLIENT_PROBE_INTERVAL.toNanos());
     }
@@ -171,6 +222,7 @@ public final class Pool implements AutoCloseable {
         for (Group group : groups) {
             group.processesSnapshot().forEach(ProcessStopper::kill);
         }
+        engine.management.close();
         engine.services.shutdown().run();
         engine.runDir.delete();
         RequestLog.flush();

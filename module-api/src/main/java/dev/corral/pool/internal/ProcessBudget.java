@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Thread-safe (lock-free: every group takes and gives back slots under its own lock).
  */
 final class ProcessBudget {
-    private final int max;
+    private volatile int max;
     private final AtomicInteger used = new AtomicInteger();
     /** Apps whose waiting requests found the budget used up; they come first for a freed slot. */
     private final java.util.Set<Object> starving = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -19,6 +19,11 @@ final class ProcessBudget {
 
     int max() {
         return max;
+    }
+
+    /** Changes the limit; processes above a lowered one are not stopped, only no more start. */
+    void setMax(int max) {
+        this.max = max;
     }
 
     int used() {

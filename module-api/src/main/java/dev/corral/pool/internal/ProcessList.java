@@ -79,9 +79,13 @@ final class ProcessList {
     /** A process that is gone leaves the list and gives its maxPoolProcesses slot back. */
     void removeDeadLocked(AppProcess process, Change change) {
         assert group.holdsLock();
+        boolean wasReady = process.routing() != Routing.NONE;
         process.moveTo(Life.DEAD);
         leftRoutingLocked(process, change);
         all.remove(process);
+        if (wasReady) {
+            change.after(() -> group.engine.management.processGone(process));
+        }
         group.engine.budget.giveBack();
         change.after(group.engine.slotFreed);
     }
@@ -104,7 +108,8 @@ final class ProcessList {
             // one was removed when its spawn failed
             if (was != Life.STARTING && was != Life.DEAD) {
                 if (!expected) {
-                    group.lastError = process + " exited unexpectedly with " + ExitStatus.describe(exitCode);
+                    group.counters.crashes++;
+                    group.errorLocked(process + " exited unexpectedly with " + ExitStatus.describe(exitCode));
                     group.spawning.crashedLocked(process, change);
                 }
                 removeDeadLocked(process, change);
@@ -113,6 +118,20 @@ final class ProcessList {
         }
         process.closeIdle();
         ProcessStopper.logExit(process, was, expected, exitCode, inFlight, now);
+    }
+
+    /** An operator retires the process with this pid: see {@link dev.corral.pool.App#detach}. */
+    boolean detach(long pid) {
+        try (Change change = group.change()) {
+            for (AppProcess process : all) {
+                if (process.pid() == pid && process.takesRequests()) {
+                    group.recycling.drainLocked(process, new Retirement(Retirement.Kind.DETACHED,
+                            "detached by an operator"), change);
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** maxPoolProcesses: stops this app's least recently used idle process for another app. */

@@ -15,6 +15,8 @@ public enum Reason {
     TOO_MANY_OPEN_FILES(503, "too_many_open_files"),
     /** The app (or Corral) is stopping. */
     SHUTTING_DOWN(503, "shutting_down"),
+    /** An operator drained the app: it takes no new requests until resumed. */
+    DRAINING(503, "draining"),
     /** Connecting to a process failed on every attempt. */
     CONNECT_FAILED(502, "connect_failed"),
     /** The process died or closed the connection before its response was complete. */

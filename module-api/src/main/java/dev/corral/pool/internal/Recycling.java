@@ -46,6 +46,7 @@ final class Recycling {
             return;
         }
         Retirement recycled = new Retirement(Retirement.Kind.RECYCLED, reason);
+        group.counters.recycles++;
         if (!group.stopped && group.processes.liveLocked() - 1 < group.config.minProcesses()) {
             // the app would drop below minProcesses: the replacement starts first, and this process
             // keeps serving until it is ready (see retireReplacedLocked)
@@ -60,7 +61,28 @@ final class Recycling {
         drainLocked(process, recycled, change);
     }
 
-    private void drainLocked(AppProcess process, Retirement why, Change change) {
+    /** maxProcesses was lowered: the least busy running processes above it are recycled. */
+    void shrinkLocked(Change change) {
+        assert group.holdsLock();
+        int max = group.config.maxProcesses();
+        while (group.processes.liveLocked() > max) {
+            AppProcess idlest = null;
+            for (AppProcess process : group.processes.all) {
+                if (process.routing() == Routing.ENABLED && process.takesRequests() && (idlest == null
+                        || process.sessions < idlest.sessions
+                        || (process.sessions == idlest.sessions && process.lastUsedNanos - idlest.lastUsedNanos < 0))) {
+                    idlest = process;
+                }
+            }
+            if (idlest == null) {
+                return;   // only starting or retiring ones are above it: they are counted at the next upkeep
+            }
+            recycleLocked(idlest, "maxProcesses is now " + max, change);
+        }
+    }
+
+    /** Retires a process at once, whatever minProcesses says (a restart that is not rolling, a detach). */
+    void drainLocked(AppProcess process, Retirement why, Change change) {
         assert group.holdsLock();
         change.after(() -> LOG.log(Level.INFO, "recycling {0}: {1}", process, why.reason()));
         group.processes.disableLocked(process, Routing.DRAINING, why, change);

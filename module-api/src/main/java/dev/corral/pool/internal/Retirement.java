@@ -25,6 +25,8 @@ record Retirement(Kind kind, String reason) {
         CONNECT_FAILED,
         /** Its spawn failed (already reported with the app's output). */
         SPAWN_FAILED,
+        /** An operator detached it. */
+        DETACHED,
         /** The app is stopping. */
         SHUTDOWN
     }

@@ -42,6 +42,11 @@ final class RollingRestart {
         return generation;
     }
 
+    boolean restartingLocked() {
+        assert group.holdsLock();
+        return restarting;
+    }
+
     /** @return false when a restart is already running or the app is stopping */
     boolean start() {
         try (Change change = group.change()) {
@@ -54,6 +59,28 @@ final class RollingRestart {
             change.after(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] started (generation {1})",
                     group.name(), started));
             rollLocked(change);
+            return true;
+        }
+    }
+
+    /** A restart all at once: every process is retired now; new ones start at once (requests wait meanwhile). */
+    boolean restartAll() {
+        try (Change change = group.change()) {
+            if (group.stopped) {
+                return false;
+            }
+            restarting = false;
+            generation++;
+            int started = generation;
+            change.after(() -> LOG.log(Level.INFO, "restart of app [{0}] (generation {1}): every process is retired now",
+                    group.name(), started));
+            for (AppProcess process : new java.util.ArrayList<>(group.processes.all)) {
+                if (process.takesRequests()) {
+                    group.counters.recycles++;
+                    group.recycling.drainLocked(process, new Retirement(Retirement.Kind.RECYCLED, "restarted"), change);
+                }
+            }
+            group.spawning.spawnIfNeededLocked(change);
             return true;
         }
     }

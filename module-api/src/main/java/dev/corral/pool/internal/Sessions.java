@@ -34,7 +34,7 @@ final class Sessions {
         if (request.route == null && group.queueLooksFull()) {
             // a full queue and no free slot a moment ago: reject without queueing on the lock behind
             // every other request of this storm (the state may change meanwhile, as it may while waiting)
-            group.rejected.increment();
+            group.counters.rejected.increment();
             FailureMapper.answer(group, request, new Outcome.QueueFull("queued=" + group.queuedHint()), null);
             return;
         }
@@ -45,6 +45,8 @@ final class Sessions {
             AppProcess home = request.route == null ? null : group.router.sticky(group.processes.all, request.route);
             if (group.stopped) {
                 reject = new Outcome.ShuttingDown();
+            } else if (group.draining) {
+                reject = new Outcome.Draining();
             } else if (home != null) {
                 // sticky: its process now, or that process's own queue
                 session = home.freeSlots(group.config.concurrency()) > 0 ? startLocked(home, request, change) : null;
@@ -53,17 +55,17 @@ final class Sessions {
             }
             if (session == null && reject == null) {
                 if (home == null && group.spawning.givenUpLocked(change.now)) {
-                    reject = new Outcome.SpawnFailed(group.lastError);
+                    reject = new Outcome.SpawnFailed(group.counters.lastError);
                 } else if (group.waiting.sizeLocked() >= group.config.maxQueue()) {
                     reject = new Outcome.QueueFull(group.countsLocked());
-                    group.rejected.increment();
+                    group.counters.rejected.increment();
                 } else {
                     waiter = group.waiting.addLocked(request, home, change.now);
                     group.spawning.spawnIfNeededLocked(change);
                 }
             }
             if (reject != null && !(reject instanceof Outcome.QueueFull)) {
-                group.failed++;
+                group.counters.failed++;
             }
         }
         if (reject != null) {
@@ -139,6 +141,9 @@ final class Sessions {
         assert group.holdsLock();
         process.sessions++;
         process.lastUsedNanos = change.now;
+        if (request.connectAttempts == 0) {
+            group.counters.queueWaits.record(request.queuedNanos, change.now);
+        }
         Session session = new Session(process, request, change.now);
         process.active.add(session);
         Duration limit = group.config.recycle().maxRequestTime();
@@ -181,7 +186,7 @@ final class Sessions {
             freeSlotLocked(session, change.now);
             if (outcome instanceof Outcome.ConnectFailed connect) {
                 request.connectAttempts++;
-                group.lastError = process + ": connect failed: " + connect.error();
+                group.errorLocked(process + ": connect failed: " + connect.error());
                 group.health.countErrorLocked(process, true, "connect failed: " + connect.error(), change);
                 if (process.takesRequests()) {
                     // no deliberate stop: a process that refuses connections is broken, and its exit
@@ -191,7 +196,7 @@ final class Sessions {
                 }
                 group.processes.stopIfDrainedLocked(process, change);
                 if (request.connectAttempts > group.config.routing().retries() || group.stopped) {
-                    group.failed++;
+                    group.counters.failed++;
                 } else {
                     answer = null;
                     if ((next = acquireLocked(request, process, change)) == null) {
@@ -204,9 +209,9 @@ final class Sessions {
                 boolean servedByApp = outcome instanceof Outcome.Served
                         || (outcome instanceof Outcome.ClientGone gone && gone.appAnswered());
                 if (servedByApp) {
-                    group.served++;
+                    group.counters.served++;
                 } else {
-                    group.failed++;
+                    group.counters.failed++;
                 }
                 if (outcome instanceof Outcome.Served served) {
                     group.health.countErrorLocked(process, served.status() >= 500, "status " + served.status(), change);

@@ -182,7 +182,8 @@ final class Spawning implements ProcessLauncher.Listener {
             if (!process.os.isAlive()) {
                 // it died between its readiness check and now, and its exit (seen while it was
                 // starting) left it to this: a crash on arrival
-                group.lastError = process + " exited as it became ready";
+                group.counters.crashes++;
+                group.errorLocked(process + " exited as it became ready");
                 crashedLocked(process, change);
                 group.processes.removeDeadLocked(process, change);
                 spawnIfNeededLocked(change);
@@ -192,6 +193,7 @@ final class Spawning implements ProcessLauncher.Listener {
             process.routeTo(Routing.ENABLED);
             change.after(() -> LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
                     (now - process.createdNanos) / 1_000_000));
+            change.after(() -> group.engine.management.processReady(group, process));
             backoff = backoff.afterReady();
             if (starting == 0) {
                 // the whole round is ready: the next may be twice as large (Apache's 1, 2, 4 ...)
@@ -233,17 +235,18 @@ final class Spawning implements ProcessLauncher.Listener {
             } else if (process.life() != Life.DEAD) {
                 group.processes.removeDeadLocked(process, change);
             }
-            group.spawnFailures++;
+            group.counters.spawnFailures++;
             backoff = backoff.afterFailedSpawn(now);
             batch = 1;
             group.restarts.spawnFailedLocked(process, change);
-            group.lastError = "spawn failed at step " + failure.step() + ": " + failure.getMessage();
-            outcome = new Outcome.SpawnFailed(group.lastError);
+            group.errorLocked("spawn failed at step " + failure.step() + ": " + failure.getMessage());
+            outcome = new Outcome.SpawnFailed(group.counters.lastError);
             if (group.processes.liveLocked() == 0 && backoff.givesUp()) {
                 Waiter waiter;
                 while ((waiter = group.waiting.pollLocked(now)) != null) {
                     abandoned.add(waiter);
-                    group.failed++;
+                    group.counters.failed++;
+                    group.counters.queueWaits.record(waiter.request.queuedNanos, now);
                 }
             }
             long delay = backoff.delayNanos();

@@ -91,6 +91,13 @@ final class WaitList {
         List<Waiter> expired = new ArrayList<>();
         expireHeads(app, now, expired);
         own.values().forEach(queue -> expireHeads(queue, now, expired));
+        rescheduleLocked(now);
+        return expired;
+    }
+
+    /** Sets the timer for the earliest deadline among the heads (queueTimeout changed, or one fired). */
+    void rescheduleLocked(long now) {
+        assert group.holdsLock();
         long next = Long.MAX_VALUE;
         boolean any = false;
         for (WaitQueue queue : queues()) {
@@ -102,8 +109,10 @@ final class WaitList {
         }
         if (any) {
             setTimerLocked(next, now);
+        } else if (timer != null) {
+            timer.cancel();
+            timer = null;
         }
-        return expired;
     }
 
     /** Takes every waiter out (the app is stopping), own queues first merged, oldest first. */
@@ -127,6 +136,19 @@ final class WaitList {
             size += queue.size();
         }
         return size;
+    }
+
+    /** When the oldest waiting request arrived, or {@code now} when none waits. */
+    long oldestArrivalLocked(long now) {
+        assert group.holdsLock();
+        long oldest = now;
+        for (WaitQueue queue : queues()) {
+            Waiter head = queue.peekFirst();
+            if (head != null && head.arrivedNanos() - oldest < 0) {
+                oldest = head.arrivedNanos();
+            }
+        }
+        return oldest;
     }
 
     /** Requests waiting in the app's queue (those any process may take). */

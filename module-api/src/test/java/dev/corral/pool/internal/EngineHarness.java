@@ -14,6 +14,9 @@ import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+
 /**
  * The engine with everything around it in memory: a {@link ManualClock} and
  * {@link ManualScheduler}, a {@link ManualExecutor} for requests forwarded from the queue (a
@@ -32,6 +35,8 @@ final class EngineHarness implements AutoCloseable, AfterEachCallback {
     final FakeLauncher launcher = new FakeLauncher();
     final FakeForwarder app = new FakeForwarder();
     final FakeHealthProbe probe = new FakeHealthProbe();
+    /** A server of its own, so that tests never meet another engine's MBeans. */
+    final MBeanServer mbeans = MBeanServerFactory.newMBeanServer();
     final Pool pool;
     private final Path dir;
     private boolean closed;
@@ -43,8 +48,8 @@ final class EngineHarness implements AutoCloseable, AfterEachCallback {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EngineServices services = new EngineServices(clock, scheduler, forwards, Runnable::run, new Random(42),
-                launcher, probe, app, () -> { });
+        EngineServices services = new EngineServices(clock, clock.wall(), scheduler, forwards, Runnable::run,
+                new Random(42), launcher, probe, app, mbeans, () -> { });
         pool = new Pool(RunDir.create(dir.resolve("run")), services, maxPoolProcesses);
     }
 

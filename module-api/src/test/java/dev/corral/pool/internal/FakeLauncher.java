@@ -134,6 +134,11 @@ final class FakeLauncher implements ProcessLauncher {
         }
 
         @Override
+        public long cpuMillis() {
+            return 0;
+        }
+
+        @Override
         public List<String> outputTail() {
             return List.of();
         }

@@ -1,6 +1,10 @@
 package dev.corral.pool.internal;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.function.LongSupplier;
 
 /** A clock that moves only when a test moves it (through {@link ManualScheduler#advance}). */
@@ -11,6 +15,28 @@ final class ManualClock implements LongSupplier {
     @Override
     public long getAsLong() {
         return now;
+    }
+
+    /** The time of day, moving with this clock from 2026-01-01T00:00:00Z. */
+    Clock wall() {
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        long origin = now;
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                return start.plusNanos(now - origin);
+            }
+        };
     }
 
     void set(long nanos) {
