@@ -11,8 +11,11 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.component.Dumpable;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +79,20 @@ public class CorralHandler extends Handler.Wrapper {
         return corral;
     }
 
+    /** With Jetty's {@code jmx} module, the handler's MBean links to the engine's own. */
+    @ManagedAttribute("The Corral engine's MBean (its apps and processes are beside it in the dev.corral domain)")
+    public String getEngine() {
+        Corral engine = corral;
+        return engine == null ? null : engine.objectName().toString();
+    }
+
+    /** The MBeans of the apps (Jetty's MBeans show an ObjectName-typed attribute only for Jetty's own beans). */
+    @ManagedAttribute("The MBeans of the apps this handler serves")
+    public List<String> getApps() {
+        Corral engine = corral;
+        return engine == null ? List.of() : engine.apps().stream().map(app -> engine.objectName(app).toString()).toList();
+    }
+
     private void checkNotStarted(String what) {
         if (isStarted() || isStarting()) {
             throw new IllegalStateException("Cannot change " + what + " after start: " + this);
@@ -106,6 +123,7 @@ public class CorralHandler extends Handler.Wrapper {
             throw e;
         }
         corral = engine;
+        addBean(new EngineDump(engine), false);
         super.doStart();
     }
 
@@ -139,8 +157,22 @@ public class CorralHandler extends Handler.Wrapper {
         super.doStop();
         Corral engine = corral;
         corral = null;
+        getBeans(EngineDump.class).forEach(this::removeBean);
         if (engine != null) {
             engine.close();
+        }
+    }
+
+    /** The engine in Jetty's {@code Server.dump()}: one line per app and per process. */
+    private record EngineDump(Corral engine) implements Dumpable {
+        @Override
+        public String dumpSelf() {
+            return "Corral " + Corral.version() + " (" + engine.objectName() + ")";
+        }
+
+        @Override
+        public void dump(Appendable out, String indent) throws IOException {
+            Dumpable.dumpObjects(out, indent, this, engine.dump().lines().skip(1).map(String::strip).toArray());
         }
     }
 

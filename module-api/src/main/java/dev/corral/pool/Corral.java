@@ -86,6 +86,26 @@ public final class Corral implements AutoCloseable {
                 || (length == bestLength && !candidate.virtualHosts().isEmpty() && best.virtualHosts().isEmpty());
     }
 
+    /** The name of the engine's MBean ({@code dev.corral:type=Engine}). */
+    public javax.management.ObjectName objectName() {
+        return pool.engineName();
+    }
+
+    /** The name of an app's MBean ({@code dev.corral:type=App,name=<app>}). */
+    public javax.management.ObjectName objectName(App app) {
+        return pool.appName(app.name());
+    }
+
+    /** The whole engine as text: every app with its counts, every process with its state. */
+    public String dump() {
+        return pool.dump();
+    }
+
+    /** Corral's version, from the build. */
+    public static String version() {
+        return Pool.version();
+    }
+
     /** The directory holding the app sockets and loader scripts (mode 0700). */
     public Path runDir() {
         return pool.runDir();

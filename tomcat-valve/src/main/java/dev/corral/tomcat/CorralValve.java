@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.management.ObjectName;
+
 /**
  * Corral for Tomcat 11: a valve that serves one app (requests matching its virtual hosts and
  * path prefix) from the app's pool of processes, and passes every other request down the
@@ -156,6 +158,18 @@ public class CorralValve extends ValveBase {
             stopped.engine().detach(this);
             stopped.engine().release();
         }
+    }
+
+    /** The app's Corral MBean (null unless started); Tomcat's MBean of the valve shows it. */
+    public ObjectName getAppObjectName() {
+        Serving s = serving;
+        return s == null ? null : s.engine().corral().objectName(s.app());
+    }
+
+    /** The engine's Corral MBean (null unless started). */
+    public ObjectName getEngineObjectName() {
+        Serving s = serving;
+        return s == null ? null : s.engine().corral().objectName();
     }
 
     /** The running engine, shared by every CorralValve of this JVM (null unless started). */

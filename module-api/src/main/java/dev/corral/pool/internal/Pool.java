@@ -106,6 +106,14 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    public javax.management.ObjectName engineName() {
+        return dev.corral.jmx.ObjectNames.engine(engine.management.instance());
+    }
+
+    public javax.management.ObjectName appName(String app) {
+        return dev.corral.jmx.ObjectNames.app(app, engine.management.instance());
+    }
+
     /** {@code maxPoolProcesses}: processes all apps may run together, 0 = no limit. */
     public int maxPoolProcesses() {
         return engine.budget.max();
