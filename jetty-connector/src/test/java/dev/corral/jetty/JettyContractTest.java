@@ -2,6 +2,7 @@ package dev.corral.jetty;
 
 import dev.corral.testing.ContainerFixture;
 import dev.corral.testing.contract.FaultContract;
+import dev.corral.testing.contract.ManagementContract;
 import dev.corral.testing.contract.FixtureFactory;
 import dev.corral.testing.contract.HealthContract;
 import dev.corral.testing.contract.QueueContract;
@@ -54,5 +55,9 @@ class JettyContractTest {
 
     @Nested
     class Faults extends FaultContract implements OnJetty {
+    }
+
+    @Nested
+    class Management extends ManagementContract implements OnJetty {
     }
 }

@@ -2,6 +2,7 @@ package dev.corral.tomcat;
 
 import dev.corral.testing.ContainerFixture;
 import dev.corral.testing.contract.FaultContract;
+import dev.corral.testing.contract.ManagementContract;
 import dev.corral.testing.contract.FixtureFactory;
 import dev.corral.testing.contract.HealthContract;
 import dev.corral.testing.contract.QueueContract;
@@ -57,5 +58,9 @@ class TomcatContractTest {
 
     @Nested
     class Faults extends FaultContract implements OnTomcat {
+    }
+
+    @Nested
+    class Management extends ManagementContract implements OnTomcat {
     }
 }
