@@ -5,6 +5,7 @@ import dev.corral.config.AppType;
 import dev.corral.config.ConfigException;
 import dev.corral.examples.DemoOptions.UsageException;
 import dev.corral.jetty.CorralHandler;
+import dev.corral.jmx.LoopbackJmx;
 import dev.corral.pool.Corral;
 
 import org.eclipse.jetty.server.Server;
@@ -51,6 +52,9 @@ public final class Demo implements AutoCloseable {
     /** The extracted demo app, deleted by {@link #close()}; null when {@code --set appRoot} was given. */
     private final Path bundledAppRoot;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** --jmx-port: remote JMX on the loopback address, or -1 for none. */
+    private final int jmxPort;
+    private volatile LoopbackJmx jmx;
 
     public static void main(String[] args) {
         DemoOptions options;
@@ -122,6 +126,7 @@ public final class Demo implements AutoCloseable {
         connector.setPort(options.port());
         server.addConnector(connector);
         this.corral = new CorralHandler();
+        this.jmxPort = options.jmxPort();
         server.setHandler(corral);
         // Extracted last: class loading above takes a while, and until main registers its
         // shutdown hook a SIGTERM would leave the directory behind.
@@ -139,12 +144,20 @@ public final class Demo implements AutoCloseable {
      */
     Demo startServer() throws Exception {
         try {
+            if (jmxPort >= 0) {
+                jmx = LoopbackJmx.start(jmxPort);
+            }
             server.start();
             return this;
         } catch (Exception e) {
             close();
             throw e;
         }
+    }
+
+    /** The remote JMX server, or null without --jmx-port. */
+    public LoopbackJmx jmx() {
+        return jmx;
     }
 
     /** The app's URL, e.g. {@code http://localhost:8080/}, with the actual port and the path prefix. */
@@ -163,7 +176,8 @@ public final class Demo implements AutoCloseable {
         AppConfig config = config();
         String kind = config.type() == AppType.WSGI ? " Python" : config.type() == AppType.NODE ? " Node.js" : "";
         return "Corral demo: serving app [" + config.name() + "] at " + uri() + " (" + config.minProcesses() + ".."
-                + config.maxProcesses() + kind + " processes); Ctrl-C stops it";
+                + config.maxProcesses() + kind + " processes)" + (jmx == null ? "" : "; JMX at localhost:" + jmx.port()
+                + " (jconsole localhost:" + jmx.port() + ")") + "; Ctrl-C stops it";
     }
 
     private AppConfig config() {
@@ -181,6 +195,9 @@ public final class Demo implements AutoCloseable {
         } catch (Exception e) {
             System.err.println("corral-demo: stopping Jetty failed: " + e);
         } finally {
+            if (jmx != null) {
+                jmx.close();
+            }
             delete(bundledAppRoot);
         }
     }

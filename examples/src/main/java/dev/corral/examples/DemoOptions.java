@@ -17,7 +17,7 @@ import java.util.Map;
  * The command line of the Corral demo, parsed and checked before anything starts:
  *
  * <pre>
- * java -jar corral-demo.jar [--host H] [--port N] [--set NAME=VALUE]... [--help]
+ * java -jar corral-demo.jar [--host H] [--port N] [--jmx-port N] [--set NAME=VALUE]... [--help]
  * </pre>
  *
  * <p>{@code --set} takes every app setting of {@link AppSettings#names()}. Settings not given
@@ -41,12 +41,15 @@ public final class DemoOptions {
     private final boolean help;
     private final String host;
     private final int port;
+    /** Remote JMX on 127.0.0.1 at this port; -1 = none. */
+    private final int jmxPort;
     private final Map<String, String> sets;
 
-    private DemoOptions(boolean help, String host, int port, Map<String, String> sets) {
+    private DemoOptions(boolean help, String host, int port, int jmxPort, Map<String, String> sets) {
         this.help = help;
         this.host = host;
         this.port = port;
+        this.jmxPort = jmxPort;
         this.sets = Collections.unmodifiableMap(sets);
     }
 
@@ -60,6 +63,7 @@ public final class DemoOptions {
         boolean help = false;
         String host = DEFAULT_HOST;
         int port = DEFAULT_PORT;
+        int jmxPort = -1;
         Map<String, String> sets = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -76,13 +80,14 @@ public final class DemoOptions {
                     }
                 }
                 case "--port" -> port = port(inline != null ? inline : value(args, ++i, flag));
+                case "--jmx-port" -> jmxPort = port(inline != null ? inline : value(args, ++i, flag));
                 case "--set" -> set(inline != null ? inline : value(args, ++i, flag), sets, problems);
                 default -> throw new UsageException(List.of(flag.startsWith("-")
-                        ? "unknown option [" + flag + "]; the options are --host, --port, --set and --help"
+                        ? "unknown option [" + flag + "]; the options are --host, --port, --jmx-port, --set and --help"
                         : "unexpected argument [" + arg + "]; app settings are given as --set NAME=VALUE"));
             }
         }
-        DemoOptions options = new DemoOptions(help, host, port, sets);
+        DemoOptions options = new DemoOptions(help, host, port, jmxPort, sets);
         if (help) {
             return options;
         }
@@ -160,6 +165,11 @@ public final class DemoOptions {
         return port;
     }
 
+    /** The port for remote JMX on 127.0.0.1, or -1 for none. */
+    public int jmxPort() {
+        return jmxPort;
+    }
+
     /** Whether the bundled demo app is served (no {@code --set appRoot}). */
     public boolean bundledApp() {
         return !sets.containsKey(APP_ROOT);
@@ -187,12 +197,13 @@ public final class DemoOptions {
     /** The {@code --help} text: the options, then every setting with its default. */
     public static String usage() {
         StringBuilder s = new StringBuilder()
-                .append("Usage: java -jar corral-demo.jar [--host H] [--port N] [--set NAME=VALUE]... [--help]\n\n")
+                .append("Usage: java -jar corral-demo.jar [--host H] [--port N] [--jmx-port N] [--set NAME=VALUE]... [--help]\n\n")
                 .append("Serves one app through Corral on an embedded Jetty; Ctrl-C stops Jetty and every app process.\n")
                 .append("Without --set appRoot it serves the bundled demo WSGI app.\n\n")
                 .append("Options:\n")
                 .append(String.format("  %-20s %s%n", "--host H", "address to listen on (default " + DEFAULT_HOST + " = all interfaces)"))
                 .append(String.format("  %-20s %s%n", "--port N", "port to listen on, 0 = any free port (default " + DEFAULT_PORT + ")"))
+                .append(String.format("  %-20s %s%n", "--jmx-port N", "remote JMX on 127.0.0.1:N, no authentication (jconsole localhost:N)"))
                 .append(String.format("  %-20s %s%n", "--set NAME=VALUE", "an app setting; repeat for more"))
                 .append(String.format("  %-20s %s%n", "--help", "print this text"))
                 .append("\nApp settings (NAME: default):\n");

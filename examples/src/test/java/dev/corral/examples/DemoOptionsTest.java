@@ -157,7 +157,7 @@ class DemoOptionsTest {
     @Test
     void rejectsAnUnknownOption() {
         UsageException e = assertThrows(UsageException.class, () -> DemoOptions.parse("--prot", "80"));
-        assertEquals(List.of("unknown option [--prot]; the options are --host, --port, --set and --help"), e.problems());
+        assertEquals(List.of("unknown option [--prot]; the options are --host, --port, --jmx-port, --set and --help"), e.problems());
     }
 
     @Test
@@ -172,5 +172,15 @@ class DemoOptionsTest {
         UsageException e = assertThrows(UsageException.class, () -> DemoOptions.parse(flag));
         assertEquals(1, e.problems().size());
         assertTrue(e.problems().get(0).startsWith(flag + " needs a value: " + flag + " "), e.getMessage());
+    }
+
+    @Test
+    void jmxPortIsOffUnlessGivenAndMustBeAPort() throws Exception {
+        assertEquals(-1, DemoOptions.parse().jmxPort());
+        assertEquals(9010, DemoOptions.parse("--jmx-port", "9010").jmxPort());
+        assertEquals(9011, DemoOptions.parse("--jmx-port=9011").jmxPort());
+        UsageException e = assertThrows(UsageException.class,
+                () -> DemoOptions.parse("--jmx-port", "70000"));
+        assertTrue(e.problems().get(0).contains("70000"), e.problems().toString());
     }
 }

@@ -85,4 +85,20 @@ class DemoTest {
             assertEquals(0, demo.corral().apps().get(0).status().processes());
         }
     }
+
+    @Test
+    @Timeout(30)
+    void withJmxPortTheAppIsManagedOverRemoteJmx() throws Exception {
+        try (Demo demo = Demo.start(DemoOptions.parse("--host", "127.0.0.1", "--port", "0", "--jmx-port", "0"))) {
+            assertTrue(demo.banner().contains("JMX at localhost:" + demo.jmx().port()), demo.banner());
+            try (javax.management.remote.JMXConnector connector =
+                         javax.management.remote.JMXConnectorFactory.connect(demo.jmx().url())) {
+                javax.management.MBeanServerConnection remote = connector.getMBeanServerConnection();
+                javax.management.ObjectName app = new javax.management.ObjectName("dev.corral:type=App,name=demo");
+                assertEquals(2, remote.getAttribute(app, "MinProcesses"));
+                remote.invoke(app, "scale", new Object[] {1, 4}, new String[] {"int", "int"});
+                assertEquals(1, demo.corral().apps().get(0).config().minProcesses());
+            }
+        }
+    }
 }
