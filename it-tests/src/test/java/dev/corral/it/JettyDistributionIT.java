@@ -86,7 +86,8 @@ class JettyDistributionIT {
         assertTrue(Files.exists(base.resolve("start.d/corral.ini")),
                 () -> "--add-modules did not write start.d/corral.ini" + ExternalProcess.logTail(addLog, "add-modules", 80));
 
-        jetty = ExternalProcess.start("Jetty", jettyCommand(
+        int jmxPort = It.freePort();
+        jetty = ExternalProcess.start("Jetty", jettyCommand(RemoteJmx.flags(jmxPort),
                 "jetty.http.port=" + port,
                 "jetty.http.host=127.0.0.1",
                 "corral.app.name=blog",
@@ -103,6 +104,11 @@ class JettyDistributionIT {
         if (!jetty.process().isAlive()) {
             fail("Jetty exited with status " + jetty.process().exitValue() + " during start" + jetty.logTail()
                     + ExternalProcess.logTail(base.resolve("start.d/corral.ini"), "start.d/corral.ini", 80));
+        }
+
+        // managed over remote JMX as with jconsole (this restarts, scales and detaches: before the pids are read)
+        try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {
+            jmx.exercise("blog", java.net.URI.create("http://127.0.0.1:" + port + "/blog/"));
         }
 
         HttpResponse<String> hello = It.get(port, "/blog/hello");
@@ -142,8 +148,14 @@ class JettyDistributionIT {
      * (start.jar takes the working directory as jetty.base and its own as jetty.home).
      */
     private ProcessBuilder jettyCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of(It.java(), "-Dcorral.selfCheck=true", "-jar",
-                home.resolve("start.jar").toString()));
+        return jettyCommand(List.of(), args);
+    }
+
+    /** The same, with more JVM flags. */
+    private ProcessBuilder jettyCommand(List<String> jvmFlags, String... args) {
+        List<String> command = new ArrayList<>(List.of(It.java(), "-Dcorral.selfCheck=true"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", home.resolve("start.jar").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(base.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("JETTY_") || k.equals("JAVA_OPTIONS"));

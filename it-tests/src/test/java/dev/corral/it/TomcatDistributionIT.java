@@ -66,8 +66,13 @@ class TomcatDistributionIT {
     void servesTheAppUnderItsPrefixAndStopsItsProcessesWithTomcat() throws Exception {
         makeBase("tomcat-serves", Map.of("name", "blog", "appRoot", "APP_ROOT", "type", "wsgi", "pathPrefix", "/blog",
                 "shutdownTimeout", "5s"));
-        start();
+        int jmxPort = It.freePort();
+        start(RemoteJmx.flags(jmxPort));
         awaitHttp();
+        // managed over remote JMX as with jconsole (this restarts, scales and detaches: before the pids are read)
+        try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {
+            jmx.exercise("blog", java.net.URI.create("http://127.0.0.1:" + port + "/blog/"));
+        }
 
         HttpResponse<String> hello = It.get(port, "/blog/hello");
         assertEquals(200, hello.statusCode(), () -> "GET /blog/hello: " + It.describe(hello) + tomcat.logTail());
@@ -102,7 +107,7 @@ class TomcatDistributionIT {
                 () -> "\nleft:" + It.list(ExternalProcess.survivors(tree, groups)) + tomcat.logTail());
         String log = tomcat.logText();
         assertTrue(log.contains("serves app [blog] at pathPrefix [/blog]"), () -> "no start line of the valve" + tomcat.logTail());
-        assertTrue(log.contains("Corral started; run directory " + expectedRunDir), () -> "the engine's run directory is not "
+        assertTrue(log.contains(" started; run directory " + expectedRunDir), () -> "the engine's run directory is not "
                 + expectedRunDir + tomcat.logTail());
     }
 
@@ -192,6 +197,11 @@ class TomcatDistributionIT {
 
     /** {@code bin/catalina.sh run} with CATALINA_HOME and CATALINA_BASE; output to logs/catalina.out. */
     private void start() throws IOException {
+        start(List.of());
+    }
+
+    /** The same, with more JVM flags (CATALINA_OPTS). */
+    private void start(List<String> jvmFlags) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/catalina.sh").toString(), "run").directory(base.toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("CATALINA_") || k.equals("JAVA_OPTS") || k.equals("JRE_HOME")
@@ -199,7 +209,7 @@ class TomcatDistributionIT {
         env.put("JAVA_HOME", It.javaHome());
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", base.toString());
-        env.put("CATALINA_OPTS", "-Dcorral.selfCheck=true");
+        env.put("CATALINA_OPTS", String.join(" ", "-Dcorral.selfCheck=true", String.join(" ", jvmFlags)).trim());
         tomcat = ExternalProcess.start("Tomcat catalina.out", builder, base.resolve("logs/catalina.out"));
         // catalina.sh run execs java, so the process is the JVM itself (SIGTERM reaches Tomcat's shutdown hook)
         It.await("catalina.sh to exec java", Duration.ofSeconds(10),

@@ -115,7 +115,7 @@ public abstract class ManagementContract extends ContractSupport {
     void aRollingRestartThroughJmxUnderSteadyLoadLosesNothingAndBringsNewPids() throws Exception {
         startReady(2, wsgi("rolled").minProcesses(2).maxProcesses(2));
         Set<Long> before = pidsOf("rolled");
-        SteadyLoad load = new SteadyLoad(http, base, 4);
+        SteadyLoad load = new SteadyLoad(http, base.resolve("/sleep?ms=20"), 4);
         try {
             await().atMost(DEADLINE).until(() -> load.statuses.size() > 20);
             assertEquals(true, remote.invoke(appName("rolled"), "restart", new Object[] {true}, new String[] {"boolean"}));

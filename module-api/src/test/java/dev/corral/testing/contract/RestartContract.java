@@ -27,7 +27,7 @@ public abstract class RestartContract extends ContractSupport {
     void rollingRestartUnderSteadyLoadLosesNothing() throws Exception {
         startReady(2, wsgi("rolling").minProcesses(2).maxProcesses(2));
         Set<Long> before = pidsOf("rolling");
-        SteadyLoad load = new SteadyLoad(http, base, 4);
+        SteadyLoad load = new SteadyLoad(http, base.resolve("/sleep?ms=20"), 4);
         try {
             await().atMost(DEADLINE).until(() -> load.statuses.size() > 20);
             assertTrue(app("rolling").restart());

@@ -12,20 +12,20 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** Sends requests from {@code clients} loops until stopped; records every status and pid. */
-final class SteadyLoad implements AutoCloseable {
-    final List<Integer> statuses = new CopyOnWriteArrayList<>();
-    final Set<String> pids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+/** Sends {@code GET target} from {@code clients} loops until stopped (60 s at most); records every status and pid. */
+public final class SteadyLoad implements AutoCloseable {
+    public final List<Integer> statuses = new CopyOnWriteArrayList<>();
+    public final Set<String> pids = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
 
-    SteadyLoad(HttpClient http, URI base, int clients) {
+    public SteadyLoad(HttpClient http, URI target, int clients) {
         for (int i = 0; i < clients; i++) {
             Thread thread = new Thread(() -> {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (running && System.nanoTime() - deadline < 0) {
                     try {
-                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/sleep?ms=20"))
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(target)
                                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
                         statuses.add(response.statusCode());
                         response.headers().firstValue("X-Pid").ifPresent(pids::add);
