@@ -61,9 +61,16 @@ final class Recycling {
         drainLocked(process, recycled, change);
     }
 
-    /** maxProcesses was lowered: the least busy running processes above it are recycled. */
+    /**
+     * maxProcesses was lowered: the least busy running processes above it are recycled. Not
+     * while a rolling restart runs, which may keep one process above it on purpose; the upkeep
+     * after it catches up.
+     */
     void shrinkLocked(Change change) {
         assert group.holdsLock();
+        if (group.restarts.restartingLocked()) {
+            return;
+        }
         int max = group.config.maxProcesses();
         while (group.processes.liveLocked() > max) {
             AppProcess idlest = null;

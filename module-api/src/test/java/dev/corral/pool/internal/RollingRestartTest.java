@@ -56,6 +56,21 @@ class RollingRestartTest {
     }
 
     @Test
+    void theUpkeepDuringARollingRestartLeavesTheProcessAboveMaxProcessesAlone() {
+        assertTrue(app.restart());
+        engine.advance(java.time.Duration.ofSeconds(2));   // upkeep runs every second
+        engine.launcher.launches.get(2).ready();
+        engine.advance(java.time.Duration.ofSeconds(2));
+        assertTrue(engine.launcher.launches.get(2).os.signals.isEmpty(), "the new process serves on");
+        assertTrue(os(1).signals.isEmpty(), "as does the old one that waits for the next new one");
+        engine.launcher.launches.get(3).ready();
+        engine.advance(java.time.Duration.ofSeconds(2));
+        assertEquals(List.of("TERM"), os(1).signals);
+        assertTrue(engine.launcher.launches.get(2).os.signals.isEmpty() && engine.launcher.launches.get(3).os.signals.isEmpty());
+        assertEquals(2, app.status().ready());
+    }
+
+    @Test
     void aNewVersionThatCannotStartLeavesTheOldProcessesServing() {
         assertTrue(app.restart());
         engine.launcher.launches.get(2).fail(Step.AWAIT_LISTEN, "this version is broken", false);
