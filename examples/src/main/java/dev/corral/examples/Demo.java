@@ -132,6 +132,14 @@ public final class Demo implements AutoCloseable {
         // shutdown hook a SIGTERM would leave the directory behind.
         this.bundledAppRoot = options.bundledApp() ? extractBundledApp() : null;
         corral.addApp(options.settings(bundledAppRoot));
+        options.engineSettings().forEach((name, value) -> {
+            switch (name) {
+                case "maxPoolProcesses" -> corral.setMaxPoolProcesses(value);
+                case "statusPath" -> corral.setStatusPath(value);
+                case "statusAllow" -> corral.setStatusAllow(value);
+                default -> corral.setStatusPerProcessMetrics(value);
+            }
+        });
         String host = options.host();
         this.uriHost = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost"
                 : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
@@ -176,7 +184,8 @@ public final class Demo implements AutoCloseable {
         AppConfig config = config();
         String kind = config.type() == AppType.WSGI ? " Python" : config.type() == AppType.NODE ? " Node.js" : "";
         return "Corral demo: serving app [" + config.name() + "] at " + uri() + " (" + config.minProcesses() + ".."
-                + config.maxProcesses() + kind + " processes)" + (jmx == null ? "" : "; JMX at localhost:" + jmx.port()
+                + config.maxProcesses() + kind + " processes)" + (corral.getStatusPath() == null ? ""
+                : "; status at " + uri().resolve(corral.getStatusPath())) + (jmx == null ? "" : "; JMX at localhost:" + jmx.port()
                 + " (jconsole localhost:" + jmx.port() + ")") + "; Ctrl-C stops it";
     }
 

@@ -4,6 +4,7 @@ import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.AppType;
 import dev.corral.config.ConfigException;
+import dev.corral.config.StatusConfig;
 import dev.corral.config.Durations;
 
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import java.util.Map;
  * java -jar corral-demo.jar [--host H] [--port N] [--jmx-port N] [--set NAME=VALUE]... [--help]
  * </pre>
  *
- * <p>{@code --set} takes every app setting of {@link AppSettings#names()}. Settings not given
+ * <p>{@code --set} takes every app setting of {@link AppSettings#names()}, and the engine's
+ * ({@link #ENGINE_SETTINGS}: maxPoolProcesses and the status settings). Settings not given
  * keep the demo's defaults ({@link #DEMO_DEFAULTS}) or else the engine's ({@code AppConfig.DEFAULT_*}).
  * Without {@code --set appRoot} the demo serves its bundled WSGI app, which only exists once
  * {@link Demo} extracts it; {@link #parse} therefore checks the settings with the working
@@ -36,6 +38,9 @@ public final class DemoOptions {
     static final Map<String, String> DEMO_DEFAULTS = Map.of("name", "demo", "minProcesses", "2", "maxProcesses", "4");
 
     private static final String APP_ROOT = "appRoot";
+    /** Settings of the engine rather than the app, taken by {@code --set} like the app's. */
+    static final List<String> ENGINE_SETTINGS = List.of("maxPoolProcesses", StatusConfig.STATUS_PATH,
+            StatusConfig.STATUS_ALLOW, StatusConfig.STATUS_PER_PROCESS_METRICS);
     private static final String TYPE = "type";
 
     private final boolean help;
@@ -124,9 +129,9 @@ public final class DemoOptions {
             return;
         }
         String name = pair.substring(0, eq);
-        if (!AppSettings.names().contains(name)) {
+        if (!AppSettings.names().contains(name) && !ENGINE_SETTINGS.contains(name)) {
             problems.add("unknown setting [" + name + "] in --set " + pair + "; the settings are: "
-                    + String.join(", ", AppSettings.names()));
+                    + String.join(", ", AppSettings.names()) + ", and for the engine " + String.join(", ", ENGINE_SETTINGS));
             return;
         }
         sets.put(name, pair.substring(eq + 1));
@@ -137,6 +142,11 @@ public final class DemoOptions {
         if (bundledApp() && sets.containsKey(TYPE) && !sets.get(TYPE).trim().equalsIgnoreCase(AppType.WSGI.configName())) {
             problems.add("'type' [" + sets.get(TYPE) + "] needs --set appRoot=DIR: the bundled demo app is a WSGI app");
         }
+        List<ConfigException.Problem> engineProblems = new ArrayList<>();
+        dev.corral.config.PoolLimits.maxPoolProcesses(sets.get("maxPoolProcesses"), engineProblems);
+        StatusConfig.bind(sets.get(StatusConfig.STATUS_PATH), sets.get(StatusConfig.STATUS_ALLOW),
+                sets.get(StatusConfig.STATUS_PER_PROCESS_METRICS), engineProblems);
+        engineProblems.forEach(problem -> problems.add(problem.toString()));
         try {
             settings(Path.of("").toAbsolutePath()).toConfig();
         } catch (ConfigException e) {
@@ -170,6 +180,17 @@ public final class DemoOptions {
         return jmxPort;
     }
 
+    /** The engine settings given with {@code --set}, by name. */
+    public Map<String, String> engineSettings() {
+        Map<String, String> engine = new LinkedHashMap<>();
+        sets.forEach((name, value) -> {
+            if (ENGINE_SETTINGS.contains(name)) {
+                engine.put(name, value);
+            }
+        });
+        return engine;
+    }
+
     /** Whether the bundled demo app is served (no {@code --set appRoot}). */
     public boolean bundledApp() {
         return !sets.containsKey(APP_ROOT);
@@ -190,7 +211,11 @@ public final class DemoOptions {
         if (bundledApp()) {
             settings.setAppRoot(bundledAppRoot.toString());
         }
-        sets.forEach(settings::set);
+        sets.forEach((name, value) -> {
+            if (!ENGINE_SETTINGS.contains(name)) {
+                settings.set(name, value);
+            }
+        });
         return settings;
     }
 
@@ -210,6 +235,12 @@ public final class DemoOptions {
         for (String name : AppSettings.names()) {
             s.append(String.format("  %-16s %s%n", name, defaultOf(name)));
         }
+        s.append("\nEngine settings (NAME: default), also with --set:\n")
+                .append(String.format("  %-16s %s%n", "maxPoolProcesses", "0 (no limit)"))
+                .append(String.format("  %-16s %s%n", StatusConfig.STATUS_PATH, "(off) e.g. /corral-status: status page, "
+                        + "?format=json, /metrics, /ready, /live"))
+                .append(String.format("  %-16s %s%n", StatusConfig.STATUS_ALLOW, StatusConfig.DEFAULT_ALLOW))
+                .append(String.format("  %-16s %s%n", StatusConfig.STATUS_PER_PROCESS_METRICS, "false"));
         s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n");
         return s.toString();
     }

@@ -4,6 +4,7 @@ import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.ConfigException;
 import dev.corral.config.PoolLimits;
+import dev.corral.config.StatusConfig;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
 
@@ -38,6 +39,9 @@ public class CorralHandler extends Handler.Wrapper {
     private final List<AppSettings> settings = new ArrayList<>();
     private String runDir;
     private String maxPoolProcesses;
+    private String statusPath;
+    private String statusAllow;
+    private String statusPerProcessMetrics;
     private volatile Corral corral;
 
     public CorralHandler() {
@@ -68,6 +72,36 @@ public class CorralHandler extends Handler.Wrapper {
 
     public String getMaxPoolProcesses() {
         return maxPoolProcesses;
+    }
+
+    /** {@code statusPath}: where the status page, its JSON, the metrics and the probes are (default: off). */
+    public void setStatusPath(String statusPath) {
+        checkNotStarted("statusPath");
+        this.statusPath = statusPath;
+    }
+
+    public String getStatusPath() {
+        return statusPath;
+    }
+
+    /** {@code statusAllow}: the client networks that may read the status (default {@code 127.0.0.0/8,::1}). */
+    public void setStatusAllow(String statusAllow) {
+        checkNotStarted("statusAllow");
+        this.statusAllow = statusAllow;
+    }
+
+    public String getStatusAllow() {
+        return statusAllow;
+    }
+
+    /** {@code statusPerProcessMetrics}: per-pid metric series too (default false: pids churn). */
+    public void setStatusPerProcessMetrics(String statusPerProcessMetrics) {
+        checkNotStarted("statusPerProcessMetrics");
+        this.statusPerProcessMetrics = statusPerProcessMetrics;
+    }
+
+    public String getStatusPerProcessMetrics() {
+        return statusPerProcessMetrics;
     }
 
     public String getRunDir() {
@@ -103,6 +137,7 @@ public class CorralHandler extends Handler.Wrapper {
     protected void doStart() throws Exception {
         List<ConfigException.Problem> problems = new ArrayList<>();
         Integer poolLimit = PoolLimits.maxPoolProcesses(maxPoolProcesses, problems);
+        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, problems);
         List<AppConfig> configs;
         try {
             configs = bind(settings);
@@ -112,7 +147,7 @@ public class CorralHandler extends Handler.Wrapper {
         }
         ConfigException.throwIfAny(problems);
         Corral engine = Corral.builder().runDir(runDir == null ? null : Path.of(runDir))
-                .maxPoolProcesses(poolLimit).build();
+                .maxPoolProcesses(poolLimit).status(status).build();
         try {
             for (AppConfig config : configs) {
                 engine.addApp(config);
@@ -192,6 +227,9 @@ public class CorralHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         JettyExchange exchange = new JettyExchange(request, response, callback);
+        if (engine.serveStatus(exchange)) {
+            return true;
+        }
         Optional<App> app = engine.match(exchange.host(), exchange.rawPath());
         if (app.isEmpty()) {
             return super.handle(request, response, callback);

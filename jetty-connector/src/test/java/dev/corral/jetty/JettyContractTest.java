@@ -10,6 +10,7 @@ import dev.corral.testing.contract.RecyclingContract;
 import dev.corral.testing.contract.RestartContract;
 import dev.corral.testing.contract.RoutingContract;
 import dev.corral.testing.contract.SpawnFailureContract;
+import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
 
 import org.junit.jupiter.api.Nested;
@@ -59,5 +60,9 @@ class JettyContractTest {
 
     @Nested
     class Management extends ManagementContract implements OnJetty {
+    }
+
+    @Nested
+    class Status extends StatusContract implements OnJetty {
     }
 }

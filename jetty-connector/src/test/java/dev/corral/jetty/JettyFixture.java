@@ -17,7 +17,7 @@ final class JettyFixture implements ContainerFixture {
     private CorralHandler handler;
 
     @Override
-    public URI start(List<AppSettings> apps, int maxThreads, String maxPoolProcesses) throws Exception {
+    public URI start(List<AppSettings> apps, int maxThreads, java.util.Map<String, String> engineSettings) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("jetty-test");
         server = new Server(threads);
@@ -27,9 +27,15 @@ final class JettyFixture implements ContainerFixture {
         server.addConnector(connector);
         handler = new CorralHandler();
         apps.forEach(handler::addApp);
-        if (maxPoolProcesses != null) {
-            handler.setMaxPoolProcesses(maxPoolProcesses);
-        }
+        engineSettings.forEach((name, value) -> {
+            switch (name) {
+                case "maxPoolProcesses" -> handler.setMaxPoolProcesses(value);
+                case "statusPath" -> handler.setStatusPath(value);
+                case "statusAllow" -> handler.setStatusAllow(value);
+                case "statusPerProcessMetrics" -> handler.setStatusPerProcessMetrics(value);
+                default -> throw new IllegalArgumentException("CorralHandler has no engine setting " + name);
+            }
+        });
         server.setHandler(handler);
         try {
             server.start();

@@ -33,17 +33,35 @@ import java.util.Map;
  * @param draining           an operator drained the app: it takes no new requests
  * @param restarting         a rolling restart is under way
  * @param generation         the current restart generation
+ * @param exitsByCause       process exits by cause: {@code crashed}, or why Corral retired it ({@code recycled},
+ *                           {@code evicted}, {@code down}, {@code timed_out}, {@code cut_short},
+ *                           {@code spawn_failed}, {@code detached}, {@code shutdown}); every cause present
+ * @param queueWaitBuckets   requests whose queue wait was within each of {@link #QUEUE_WAIT_BUCKETS_SECONDS}, then
+ *                           all of them (cumulative, as Prometheus' {@code le} buckets), since the app was added
+ * @param queueWaitSumSeconds those waits added up
  * @param processList        one entry per process
  */
 public record AppStatus(String name, int processes, int spawning, int ready, int busy, int capacity, int queued,
                         long oldestQueuedMillis, long served, long rejected, long timedOut, long failed,
                         Map<String, Long> failuresByReason, double queueWaitP50Millis, double queueWaitP99Millis,
                         long spawnFailures, long crashes, long recycles, String lastError, Instant lastErrorTime,
-                        boolean draining, boolean restarting, int generation, List<ProcessStatus> processList) {
+                        boolean draining, boolean restarting, int generation, Map<String, Long> exitsByCause,
+                        List<Long> queueWaitBuckets, double queueWaitSumSeconds, List<ProcessStatus> processList) {
+
+    /** The upper bounds of the queue-wait histogram's buckets, in seconds (the last bucket, +Inf, follows them). */
+    public static final List<Double> QUEUE_WAIT_BUCKETS_SECONDS =
+            List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
 
     public AppStatus {
         failuresByReason = Collections.unmodifiableMap(new LinkedHashMap<>(failuresByReason));
+        exitsByCause = Collections.unmodifiableMap(new LinkedHashMap<>(exitsByCause));
+        queueWaitBuckets = List.copyOf(queueWaitBuckets);
         processList = List.copyOf(processList);
+    }
+
+    /** Requests whose queue wait is counted (all of {@link #queueWaitBuckets()}' last bucket). */
+    public long queueWaitCount() {
+        return queueWaitBuckets.isEmpty() ? 0 : queueWaitBuckets.get(queueWaitBuckets.size() - 1);
     }
 
     /** Processes by state ({@code STARTING}, {@code READY}, {@code DRAINING}, {@code DOWN}, {@code STOPPING}), every state present. */

@@ -86,6 +86,20 @@ public final class Corral implements AutoCloseable {
                 || (length == bestLength && !candidate.virtualHosts().isEmpty() && best.virtualHosts().isEmpty());
     }
 
+    /**
+     * Answers a request for the status endpoints ({@code statusPath}, see the builder) and
+     * returns true; returns false, leaving the exchange untouched, for any other request. An
+     * adapter asks this before it matches the request to an app.
+     */
+    public boolean serveStatus(Exchange exchange) {
+        return pool.serveStatus(exchange);
+    }
+
+    /** Whether a request for {@code rawPath} is for the status endpoints (cheap: a prefix test). */
+    public boolean isStatusPath(String rawPath) {
+        return pool.isStatusPath(rawPath);
+    }
+
     /** The name of the engine's MBean ({@code dev.corral:type=Engine}). */
     public javax.management.ObjectName objectName() {
         return pool.engineName();
@@ -122,6 +136,7 @@ public final class Corral implements AutoCloseable {
         private Path runDir;
         private LongSupplier nanoClock = System::nanoTime;
         private int maxPoolProcesses;
+        private dev.corral.config.StatusConfig status = dev.corral.config.StatusConfig.OFF;
 
         /** Where sockets and loader scripts go; default a fresh 0700 directory under {@code java.io.tmpdir}. */
         public Builder runDir(Path runDir) {
@@ -148,8 +163,16 @@ public final class Corral implements AutoCloseable {
             return this;
         }
 
+        /** The status endpoints (off by default): see {@link dev.corral.config.StatusConfig}. */
+        public Builder status(dev.corral.config.StatusConfig status) {
+            this.status = java.util.Objects.requireNonNull(status, "status");
+            return this;
+        }
+
         public Corral build() {
-            return new Corral(new Pool(runDir, nanoClock, maxPoolProcesses));
+            Pool pool = new Pool(runDir, nanoClock, maxPoolProcesses);
+            pool.setStatus(status);
+            return new Corral(pool);
         }
     }
 }

@@ -44,6 +44,8 @@ public final class SharedCorral {
     // Guarded by LOCK.
     /** The maxPoolProcesses the engine was created with, or null if its adapter set none. */
     private final Integer maxPoolProcesses;
+    /** The status settings the engine was created with, or null if its adapter set none. */
+    private final dev.corral.config.StatusConfig status;
     private int users;
     /** The started adapters and their apps, in the order they attached. */
     private final Map<Object, Attached> attached = new LinkedHashMap<>();
@@ -54,11 +56,13 @@ public final class SharedCorral {
     /** Immutable snapshot: each scope's apps, in the order their adapters attached. */
     private volatile Map<Object, List<App>> appsByScope = Map.of();
 
-    private SharedCorral(Corral corral, String adapter, String runDir, Integer maxPoolProcesses) {
+    private SharedCorral(Corral corral, String adapter, String runDir, Integer maxPoolProcesses,
+                         dev.corral.config.StatusConfig status) {
         this.corral = corral;
         this.adapter = adapter;
         this.runDir = runDir;
         this.maxPoolProcesses = maxPoolProcesses;
+        this.status = status;
     }
 
     /**
@@ -68,31 +72,39 @@ public final class SharedCorral {
      * @param adapter          what the adapters are called, for messages
      * @param runDir           the adapter's runDir setting, or null to accept the engine's
      * @param maxPoolProcesses the adapter's maxPoolProcesses setting, or null to accept the engine's
+     * @param status           the adapter's status settings, or null to accept the engine's
      * @throws ConfigException if a setting differs from the running engine's
      */
-    public static SharedCorral acquire(String adapter, String runDir, Integer maxPoolProcesses) {
+    public static SharedCorral acquire(String adapter, String runDir, Integer maxPoolProcesses,
+                                       dev.corral.config.StatusConfig status) {
         synchronized (LOCK) {
             SharedCorral engine = current;
             if (engine == null) {
                 Corral corral = Corral.builder().runDir(runDir == null ? null : Path.of(runDir))
-                        .maxPoolProcesses(maxPoolProcesses == null ? 0 : maxPoolProcesses).build();
+                        .maxPoolProcesses(maxPoolProcesses == null ? 0 : maxPoolProcesses)
+                        .status(status == null ? dev.corral.config.StatusConfig.OFF : status).build();
                 try {
                     corral.start();
                 } catch (RuntimeException e) {
                     corral.close();
                     throw e;
                 }
-                engine = new SharedCorral(corral, adapter, runDir, maxPoolProcesses);
+                engine = new SharedCorral(corral, adapter, runDir, maxPoolProcesses, status);
                 current = engine;
             } else {
-                engine.checkSame(runDir, maxPoolProcesses);
+                engine.checkSame(runDir, maxPoolProcesses, status);
             }
             engine.users++;
             return engine;
         }
     }
 
-    private void checkSame(String otherRunDir, Integer otherMax) {
+    private void checkSame(String otherRunDir, Integer otherMax, dev.corral.config.StatusConfig otherStatus) {
+        if (otherStatus != null && status != null && !otherStatus.equals(status)) {
+            throw new ConfigException(List.of(new Problem("statusPath", otherStatus.toString(),
+                    "the status settings of the engine all " + adapter + "s share, [" + status + "]; give every "
+                            + adapter + " the same statusPath, statusAllow and statusPerProcessMetrics, or set them on one")));
+        }
         if (otherMax != null && maxPoolProcesses != null && !otherMax.equals(maxPoolProcesses)) {
             throw new ConfigException(List.of(new Problem("maxPoolProcesses", otherMax.toString(),
                     "the maxPoolProcesses of the engine all " + adapter + "s share, [" + maxPoolProcesses

@@ -5,6 +5,7 @@ import dev.corral.pool.Corral;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A servlet container (embedded Jetty, embedded Tomcat) running Corral with a set of apps: the
@@ -20,14 +21,15 @@ public interface ContainerFixture extends AutoCloseable {
      * @throws Exception whatever start-up throws (a bad setting throws the ConfigException)
      */
     default URI start(List<AppSettings> apps, int maxThreads) throws Exception {
-        return start(apps, maxThreads, null);
+        return start(apps, maxThreads, Map.of());
     }
 
     /**
-     * Starts the container with an engine-wide {@code maxPoolProcesses} too (null = not set):
-     * on Jetty a handler setter, on Tomcat an attribute of every valve.
+     * Starts the container with engine settings too ({@code maxPoolProcesses}, {@code statusPath},
+     * {@code statusAllow}, {@code statusPerProcessMetrics}): on Jetty the handler's setters, on
+     * Tomcat attributes of every valve.
      */
-    URI start(List<AppSettings> apps, int maxThreads, String maxPoolProcesses) throws Exception;
+    URI start(List<AppSettings> apps, int maxThreads, Map<String, String> engineSettings) throws Exception;
 
     /** The engine inside the running container. */
     Corral corral();

@@ -4,6 +4,7 @@ import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.ConfigException;
 import dev.corral.config.ConfigException.Problem;
+import dev.corral.config.StatusConfig;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
 import dev.corral.pool.SharedCorral;
@@ -87,6 +88,11 @@ public class CorralValve extends ValveBase {
     private String maxPoolProcesses;
     /** maxPoolProcesses as validated at start. */
     private int poolLimit;
+    private String statusPath;
+    private String statusAllow;
+    private String statusPerProcessMetrics;
+    /** The status settings as validated at start, or null if none was set (any running engine's are then taken). */
+    private StatusConfig status;
 
     /** The engine and this valve's app while started, else null; replaced as a whole. */
     private volatile Serving serving;
@@ -110,7 +116,7 @@ public class CorralValve extends ValveBase {
         }
         SharedCorral engine;
         try {
-            engine = SharedCorral.acquire("CorralValve", runDir, maxPoolProcesses == null ? null : poolLimit);
+            engine = SharedCorral.acquire("CorralValve", runDir, maxPoolProcesses == null ? null : poolLimit, status);
         } catch (RuntimeException e) {
             throw new LifecycleException(this + " could not start Corral: " + e.getMessage(), e);
         }
@@ -136,6 +142,9 @@ public class CorralValve extends ValveBase {
         }
         Integer limit = dev.corral.config.PoolLimits.maxPoolProcesses(maxPoolProcesses, problems);
         poolLimit = limit == null ? 0 : limit;
+        boolean statusSet = statusPath != null || statusAllow != null || statusPerProcessMetrics != null;
+        StatusConfig bound = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, problems);
+        status = statusSet ? bound : null;
         unknownAttributes.forEach((name, value) -> problems.add(new Problem(name, value,
                 "an attribute of CorralValve, one of: " + String.join(", ", attributeNames()))));
         ConfigException.throwIfAny(problems);
@@ -144,8 +153,8 @@ public class CorralValve extends ValveBase {
 
     private static List<String> attributeNames() {
         List<String> names = new ArrayList<>(AppSettings.names());
-        names.add("runDir");
-        names.add("maxPoolProcesses");
+        names.addAll(List.of("runDir", "maxPoolProcesses", StatusConfig.STATUS_PATH, StatusConfig.STATUS_ALLOW,
+                StatusConfig.STATUS_PER_PROCESS_METRICS));
         return names;
     }
 
@@ -183,6 +192,13 @@ public class CorralValve extends ValveBase {
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
         Serving s = serving;
+        if (s != null && request.getNote(EXCHANGE_NOTE) == null && s.engine().corral().isStatusPath(request.getRequestURI())) {
+            TomcatExchange exchange = new TomcatExchange(request, response, false);
+            request.setNote(EXCHANGE_NOTE, exchange);
+            s.engine().corral().serveStatus(exchange);
+            exchange.awaitEnd();
+            return;
+        }
         if (s == null || request.getNote(EXCHANGE_NOTE) != null
                 || s.engine().match(getContainer(), request.getHeader("Host"), request.getRequestURI()) != s.app()) {
             getNext().invoke(request, response);
@@ -224,6 +240,18 @@ public class CorralValve extends ValveBase {
             setMaxPoolProcesses(value);
             return true;
         }
+        if (name.equals(StatusConfig.STATUS_PATH)) {
+            setStatusPath(value);
+            return true;
+        }
+        if (name.equals(StatusConfig.STATUS_ALLOW)) {
+            setStatusAllow(value);
+            return true;
+        }
+        if (name.equals(StatusConfig.STATUS_PER_PROCESS_METRICS)) {
+            setStatusPerProcessMetrics(value);
+            return true;
+        }
         checkConfigurable(name);
         unknownAttributes.put(name, value);
         return false;
@@ -262,6 +290,39 @@ public class CorralValve extends ValveBase {
 
     public String getMaxPoolProcesses() {
         return maxPoolProcesses;
+    }
+
+    /**
+     * {@code statusPath}: the engine's status page, JSON, metrics and probes (default: off). An
+     * engine setting: valves that set the status settings must agree.
+     */
+    public void setStatusPath(String value) {
+        checkConfigurable(StatusConfig.STATUS_PATH);
+        statusPath = value;
+    }
+
+    public String getStatusPath() {
+        return statusPath;
+    }
+
+    /** {@code statusAllow}: the client networks that may read the status (default {@code 127.0.0.0/8,::1}). */
+    public void setStatusAllow(String value) {
+        checkConfigurable(StatusConfig.STATUS_ALLOW);
+        statusAllow = value;
+    }
+
+    public String getStatusAllow() {
+        return statusAllow;
+    }
+
+    /** {@code statusPerProcessMetrics}: per-pid metric series too (default false). */
+    public void setStatusPerProcessMetrics(String value) {
+        checkConfigurable(StatusConfig.STATUS_PER_PROCESS_METRICS);
+        statusPerProcessMetrics = value;
+    }
+
+    public String getStatusPerProcessMetrics() {
+        return statusPerProcessMetrics;
     }
 
     public void setName(String value) { set("name", value); }

@@ -192,7 +192,8 @@ class CorralValveTest {
         String message = cause.getMessage();
         assertTrue(message.contains("'maxQueue' must be an integer 0..1000000, but was [-1]"), message);
         assertTrue(message.contains("'maxProcess' must be an attribute of CorralValve, one of: name, appRoot, "), message);
-        assertTrue(message.contains("faultSeed, runDir, maxPoolProcesses, but was [4]"), message);
+        assertTrue(message.contains("faultSeed, runDir, maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics,"
+                + " but was [4]"), message);
         assertTrue(message.contains("'queueTimout' must be an attribute of CorralValve"), message);
     }
 

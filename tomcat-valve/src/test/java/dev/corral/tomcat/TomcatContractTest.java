@@ -10,6 +10,7 @@ import dev.corral.testing.contract.RecyclingContract;
 import dev.corral.testing.contract.RestartContract;
 import dev.corral.testing.contract.RoutingContract;
 import dev.corral.testing.contract.SpawnFailureContract;
+import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
 
 import org.junit.jupiter.api.Nested;
@@ -62,5 +63,9 @@ class TomcatContractTest {
 
     @Nested
     class Management extends ManagementContract implements OnTomcat {
+    }
+
+    @Nested
+    class Status extends StatusContract implements OnTomcat {
     }
 }

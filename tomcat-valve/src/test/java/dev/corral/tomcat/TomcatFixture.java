@@ -53,12 +53,14 @@ final class TomcatFixture implements ContainerFixture {
     }
 
     @Override
-    public URI start(List<AppSettings> apps, int maxThreads, String maxPoolProcesses) throws Exception {
+    public URI start(List<AppSettings> apps, int maxThreads, java.util.Map<String, String> engineSettings) throws Exception {
         List<CorralValve> list = new ArrayList<>();
         apps.forEach(app -> list.add(valve(app)));
-        if (maxPoolProcesses != null) {
-            list.forEach(valve -> valve.setMaxPoolProcesses(maxPoolProcesses));
-        }
+        engineSettings.forEach((name, value) -> list.forEach(valve -> {
+            if (!IntrospectionUtils.setProperty(valve, name, value)) {
+                throw new IllegalStateException("CorralValve has no attribute " + name);
+            }
+        }));
         return startValves(list, maxThreads);
     }
 

@@ -34,6 +34,25 @@ final class Counters {
     /** Requests answered 503 queue_full; counted without the lock by the fast rejection. */
     final LongAdder rejected = new LongAdder();
     private final AtomicLongArray byReason = new AtomicLongArray(Reason.values().length);
+    /** Process exits by cause; guarded by the group lock. */
+    private final Map<String, Long> exits = new java.util.LinkedHashMap<>();
+
+    /** The causes of a process exit, in the order the status shows them. */
+    static final java.util.List<String> EXIT_CAUSES = java.util.List.of("crashed", "recycled", "evicted", "down",
+            "timed_out", "cut_short", "spawn_failed", "detached", "shutdown");
+
+    Counters() {
+        EXIT_CAUSES.forEach(cause -> exits.put(cause, 0L));
+    }
+
+    /** A process exited: {@code crashed}, or the kind of its retirement. */
+    void exit(String cause) {
+        exits.merge(cause, 1L, Long::sum);
+    }
+
+    Map<String, Long> exitsByCause() {
+        return new java.util.LinkedHashMap<>(exits);
+    }
 
     void failure(Reason reason) {
         byReason.incrementAndGet(reason.ordinal());

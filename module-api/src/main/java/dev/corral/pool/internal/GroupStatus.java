@@ -76,14 +76,16 @@ final class GroupStatus {
                     c.failed, c.failuresByReason(), c.queueWaits.percentileMillis(0.5, at),
                     c.queueWaits.percentileMillis(0.99, at), c.spawnFailures, c.crashes, c.recycles, c.lastError,
                     c.lastError == null ? null : Instant.ofEpochMilli(c.lastErrorMillis), group.draining,
-                    group.restarts.restartingLocked(), group.restarts.generation(), List.of());
+                    group.restarts.restartingLocked(), group.restarts.generation(), c.exitsByCause(),
+                    c.queueWaits.cumulativeCounts(), c.queueWaits.sumSeconds(), List.of());
         });
         List<ProcessStatus> list = taken.stream().map(t -> osReadings ? withOsReadings(t.locked(), t.os()) : t.locked())
                 .toList();
         return new AppStatus(s.name(), s.processes(), s.spawning(), s.ready(), s.busy(), s.capacity(), s.queued(),
                 s.oldestQueuedMillis(), s.served(), s.rejected(), s.timedOut(), s.failed(), s.failuresByReason(),
                 s.queueWaitP50Millis(), s.queueWaitP99Millis(), s.spawnFailures(), s.crashes(), s.recycles(),
-                s.lastError(), s.lastErrorTime(), s.draining(), s.restarting(), s.generation(), list);
+                s.lastError(), s.lastErrorTime(), s.draining(), s.restarting(), s.generation(), s.exitsByCause(),
+                s.queueWaitBuckets(), s.queueWaitSumSeconds(), list);
     }
 
     /** One process's snapshot, for its own MBean. */

@@ -36,6 +36,7 @@ public final class Pool implements AutoCloseable {
 
     private final Engine engine;
     private final List<Group> groups = new CopyOnWriteArrayList<>();
+    private volatile StatusEndpoints status = new StatusEndpoints(this, dev.corral.config.StatusConfig.OFF);
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -64,6 +65,26 @@ public final class Pool implements AutoCloseable {
 
     public Path runDir() {
         return engine.runDir.path();
+    }
+
+    /** Turns the status endpoints on (or off: {@code StatusConfig.OFF}); see {@link StatusEndpoints}. */
+    public void setStatus(dev.corral.config.StatusConfig config) {
+        status = new StatusEndpoints(this, config);
+    }
+
+    /** Answers a request for the status endpoints and returns true; false (untouched) for any other request. */
+    public boolean serveStatus(dev.corral.pool.Exchange exchange) {
+        StatusEndpoints endpoints = status;
+        if (!endpoints.handles(exchange.rawPath())) {
+            return false;
+        }
+        endpoints.serve(exchange);
+        return true;
+    }
+
+    /** Whether a request for {@code rawPath} is for the status endpoints. */
+    public boolean isStatusPath(String rawPath) {
+        return status.handles(rawPath);
     }
 
     public App addApp(AppConfig config) {
@@ -161,6 +182,11 @@ public final class Pool implements AutoCloseable {
     private void maintainAll() {
         try {
             groups.forEach(Group::maintain);
+            long millis = engine.services.wallClock().millis();
+            for (Group group : groups) {
+                dev.corral.pool.AppStatus s = group.counts();
+                group.history.add(new StatusHistory.Sample(millis, s.queued(), s.busy(), s.ready()));
+            }
         } finally {
             if (!closed) {
                 engine.services.scheduler().schedule(this::maintainAll, MAINTENANCE_INTERVAL.toNanos());

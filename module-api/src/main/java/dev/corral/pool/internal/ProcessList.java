@@ -101,6 +101,8 @@ final class ProcessList {
             was = process.life();
             expected = process.expectsExit(exitCode);
             inFlight = new ArrayList<>(process.active);
+            group.counters.exit(expected ? process.retirement.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    : was == Life.STARTING ? "spawn_failed" : "crashed");
             if (expected && process.retirement.provesTheAppWorks()) {
                 group.spawning.forgiveLocked();
             }

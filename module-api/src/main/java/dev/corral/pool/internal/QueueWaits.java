@@ -13,7 +13,8 @@ import java.util.Arrays;
  */
 final class QueueWaits {
     /** The cumulative histogram's upper bounds, in seconds (Prometheus {@code le}); the last bucket is +Inf. */
-    static final double[] BOUNDS_SECONDS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    static final double[] BOUNDS_SECONDS = dev.corral.pool.AppStatus.QUEUE_WAIT_BUCKETS_SECONDS.stream()
+            .mapToDouble(Double::doubleValue).toArray();
     private static final long FINEST_NANOS = 100_000;
     private static final int FINE_BUCKETS = 96;
     private static final int WINDOW_SECONDS = 60;
@@ -101,12 +102,12 @@ final class QueueWaits {
     }
 
     /** Cumulative counts per {@link #BOUNDS_SECONDS} bound, then +Inf (Prometheus {@code _bucket}). */
-    long[] cumulativeCounts() {
-        long[] counts = new long[cumulative.length];
+    java.util.List<Long> cumulativeCounts() {
+        java.util.List<Long> counts = new java.util.ArrayList<>(cumulative.length);
         long running = 0;
-        for (int i = 0; i < cumulative.length; i++) {
-            running += cumulative[i];
-            counts[i] = running;
+        for (long bucket : cumulative) {
+            running += bucket;
+            counts.add(running);
         }
         return counts;
     }

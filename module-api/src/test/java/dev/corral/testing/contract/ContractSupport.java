@@ -116,11 +116,19 @@ public abstract class ContractSupport implements FixtureFactory {
     /** Starts the container with an engine-wide {@code maxPoolProcesses} (null: not set). */
     protected URI startWithMaxPoolProcesses(String maxPoolProcesses, AppSpec... apps) throws Exception {
         container = newFixture();
-        base = container.start(Arrays.stream(apps).map(AppSpec::settings).toList(), MAX_THREADS, maxPoolProcesses);
+        base = container.start(Arrays.stream(apps).map(AppSpec::settings).toList(), MAX_THREADS,
+                java.util.Map.of("maxPoolProcesses", maxPoolProcesses));
         return base;
     }
 
     /** Starts the container with this one app and waits until {@code ready} of its processes are ready. */
+    /** Starts the container with these engine settings (statusPath, ...) and apps. */
+    protected URI startWithEngineSettings(java.util.Map<String, String> engineSettings, AppSpec... apps) throws Exception {
+        container = newFixture();
+        base = container.start(Arrays.stream(apps).map(AppSpec::settings).toList(), MAX_THREADS, engineSettings);
+        return base;
+    }
+
     protected AppStatus startReady(int ready, AppSpec app) throws Exception {
         start(app);
         return awaitStatus(app.name(), s -> s.ready() == ready);

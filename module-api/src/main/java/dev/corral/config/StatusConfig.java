@@ -1,0 +1,158 @@
+package dev.corral.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The engine's status endpoints (an engine setting, like {@code maxPoolProcesses}): off unless
+ * {@code statusPath} is set; then {@code <statusPath>} (HTML, or {@code ?format=json}),
+ * {@code <statusPath>/metrics} (Prometheus), {@code <statusPath>/ready} and
+ * {@code <statusPath>/live}, for the clients in {@code statusAllow} only. Immutable.
+ *
+ * @param path               the status path, or null when the endpoints are off
+ * @param allow              the client networks allowed, as CIDR blocks
+ * @param perProcessMetrics  whether the metrics have per-pid series too (pids churn)
+ */
+public record StatusConfig(String path, List<Cidr> allow, boolean perProcessMetrics) {
+    public static final String STATUS_PATH = "statusPath";
+    public static final String STATUS_ALLOW = "statusAllow";
+    public static final String STATUS_PER_PROCESS_METRICS = "statusPerProcessMetrics";
+    public static final String DEFAULT_ALLOW = "127.0.0.0/8,::1";
+    /** The status endpoints off. */
+    public static final StatusConfig OFF = new StatusConfig(null, parseAllow(DEFAULT_ALLOW, new ArrayList<>()), false);
+
+    public StatusConfig {
+        allow = List.copyOf(allow);
+    }
+
+    /**
+     * Binds the three settings' raw text (null = not set), adding a problem per bad value.
+     *
+     * @return the config, or null if a value was bad
+     */
+    public static StatusConfig bind(String path, String allow, String perProcessMetrics,
+                                    List<ConfigException.Problem> problems) {
+        int before = problems.size();
+        String p = path == null || path.isBlank() ? null : path.trim();
+        if (p != null && (!p.startsWith("/") || p.length() < 2 || p.endsWith("/") || p.matches(".*[\\s?#;%].*"))) {
+            problems.add(new ConfigException.Problem(STATUS_PATH, path,
+                    "a path such as /corral-status (starting with '/', not '/' alone, no trailing '/', no whitespace, '?', '#', ';' or '%')"));
+        }
+        List<Cidr> cidrs = parseAllow(allow == null ? DEFAULT_ALLOW : allow, problems);
+        String perProcess = perProcessMetrics == null ? "false" : perProcessMetrics.trim();
+        if (!perProcess.equalsIgnoreCase("true") && !perProcess.equalsIgnoreCase("false")) {
+            problems.add(new ConfigException.Problem(STATUS_PER_PROCESS_METRICS, perProcessMetrics, "true or false"));
+        }
+        return problems.size() > before ? null : new StatusConfig(p, cidrs, Boolean.parseBoolean(perProcess));
+    }
+
+    private static List<Cidr> parseAllow(String text, List<ConfigException.Problem> problems) {
+        List<Cidr> cidrs = new ArrayList<>();
+        for (String block : text.split("[,\\s]+")) {
+            if (block.isEmpty()) {
+                continue;
+            }
+            Cidr cidr = Cidr.parse(block);
+            if (cidr == null) {
+                problems.add(new ConfigException.Problem(STATUS_ALLOW, block,
+                        "an address or CIDR block such as 10.0.0.0/8, 127.0.0.1 or ::1 (a list separated by commas)"));
+            } else {
+                cidrs.add(cidr);
+            }
+        }
+        return cidrs;
+    }
+
+    public boolean enabled() {
+        return path != null;
+    }
+
+    /** Whether a client at {@code address} may read the status. */
+    public boolean allows(InetAddress address) {
+        return address != null && allow.stream().anyMatch(cidr -> cidr.contains(address));
+    }
+
+    @Override
+    public String toString() {
+        StringJoiner blocks = new StringJoiner(",");
+        allow.forEach(cidr -> blocks.add(cidr.toString()));
+        return STATUS_PATH + "=" + (path == null ? "" : path) + ", " + STATUS_ALLOW + "=" + blocks + ", "
+                + STATUS_PER_PROCESS_METRICS + "=" + perProcessMetrics;
+    }
+
+    /**
+     * A network: an address and how many of its leading bits must match (IPv4 or IPv6; an
+     * IPv4-mapped IPv6 client address matches an IPv4 block). Immutable.
+     */
+    public record Cidr(byte[] network, int bits) {
+        /** The block, or null if the text is not an address with an optional {@code /bits}. */
+        static Cidr parse(String text) {
+            int slash = text.indexOf('/');
+            String address = slash < 0 ? text : text.substring(0, slash);
+            if (!address.matches("[0-9a-fA-F:.]+")) {
+                return null;   // no host names: InetAddress would look them up
+            }
+            try {
+                byte[] bytes = InetAddress.getByName(address).getAddress();
+                int bits = slash < 0 ? bytes.length * 8 : Integer.parseInt(text.substring(slash + 1));
+                return bits < 0 || bits > bytes.length * 8 ? null : new Cidr(bytes, bits);
+            } catch (UnknownHostException | NumberFormatException e) {
+                return null;
+            }
+        }
+
+        boolean contains(InetAddress address) {
+            byte[] bytes = address.getAddress();
+            if (bytes.length == 16 && network.length == 4 && isV4Mapped(bytes)) {
+                bytes = Arrays.copyOfRange(bytes, 12, 16);
+            }
+            if (bytes.length != network.length) {
+                return false;
+            }
+            int full = bits / 8;
+            for (int i = 0; i < full; i++) {
+                if (bytes[i] != network[i]) {
+                    return false;
+                }
+            }
+            int rest = bits % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (bytes[full] & mask) == (network[full] & mask);
+        }
+
+        private static boolean isV4Mapped(byte[] bytes) {
+            for (int i = 0; i < 10; i++) {
+                if (bytes[i] != 0) {
+                    return false;
+                }
+            }
+            return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Cidr c && c.bits == bits && Arrays.equals(c.network, network);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(network) + bits;
+        }
+
+        @Override
+        public String toString() {
+            try {
+                return InetAddress.getByAddress(network).getHostAddress() + "/" + bits;
+            } catch (UnknownHostException e) {
+                return Arrays.toString(network) + "/" + bits;
+            }
+        }
+    }
+}

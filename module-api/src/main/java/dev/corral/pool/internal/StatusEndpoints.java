@@ -1,0 +1,161 @@
+package dev.corral.pool.internal;
+
+import dev.corral.config.StatusConfig;
+import dev.corral.pool.AppStatus;
+import dev.corral.pool.Exchange;
+import dev.corral.pool.HttpHeader;
+
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine's status endpoints under {@code statusPath}: the scoreboard for people
+ * ({@link StatusPage}), its JSON ({@code ?format=json}), Prometheus metrics
+ * ({@code /metrics}, {@link Metrics}), and the probes {@code /ready} and {@code /live}. Only
+ * clients in {@code statusAllow} are answered (others get 403 and a log line); a status request is
+ * never queued behind an app nor forwarded to one. Every number comes from the apps'
+ * {@link AppStatus}, as JMX's do. Thread-safe.
+ */
+final class StatusEndpoints {
+    private static final System.Logger LOG = System.getLogger("dev.corral.status");
+
+    private final Pool pool;
+    private final StatusConfig config;
+
+    StatusEndpoints(Pool pool, StatusConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** Whether a request for {@code rawPath} is a status request (never an app's). */
+    boolean handles(String rawPath) {
+        String path = config.path();
+        return path != null && rawPath != null && rawPath.startsWith(path)
+                && (rawPath.length() == path.length() || rawPath.charAt(path.length()) == '/');
+    }
+
+    /** One app's status as the endpoints use it. */
+    record View(Group group, AppStatus status) {
+    }
+
+    /** Answers a status request (see {@link #handles}). */
+    void serve(Exchange exchange) {
+        InetAddress client = clientAddress(exchange);
+        if (!config.allows(client)) {
+            LOG.log(Level.WARNING, "status request {0} {1} from {2} refused: not in statusAllow={3}", exchange.method(),
+                    exchange.rawTarget(), exchange.remoteAddr(),
+                    config.allow().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(",")));
+            respond(exchange, 403, "text/plain; charset=utf-8", "403 Forbidden: this client may not read Corral's status\n");
+            return;
+        }
+        if (!exchange.method().equals("GET") && !exchange.method().equals("HEAD")) {
+            respond(exchange, 405, "text/plain; charset=utf-8", "405 Method Not Allowed: the status is read with GET\n");
+            return;
+        }
+        String sub = exchange.rawPath().substring(config.path().length());
+        String query = query(exchange.rawTarget());
+        switch (sub) {
+            case "", "/" -> {
+                List<View> views = views();
+                if (parameter(query, "format").equals("json")) {
+                    respond(exchange, 200, "application/json", Json.write(StatusJson.engine(pool, views)));
+                } else {
+                    respond(exchange, 200, "text/html; charset=utf-8",
+                            StatusPage.render(pool, views, refresh(parameter(query, "refresh"))));
+                }
+            }
+            case "/metrics" -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    Metrics.render(views(), config.perProcessMetrics()));
+            case "/ready" -> {
+                List<String> reasons = notReady(views());
+                respond(exchange, reasons.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
+                        reasons.isEmpty() ? "ready\n" : "not ready: " + String.join("; ", reasons) + "\n");
+            }
+            case "/live" -> respond(exchange, 200, "text/plain; charset=utf-8", "live\n");
+            default -> respond(exchange, 404, "text/plain; charset=utf-8", "404 Not Found: the status endpoints are "
+                    + config.path() + ", " + config.path() + "?format=json, " + config.path() + "/metrics, "
+                    + config.path() + "/ready and " + config.path() + "/live\n");
+        }
+    }
+
+    private List<View> views() {
+        List<View> views = new ArrayList<>();
+        for (Group group : pool.groups()) {
+            views.add(new View(group, group.status()));
+        }
+        return views;
+    }
+
+    /**
+     * Why the engine should not take traffic now, per app: draining, no ready process (an app
+     * with {@code minProcesses=0} and nothing waiting is ready: it spawns on demand), or a full queue.
+     */
+    static List<String> notReady(List<View> views) {
+        List<String> reasons = new ArrayList<>();
+        for (View view : views) {
+            AppStatus s = view.status();
+            String app = "app [" + s.name() + "]";
+            if (s.draining()) {
+                reasons.add(app + " is draining");
+            } else if (s.queued() >= view.group().config.maxQueue()) {
+                reasons.add(app + " is saturated (queued=" + s.queued() + ", maxQueue=" + view.group().config.maxQueue() + ")");
+            } else if (s.ready() == 0 && (view.group().config.minProcesses() > 0 || s.queued() > 0)) {
+                reasons.add(app + " has no ready process" + (s.lastError() == null ? "" : " (last error: " + s.lastError() + ")"));
+            }
+        }
+        return reasons;
+    }
+
+    private static int refresh(String value) {
+        try {
+            return Math.max(0, Math.min(3600, Integer.parseInt(value)));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String query(String rawTarget) {
+        int q = rawTarget.indexOf('?');
+        return q < 0 ? "" : rawTarget.substring(q + 1);
+    }
+
+    /** A query parameter's raw value, or "". */
+    static String parameter(String query, String name) {
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+                return eq < 0 ? "" : pair.substring(eq + 1);
+            }
+        }
+        return "";
+    }
+
+    private static InetAddress clientAddress(Exchange exchange) {
+        SocketAddress socket = exchange.clientSocket();
+        if (socket instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress();
+        }
+        String remote = exchange.remoteAddr();
+        if (remote == null || !remote.matches("[0-9a-fA-F:.\\[\\]]+")) {
+            return null;   // not a numeric address: never looked up
+        }
+        try {
+            return InetAddress.getByName(remote.replace("[", "").replace("]", ""));
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static void respond(Exchange exchange, int status, String contentType, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.respond(status, List.of(new HttpHeader("Content-Type", contentType),
+                new HttpHeader("Content-Length", Integer.toString(body.length)),
+                new HttpHeader("Cache-Control", "no-store")), "HEAD".equals(exchange.method()) ? new byte[0] : body);
+    }
+}
