@@ -28,9 +28,16 @@ etc/corral.xml
 ## requests takes the least recently used idle process of another app.
 # corral.maxPoolProcesses=0
 
+## The status page, its JSON (?format=json), Prometheus metrics (/metrics) and the probes
+## (/ready, /live) at this path; default off. Only clients in statusAllow (CIDR blocks,
+## default loopback) may read them; per-pid metric series only with statusPerProcessMetrics.
+# corral.statusPath=/corral-status
+# corral.statusAllow=127.0.0.0/8,::1
+# corral.statusPerProcessMetrics=false
+
 ## --- The app. A property left commented out keeps Corral's default. ---
 ## The app's name, used in logs, JMX and the CORRAL_APP variable (required):
-## letters, digits, '.', '_', ':' and '-'.
+## letters, digits, '.', '_' and '-'.
 # corral.app.name=blog
 
 ## The app's directory; its processes start there (required).
