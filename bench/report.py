@@ -13,7 +13,8 @@ import os
 import statistics
 import sys
 
-SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat"]
+SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat", "corral-jetty+status",
+           "corral-tomcat+status"]
 WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "upload-16"]
 SCENARIO_TEXT = {
     "hello-16": "`GET /hello` (14-byte body), 16 connections: proxy overhead",
@@ -33,6 +34,8 @@ SYSTEM_TEXT = {
     "haproxy": "HAProxy, `maxconn 1` per process, backend queue bounded by `queue(app)`, leastconn",
     "corral-jetty": "Corral on embedded Jetty (`CorralHandler`)",
     "corral-tomcat": "Corral on embedded Tomcat (`CorralValve`, async)",
+    "corral-jetty+status": "`corral-jetty` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
+    "corral-tomcat+status": "`corral-tomcat` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
 }
 
 
@@ -195,7 +198,7 @@ def main():
     # ---------------------------------------------------------------- side by side
     wrk_scenarios = [sc for sc in WRK_SCENARIOS if any(k[1] == sc for k in wrk)]
     if wrk_scenarios:
-        main_systems = [s for s in systems if s != "nginx-mc1"]
+        main_systems = [s for s in systems if s != "nginx-mc1" and not s.endswith("+status")]
         w("## All systems side by side")
         w("")
         w("Requests/s (MiB/s for `big`), and p99 latency in ms below it. Ratios: to `direct` and to "
@@ -217,6 +220,26 @@ def main():
                 p99s.append(fmt(f["p99"], 2) + " ms")
             w("| {} | {} |".format(sc, " | ".join(cells)))
             w("| {} p99 | {} |".format(sc, " | ".join(p99s)))
+        w("")
+
+    # ---------------------------------------------------------------- the status endpoints' cost
+    pairs = [(s, s + "+status") for s in ("corral-jetty", "corral-tomcat")
+             if wrk.get((s, "hello-16")) and wrk.get((s + "+status", "hello-16"))]
+    if pairs:
+        w("## The status endpoints' cost")
+        w("")
+        w("hello-16 with `statusPath` set and `/metrics` scraped every second (15 times as often as "
+          "a usual Prometheus scrape interval), beside the same system without, in the same run. "
+          "A status request is answered before any app matching; on the request path the only cost "
+          "is one prefix test of the path.")
+        w("")
+        w("| system | req/s without | req/s with | with ÷ without | p99 without | p99 with |")
+        w("|---|---:|---:|---:|---:|---:|")
+        for base, with_status in pairs:
+            a, b = wrk[(base, "hello-16")], wrk[(with_status, "hello-16")]
+            ratio = b["rps"] / a["rps"] if a["rps"] else None
+            w("| {} | {} | {} | {} | {} ms | {} ms |".format(base, fmt(a["rps"], 0), fmt(b["rps"], 0),
+                                                            fmt(ratio, 3), fmt(a["p99"], 2), fmt(b["p99"], 2)))
         w("")
 
     # ---------------------------------------------------------------- per wrk scenario

@@ -15,6 +15,7 @@ import java.util.Map;
  * --port N              loopback port to listen on (required; 0 = any free one)
  * --host H              address to listen on (default 127.0.0.1)
  * --set NAME=VALUE      an app setting, the names of README's table; repeat for more
+ * --engine NAME=VALUE   an engine setting (maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics)
  * --container NAME=VALUE  a container option (Tomcat: connector attribute; Jetty: see JettyLauncher)
  * </pre>
  *
@@ -26,12 +27,16 @@ final class LauncherOptions {
     final int port;
     final Map<String, String> sets;
     final Map<String, String> container;
+    /** Engine settings, applied as the adapter's setters (Jetty) or valve attributes (Tomcat). */
+    final Map<String, String> engine;
 
-    private LauncherOptions(String host, int port, Map<String, String> sets, Map<String, String> container) {
+    private LauncherOptions(String host, int port, Map<String, String> sets, Map<String, String> container,
+                            Map<String, String> engine) {
         this.host = host;
         this.port = port;
         this.sets = Map.copyOf(sets);
         this.container = Map.copyOf(container);
+        this.engine = Map.copyOf(engine);
     }
 
     /** Parses and checks the command line; exits with status 2 and a message naming the problem. */
@@ -40,6 +45,7 @@ final class LauncherOptions {
         int port = -1;
         Map<String, String> sets = new LinkedHashMap<>();
         Map<String, String> container = new LinkedHashMap<>();
+        Map<String, String> engine = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -60,13 +66,14 @@ final class LauncherOptions {
                 }
                 case "--set" -> pair(value, sets, "--set", problems);
                 case "--container" -> pair(value, container, "--container", problems);
-                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --container");
+                case "--engine" -> pair(value, engine, "--engine", problems);
+                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --engine, --container");
             }
         }
         if (port < 0 || port > 65535) {
             problems.add("--port N is required (0..65535)");
         }
-        LauncherOptions options = new LauncherOptions(host, port, sets, container);
+        LauncherOptions options = new LauncherOptions(host, port, sets, container, engine);
         if (problems.isEmpty()) {
             try {
                 options.settings().toConfig();

@@ -62,6 +62,11 @@ public final class TomcatLauncher {
                 throw new IllegalStateException("CorralValve has no attribute " + name);
             }
         }
+        options.engine.forEach((name, value) -> {
+            if (!IntrospectionUtils.setProperty(valve, name, value)) {
+                throw new IllegalStateException("CorralValve has no attribute " + name);
+            }
+        });
         tomcat.getHost().getPipeline().addValve(valve);
         Path docBase = Files.createDirectories(baseDir.resolve("ROOT"));
         StandardContext root = (StandardContext) tomcat.addContext("", docBase.toString());
