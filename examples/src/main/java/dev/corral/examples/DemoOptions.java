@@ -84,7 +84,8 @@ public final class DemoOptions {
                 case "--set" -> set(inline != null ? inline : value(args, ++i, flag), sets, problems);
                 default -> throw new UsageException(List.of(flag.startsWith("-")
                         ? "unknown option [" + flag + "]; the options are --host, --port, --jmx-port, --set and --help"
-                        : "unexpected argument [" + arg + "]; app settings are given as --set NAME=VALUE"));
+                        : "unexpected argument [" + arg + "]; app settings are given as --set NAME=VALUE, and a command ("
+                        + String.join(", ", CorralCommand.COMMANDS) + ") must come first"));
             }
         }
         DemoOptions options = new DemoOptions(help, host, port, jmxPort, sets);
@@ -210,7 +211,8 @@ public final class DemoOptions {
         for (String name : AppSettings.names()) {
             s.append(String.format("  %-16s %s%n", name, defaultOf(name)));
         }
-        s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n");
+        s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n")
+                .append("\nTo manage a running Corral (status, restart, scale, ...): java -jar corral-demo.jar help\n");
         return s.toString();
     }
 
