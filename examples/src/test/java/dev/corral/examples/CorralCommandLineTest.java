@@ -11,9 +11,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static dev.corral.examples.CommandRun.corral;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +49,20 @@ class CorralCommandLineTest {
 
         assertEquals(0, run.status(), run::toString);
         assertEquals(CorralCommand.usage(), run.out());
+    }
+
+    @Test
+    void everyExampleInTheReadmeIsAValidCommandLine() throws IOException {
+        String prefix = "java -jar examples/target/corral-demo.jar ";
+        List<String> examples = Files.readAllLines(Path.of("..", "README.md")).stream()
+                .filter(line -> line.startsWith(prefix) && CorralCommand.isCommand(line.substring(prefix.length()).split(" ")[0]))
+                .map(line -> line.substring(prefix.length()).replaceAll("\\s+#.*", "").trim())
+                .toList();
+
+        assertTrue(examples.size() >= 8, examples::toString);
+        for (String example : examples) {
+            assertDoesNotThrow(() -> CorralCommand.Invocation.parse(example.split(" +")), example);
+        }
     }
 
     @Test
