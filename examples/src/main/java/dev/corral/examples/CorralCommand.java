@@ -121,8 +121,7 @@ public final class CorralCommand {
 
     private static void execute(Invocation invocation, PrintStream out) throws Failure {
         if (invocation.url() != null) {
-            throw new Failure("--url is not available yet (the status page's JSON is still being built); "
-                    + "use --jmx HOST:PORT");
+            throw new Failure("--url is not available yet; use --jmx HOST:PORT");
         }
         List<String> operands = invocation.operands();
         try (CorralJmx jmx = CorralJmx.connect(invocation.host(), invocation.port())) {
@@ -155,9 +154,14 @@ public final class CorralCommand {
         }
         List<String> apps = only != null ? List.of(only) : all;
         if (json) {
+            // The layout of the status page's ?format=json, so that one reader takes both: the
+            // engine's attributes at the top, its Version as "corral" ("version" is the layout's).
+            Map<String, Object> engine = jmx.attributes(CorralJmx.engineName());
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("version", JSON_VERSION);
-            document.put("engine", jmx.attributes(CorralJmx.engineName()));
+            document.put("corral", engine.get("version"));
+            document.put("runDir", engine.get("runDir"));
+            document.put("maxPoolProcesses", engine.get("maxPoolProcesses"));
             List<Object> appList = new ArrayList<>();
             for (String app : apps) {
                 Map<String, Object> attributes = jmx.attributes(jmx.appName(app));

@@ -211,8 +211,8 @@ public final class DemoOptions {
         for (String name : AppSettings.names()) {
             s.append(String.format("  %-16s %s%n", name, defaultOf(name)));
         }
-        s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n")
-                .append("\nTo manage a running Corral (status, restart, scale, ...): java -jar corral-demo.jar help\n");
+        s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n");
+        s.append("\nTo manage a running Corral (status, restart, scale, ...): java -jar corral-demo.jar help\n");
         return s.toString();
     }
 

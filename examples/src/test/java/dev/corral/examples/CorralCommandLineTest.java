@@ -149,8 +149,7 @@ class CorralCommandLineTest {
         CommandRun run = corral("status", "--url", "http://localhost:8080/corral-status");
 
         assertEquals(1, run.status(), run::toString);
-        assertEquals("corral: --url is not available yet (the status page's JSON is still being built); "
-                + "use --jmx HOST:PORT\n", run.err());
+        assertEquals("corral: --url is not available yet; use --jmx HOST:PORT\n", run.err());
     }
 
     /** A loopback port nobody listens on (free a moment ago). */
