@@ -38,6 +38,9 @@ import java.util.stream.Stream;
  * If the JVM dies without running the hook, each app process's lifeline sees its stdin close and
  * stops the app anyway.
  *
+ * <p>When the first argument names a command ({@code status}, {@code restart}, ...), {@link #main}
+ * runs {@link CorralCommand} instead, which manages a running Corral over remote JMX.
+ *
  * <p>Thread-safe: {@link #close()} may race with itself (it runs once).
  */
 public final class Demo implements AutoCloseable {
@@ -57,6 +60,11 @@ public final class Demo implements AutoCloseable {
     private volatile LoopbackJmx jmx;
 
     public static void main(String[] args) {
+        if (args.length > 0 && CorralCommand.isCommand(args[0])) {
+            // status, restart, ...: manage a running Corral instead of starting one
+            System.exit(CorralCommand.run(args, System.out, System.err));
+            return;
+        }
         DemoOptions options;
         try {
             options = DemoOptions.parse(args);

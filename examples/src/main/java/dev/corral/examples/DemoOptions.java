@@ -89,7 +89,8 @@ public final class DemoOptions {
                 case "--set" -> set(inline != null ? inline : value(args, ++i, flag), sets, problems);
                 default -> throw new UsageException(List.of(flag.startsWith("-")
                         ? "unknown option [" + flag + "]; the options are --host, --port, --jmx-port, --set and --help"
-                        : "unexpected argument [" + arg + "]; app settings are given as --set NAME=VALUE"));
+                        : "unexpected argument [" + arg + "]; app settings are given as --set NAME=VALUE, and a command ("
+                        + String.join(", ", CorralCommand.COMMANDS) + ") must come first"));
             }
         }
         DemoOptions options = new DemoOptions(help, host, port, jmxPort, sets);
@@ -242,6 +243,7 @@ public final class DemoOptions {
                 .append(String.format("  %-16s %s%n", StatusConfig.STATUS_ALLOW, StatusConfig.DEFAULT_ALLOW))
                 .append(String.format("  %-16s %s%n", StatusConfig.STATUS_PER_PROCESS_METRICS, "false"));
         s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n");
+        s.append("\nTo manage a running Corral (status, restart, scale, ...): java -jar corral-demo.jar help\n");
         return s.toString();
     }
 

@@ -163,7 +163,8 @@ class DemoOptionsTest {
     @Test
     void rejectsAStrayArgument() {
         UsageException e = assertThrows(UsageException.class, () -> DemoOptions.parse("maxProcesses=3"));
-        assertEquals(List.of("unexpected argument [maxProcesses=3]; app settings are given as --set NAME=VALUE"), e.problems());
+        assertEquals(List.of("unexpected argument [maxProcesses=3]; app settings are given as --set NAME=VALUE, and a command "
+                + "(status, restart, scale, drain, resume, detach, faults, help) must come first"), e.problems());
     }
 
     @ParameterizedTest
