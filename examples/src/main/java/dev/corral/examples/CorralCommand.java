@@ -110,7 +110,8 @@ public final class CorralCommand {
                   --jmx HOST:PORT   the JVM's remote JMX, as for jconsole (default %s): the demo's
                                     --jmx-port, or com.sun.management.jmxremote.port of Jetty or Tomcat;
                                     no authentication
-                  --url URL         status only: read the status page's JSON instead (not available yet)
+                  --url URL         status only: read the status endpoint instead (the engine's statusPath,
+                                    e.g. http://localhost:8080/corral-status; this client in statusAllow)
 
                 Exit status: 0 done; 1 failed (target unreachable, unknown app or process, change refused);
                 2 bad command line.
@@ -121,7 +122,9 @@ public final class CorralCommand {
 
     private static void execute(Invocation invocation, PrintStream out) throws Failure {
         if (invocation.url() != null) {
-            throw new Failure("--url is not available yet; use --jmx HOST:PORT");
+            statusFromUrl(invocation.url(), invocation.operands().isEmpty() ? null : invocation.operands().get(0),
+                    invocation.json(), out);
+            return;
         }
         List<String> operands = invocation.operands();
         try (CorralJmx jmx = CorralJmx.connect(invocation.host(), invocation.port())) {
@@ -144,6 +147,39 @@ public final class CorralCommand {
                 case "faults" -> faults(jmx, operands.get(0), operands.get(1), out);
                 default -> throw new IllegalStateException("no command " + invocation.command());
             }
+        }
+    }
+
+    /**
+     * {@code status --url}: the status endpoint's text ({@code ?format=text}) or JSON
+     * ({@code ?format=json}), for one app with {@code &app=NAME}.
+     */
+    private static void statusFromUrl(String url, String only, boolean json, PrintStream out) throws Failure {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url + (url.contains("?") ? "&" : "?") + "format=" + (json ? "json" : "text")
+                    + (only == null ? "" : "&app=" + java.net.URLEncoder.encode(only, java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            throw new Failure("--url must be an http URL such as http://localhost:8080/corral-status, but was [" + url + "]");
+        }
+        java.net.http.HttpResponse<String> response;
+        try {
+            response = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build()
+                    .send(java.net.http.HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(10)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new Failure("cannot read the status at " + url + ": " + (e.getMessage() == null ? e : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure("interrupted reading the status at " + url);
+        }
+        switch (response.statusCode()) {
+            case 200 -> out.print(json ? response.body() + "\n" : response.body());
+            case 403 -> throw new Failure("the status at " + url + " refused this client (403): add its address to statusAllow");
+            case 404 -> throw new Failure(response.body().isBlank() ? "no status at " + url + " (404): is it the engine's statusPath?"
+                    : response.body().strip().lines().findFirst().orElse(""));
+            default -> throw new Failure("the status at " + url + " answered " + response.statusCode() + ": "
+                    + response.body().strip().lines().findFirst().orElse(""));
         }
     }
 

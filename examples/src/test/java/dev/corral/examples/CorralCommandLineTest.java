@@ -145,11 +145,13 @@ class CorralCommandLineTest {
     }
 
     @Test
-    void statusFromTheStatusPageIsNotAvailableYet() {
-        CommandRun run = corral("status", "--url", "http://localhost:8080/corral-status");
+    void statusFromAStatusUrlNobodyAnswersIsOneLine() throws IOException {
+        String url = "http://127.0.0.1:" + freePort() + "/corral-status";
+        CommandRun run = corral("status", "--url", url);
 
         assertEquals(1, run.status(), run::toString);
-        assertEquals("corral: --url is not available yet; use --jmx HOST:PORT\n", run.err());
+        assertTrue(run.err().startsWith("corral: cannot read the status at " + url + ": "), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
     }
 
     /** A loopback port nobody listens on (free a moment ago). */

@@ -99,6 +99,34 @@ class CorralCommandTest {
 
     @Test
     @Timeout(60)
+    void statusReadsTheStatusEndpointWithUrlAsTextAsJsonAndForOneApp() throws Exception {
+        demo.close();
+        demo = Demo.start(DemoOptions.parse("--host", "127.0.0.1", "--port", "0", "--set", "statusPath=/corral-status"));
+        awaitReadyProcesses(2);
+        String url = demo.uri().resolve("/corral-status").toString();
+        List<Long> pids = readyPids();
+
+        CommandRun text = CommandRun.corral("status", "--url", url);
+        assertEquals(0, text.status(), text::toString);
+        assertTrue(text.out().startsWith("Corral " + Corral.version() + ", run directory "), text::toString);
+        assertTrue(text.out().contains("  app demo\n"), text::toString);
+        for (long pid : pids) {
+            assertTrue(text.out().contains("  " + pid + " "), pid + " missing: " + text);
+        }
+
+        CommandRun json = CommandRun.corral("status", "demo", "--url", url, "--json");
+        assertEquals(0, json.status(), json::toString);
+        Map<?, ?> document = (Map<?, ?>) MiniJson.parse(json.out());
+        assertEquals(1L, ((Number) document.get("version")).longValue());
+        assertEquals("demo", ((Map<?, ?>) ((List<?>) document.get("apps")).get(0)).get("name"));
+
+        CommandRun unknown = CommandRun.corral("status", "blog", "--url", url);
+        assertEquals(1, unknown.status(), unknown::toString);
+        assertEquals("corral: no app named [blog] (apps: demo)\n", unknown.err());
+    }
+
+    @Test
+    @Timeout(60)
     void statusJsonHoldsTheEngineAndEveryAppsAttributesByTheirJmxNamesWithItsProcesses() {
         Set<Long> pids = new TreeSet<>(readyPids());
 

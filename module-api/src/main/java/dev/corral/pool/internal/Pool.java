@@ -159,8 +159,7 @@ public final class Pool implements AutoCloseable {
     /** The whole engine as text: every app with its counts, every process with its state. */
     public String dump() {
         StringBuilder text = new StringBuilder().append("Corral ").append(version()).append(", run directory ")
-                .append(runDir()).append(", maxPoolProcesses=").append(maxPoolProcesses()).append(", ")
-                .append(groups.size()).append(groups.size() == 1 ? " app" : " apps").append('\n');
+                .append(runDir()).append(", maxPoolProcesses=").append(maxPoolProcesses()).append('\n');
         for (Group group : groups) {
             text.append(StatusText.app(group.status(), group.config.settings(), "  "));
         }

@@ -63,10 +63,20 @@ final class StatusEndpoints {
         switch (sub) {
             case "", "/" -> {
                 List<View> views = views();
-                if (parameter(query, "format").equals("json")) {
-                    respond(exchange, 200, "application/json", Json.write(StatusJson.engine(pool, views)));
-                } else {
-                    respond(exchange, 200, "text/html; charset=utf-8",
+                String only = parameter(query, "app");
+                if (!only.isEmpty()) {
+                    views = views.stream().filter(view -> view.status().name().equals(only)).toList();
+                    if (views.isEmpty()) {
+                        respond(exchange, 404, "text/plain; charset=utf-8", "no app named [" + only + "] (apps: "
+                                + pool.groups().stream().map(Group::name).collect(java.util.stream.Collectors.joining(", "))
+                                + ")\n");
+                        return;
+                    }
+                }
+                switch (parameter(query, "format")) {
+                    case "json" -> respond(exchange, 200, "application/json", Json.write(StatusJson.engine(pool, views)));
+                    case "text" -> respond(exchange, 200, "text/plain; charset=utf-8", text(views));
+                    default -> respond(exchange, 200, "text/html; charset=utf-8",
                             StatusPage.render(pool, views, refresh(parameter(query, "refresh"))));
                 }
             }
@@ -82,6 +92,14 @@ final class StatusEndpoints {
                     + config.path() + ", " + config.path() + "?format=json, " + config.path() + "/metrics, "
                     + config.path() + "/ready and " + config.path() + "/live\n");
         }
+    }
+
+    /** The status as text for a terminal, like {@code passenger-status} (and JMX's dump). */
+    private String text(List<View> views) {
+        StringBuilder text = new StringBuilder().append("Corral ").append(Pool.version()).append(", run directory ")
+                .append(pool.runDir()).append(", maxPoolProcesses=").append(pool.maxPoolProcesses()).append('\n');
+        views.forEach(view -> text.append(StatusText.app(view.status(), view.group().config.settings(), "  ")));
+        return text.toString();
     }
 
     private List<View> views() {
