@@ -37,15 +37,7 @@ public final class JettyLauncher {
         server.addConnector(connector);
         CorralHandler corral = new CorralHandler();
         corral.addApp(options.settings());
-        options.engine.forEach((name, value) -> {
-            switch (name) {
-                case "maxPoolProcesses" -> corral.setMaxPoolProcesses(value);
-                case "statusPath" -> corral.setStatusPath(value);
-                case "statusAllow" -> corral.setStatusAllow(value);
-                case "statusPerProcessMetrics" -> corral.setStatusPerProcessMetrics(value);
-                default -> throw new IllegalArgumentException("corral-bench-jetty: no engine setting " + name);
-            }
-        });
+        options.engine.forEach(corral::setEngineSetting);
         server.setHandler(corral);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

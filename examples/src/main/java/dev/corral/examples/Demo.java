@@ -140,14 +140,7 @@ public final class Demo implements AutoCloseable {
         // shutdown hook a SIGTERM would leave the directory behind.
         this.bundledAppRoot = options.bundledApp() ? extractBundledApp() : null;
         corral.addApp(options.settings(bundledAppRoot));
-        options.engineSettings().forEach((name, value) -> {
-            switch (name) {
-                case "maxPoolProcesses" -> corral.setMaxPoolProcesses(value);
-                case "statusPath" -> corral.setStatusPath(value);
-                case "statusAllow" -> corral.setStatusAllow(value);
-                default -> corral.setStatusPerProcessMetrics(value);
-            }
-        });
+        options.engineSettings().forEach(corral::setEngineSetting);
         String host = options.host();
         this.uriHost = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost"
                 : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;

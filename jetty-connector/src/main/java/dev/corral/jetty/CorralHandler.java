@@ -74,6 +74,25 @@ public class CorralHandler extends Handler.Wrapper {
         return maxPoolProcesses;
     }
 
+    /**
+     * Sets an engine setting by its name ({@code runDir}, {@code maxPoolProcesses},
+     * {@code statusPath}, {@code statusAllow}, {@code statusPerProcessMetrics}), for callers that
+     * have them by name (a command line, a properties file).
+     *
+     * @throws IllegalArgumentException naming the setting if it is not one of these
+     */
+    public void setEngineSetting(String name, String value) {
+        switch (name) {
+            case "runDir" -> setRunDir(value);
+            case "maxPoolProcesses" -> setMaxPoolProcesses(value);
+            case StatusConfig.STATUS_PATH -> setStatusPath(value);
+            case StatusConfig.STATUS_ALLOW -> setStatusAllow(value);
+            case StatusConfig.STATUS_PER_PROCESS_METRICS -> setStatusPerProcessMetrics(value);
+            default -> throw new IllegalArgumentException("[" + name + "] is not an engine setting of CorralHandler; "
+                    + "the engine settings are runDir, maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics");
+        }
+    }
+
     /** {@code statusPath}: where the status page, its JSON, the metrics and the probes are (default: off). */
     public void setStatusPath(String statusPath) {
         checkNotStarted("statusPath");

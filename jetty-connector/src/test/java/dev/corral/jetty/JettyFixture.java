@@ -27,15 +27,7 @@ final class JettyFixture implements ContainerFixture {
         server.addConnector(connector);
         handler = new CorralHandler();
         apps.forEach(handler::addApp);
-        engineSettings.forEach((name, value) -> {
-            switch (name) {
-                case "maxPoolProcesses" -> handler.setMaxPoolProcesses(value);
-                case "statusPath" -> handler.setStatusPath(value);
-                case "statusAllow" -> handler.setStatusAllow(value);
-                case "statusPerProcessMetrics" -> handler.setStatusPerProcessMetrics(value);
-                default -> throw new IllegalArgumentException("CorralHandler has no engine setting " + name);
-            }
-        });
+        engineSettings.forEach(handler::setEngineSetting);
         server.setHandler(handler);
         try {
             server.start();
