@@ -117,7 +117,7 @@ public abstract class ContractSupport implements FixtureFactory {
     protected URI startWithMaxPoolProcesses(String maxPoolProcesses, AppSpec... apps) throws Exception {
         container = newFixture();
         base = container.start(Arrays.stream(apps).map(AppSpec::settings).toList(), MAX_THREADS,
-                java.util.Map.of("maxPoolProcesses", maxPoolProcesses));
+                maxPoolProcesses == null ? java.util.Map.of() : java.util.Map.of("maxPoolProcesses", maxPoolProcesses));
         return base;
     }
 
