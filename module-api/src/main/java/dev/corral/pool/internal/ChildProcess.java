@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -24,8 +25,8 @@ final class ChildProcess implements OsProcess {
 
     private final Process lifeline;
     private final OutputTail tail = new OutputTail();
-    private final OutputPump stdout;
-    private final OutputPump stderr;
+    /** Counted down by each of the two pumps when its stream has ended. */
+    private final CountDownLatch outputEnded = new CountDownLatch(2);
     private final CompletableFuture<Integer> exit;
     private volatile long appPid = -1;
 
@@ -35,8 +36,8 @@ final class ChildProcess implements OsProcess {
      */
     ChildProcess(Process lifeline, Supplier<String> prefix) {
         this.lifeline = lifeline;
-        this.stdout = OutputPump.start(lifeline.getInputStream(), "stdout", Level.INFO, prefix, tail);
-        this.stderr = OutputPump.start(lifeline.getErrorStream(), "stderr", Level.WARNING, prefix, tail);
+        OutputPump.start(lifeline.getInputStream(), "stdout", Level.INFO, prefix, tail, outputEnded);
+        OutputPump.start(lifeline.getErrorStream(), "stderr", Level.WARNING, prefix, tail, outputEnded);
         this.exit = lifeline.onExit().thenApply(Process::exitValue);
     }
 
@@ -117,9 +118,11 @@ final class ChildProcess implements OsProcess {
 
     /** Waits (at most {@code max} in all) until the process closed stdout and stderr and every line was copied. */
     void awaitOutputEnd(Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        stdout.awaitEnd(deadline);
-        stderr.awaitEnd(deadline);
+        try {
+            outputEnded.await(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -6,14 +6,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 /**
  * Copies one output stream of an app process (its stdout or its stderr) to the container's log,
  * one line at a time at that stream's level with the app name and pid as prefix, and adds each
  * line to the process's {@link OutputTail}. One daemon thread per stream: it ends when the
- * process closes the stream.
+ * process closes the stream, and then counts {@code ended} down.
  */
 final class OutputPump implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.corral.app");
@@ -22,37 +22,25 @@ final class OutputPump implements Runnable {
     private final Level level;
     private final Supplier<String> prefix;
     private final OutputTail tail;
-    private Thread thread;
+    private final CountDownLatch ended;
 
-    private OutputPump(InputStream output, Level level, Supplier<String> prefix, OutputTail tail) {
+    private OutputPump(InputStream output, Level level, Supplier<String> prefix, OutputTail tail, CountDownLatch ended) {
         this.output = output;
         this.level = level;
         this.prefix = prefix;
         this.tail = tail;
+        this.ended = ended;
     }
 
     /**
      * Starts copying {@code output} (named {@code stream} in the thread's name) at {@code level};
      * {@code prefix} is asked per line, as the app's pid becomes known only later.
      */
-    static OutputPump start(InputStream output, String stream, Level level, Supplier<String> prefix, OutputTail tail) {
-        OutputPump pump = new OutputPump(output, level, prefix, tail);
-        pump.thread = new Thread(pump, "corral-" + stream + " " + prefix.get());
-        pump.thread.setDaemon(true);
-        pump.thread.start();
-        return pump;
-    }
-
-    /** Waits until the process closed the stream and every line was copied, or until {@code deadlineNanos}. */
-    void awaitEnd(long deadlineNanos) {
-        try {
-            long left = deadlineNanos - System.nanoTime();
-            if (left > 0) {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    static void start(InputStream output, String stream, Level level, Supplier<String> prefix, OutputTail tail,
+            CountDownLatch ended) {
+        Thread thread = new Thread(new OutputPump(output, level, prefix, tail, ended), "corral-" + stream + " " + prefix.get());
+        thread.setDaemon(true);
+        thread.start();
     }
 
     @Override
@@ -65,6 +53,8 @@ final class OutputPump implements Runnable {
             }
         } catch (IOException e) {
             // the process closed its output: nothing more to copy
+        } finally {
+            ended.countDown();
         }
     }
 }
