@@ -96,19 +96,29 @@ class Loader {
   }
 
   describe() {
-    return this.entry + ' (exit ' + JSON.stringify(this.exit) + ', stderr: ' + JSON.stringify(this.stderr) + ')';
+    return this.entry + ' (exit ' + JSON.stringify(this.exit) + ', stdout: ' + JSON.stringify(this.stdout) +
+        ', stderr: ' + JSON.stringify(this.stderr) + ')';
   }
 
-  async waitForStderr(text, what = JSON.stringify(text)) {
+  /** Waits until text has come on the loader's stdout or (stream 'stderr') its stderr. */
+  async waitFor(stream, text, what = JSON.stringify(text)) {
     return waitUntil(() => {
-      if (this.stderr.includes(text)) return true;
-      if (this.exit) throw new Error('loader exited while waiting for ' + what + ': ' + this.describe());
+      if (this[stream].includes(text)) return true;
+      if (this.exit) throw new Error('loader exited while waiting for ' + what + ' on ' + stream + ': ' + this.describe());
       return false;
-    }, what + ' on stderr of ' + this.entry);
+    }, what + ' on ' + stream + ' of ' + this.entry);
+  }
+
+  async waitForStdout(text, what) {
+    return this.waitFor('stdout', text, what);
+  }
+
+  async waitForStderr(text, what) {
+    return this.waitFor('stderr', text, what);
   }
 
   async waitListening() {
-    await this.waitForStderr(LISTENING + this.address, 'listening');
+    await this.waitForStdout(LISTENING + this.address, 'listening');
   }
 
   async waitExit(timeout = DEADLINE) {
@@ -206,7 +216,8 @@ describe('node_loader.js', { concurrency: 4 }, () => {
       assert.equal(data.corralApp, 'test');
       assert.equal(data.address, loader.sockPath);
       assert.ok(fs.lstatSync(loader.sockPath).isSocket());
-      assert.match(loader.stderr, /^corral-node: listening on \S+\n$/, 'nothing else on stderr');
+      assert.equal(loader.stdout, LISTENING + loader.sockPath + '\n', 'nothing else on stdout');
+      assert.equal(loader.stderr, '', 'nothing on stderr');
     } finally {
       await loader.dispose();
     }
@@ -255,13 +266,13 @@ describe('node_loader.js', { concurrency: 4 }, () => {
   test('listen(callback): the callback runs once, after the loader reports listening', async () => {
     const loader = new Loader('callback.js');
     try {
-      await loader.waitForStderr('app: callback 1');
-      const lines = loader.stderr.trim().split('\n');
+      await loader.waitForStdout('app: callback 1');
+      const lines = loader.stdout.trim().split('\n');
       assert.equal(lines[0], LISTENING + loader.sockPath);
       assert.equal(lines[1], 'app: callback 1 listening=true events=1 address=' + JSON.stringify(loader.sockPath));
       const res = await request(loader.target);
       assert.equal(res.body, 'callback app\n');
-      assert.doesNotMatch(loader.stderr, /callback 2/);
+      assert.doesNotMatch(loader.stdout, /callback 2/);
     } finally {
       await loader.dispose();
     }
@@ -366,6 +377,7 @@ describe('node_loader.js', { concurrency: 4 }, () => {
                   loader.stderr);
         assert.ok(lines.length > 1, 'the stack comes first');
         assert.doesNotMatch(loader.stderr, /listening on/);
+        assert.equal(loader.stdout, '', 'nothing on stdout');
         assert.ok(!fs.existsSync(loader.sockPath), 'no socket file');
       } finally {
         await loader.dispose();
@@ -384,6 +396,7 @@ describe('node_loader.js', { concurrency: 4 }, () => {
         const { code } = await loader.waitExit();
         assert.equal(code, 2, loader.describe());
         assert.match(loader.stderr, new RegExp('^corral-node: .*' + message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        assert.equal(loader.stdout, '', 'nothing on stdout');
       } finally {
         await loader.dispose();
       }
@@ -397,8 +410,48 @@ describe('node_loader.js', { concurrency: 4 }, () => {
       const { code } = await loader2.waitExit();
       assert.equal(code, 1, loader2.describe());
       assert.match(loader2.stderr, new RegExp('corral-node: cannot listen on ' + bad + ': Error: listen E[A-Z]+: '));
+      assert.equal(loader2.stdout, '', 'nothing on stdout');
     } finally {
       await loader2.dispose();
+    }
+  });
+
+  test('informational lines on stdout, errors on stderr: a clean start and stop, an app that fails to load', async () => {
+    const clean = new Loader('plain.js');
+    try {
+      await clean.waitListening();
+      clean.proc.kill('SIGTERM');
+      const { code } = await clean.waitExit();
+      assert.equal(code, 0, clean.describe());
+      assert.equal(clean.stdout, LISTENING + clean.sockPath + '\n');
+      assert.equal(clean.stderr, '');
+    } finally {
+      await clean.dispose();
+    }
+    const broken = new Loader('missing_module.js');
+    try {
+      const { code } = await broken.waitExit();
+      assert.equal(code, 1, broken.describe());
+      assert.match(broken.stderr, /^Error: Cannot find module 'corral-test-no-such-module'\n/);
+      assert.ok(broken.stderr.endsWith("corral-node: cannot load missing_module.js: Error: Cannot find module 'corral-test-no-such-module'\n"),
+                broken.stderr);
+      assert.equal(broken.stdout, '');
+    } finally {
+      await broken.dispose();
+    }
+  });
+
+  test('an exit of the loader\'s own loses no output still queued for the pipes', async () => {
+    const loader = new Loader('big_output_throws.js');
+    try {
+      const { code } = await loader.waitExit();
+      assert.equal(code, 1, loader.describe().slice(0, 500));
+      assert.equal(loader.stdout.length, 2048 * 1024, 'all of the app\'s 2 MiB on stdout');
+      assert.equal(loader.stdout, ('x'.repeat(1023) + '\n').repeat(2048));
+      assert.ok(loader.stderr.endsWith('corral-node: cannot load big_output_throws.js: Error: boom after a lot of output\n'),
+                loader.stderr);
+    } finally {
+      await loader.dispose();
     }
   });
 
@@ -436,6 +489,7 @@ describe('node_loader.js', { concurrency: 4 }, () => {
       const { code } = await loader.waitExit();
       assert.equal(code, 0, loader.describe());
       assert.equal(loader.stderr, 'app: finished\n');
+      assert.equal(loader.stdout, '');
       assert.ok(!loader.proc.stdin.writableEnded, 'the test never closed stdin');
     } finally {
       await loader.dispose();
@@ -622,7 +676,7 @@ function predictFaultLines(seed, rules, paths) {
 }
 
 function faultLines(loader) {
-  return loader.stderr.split('\n').filter((line) => line.includes('simulated fault: '));
+  return loader.stdout.split('\n').filter((line) => line.includes('simulated fault: '));
 }
 
 function rawGet(urlPath) {
@@ -657,7 +711,7 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
     const started = Date.now();
     const loader = new Loader('plain.js', { env: { CORRAL_APP_FAULTS: 'slow-start@800ms', CORRAL_APP_FAULT_SEED: '1' } });
     try {
-      await loader.waitForStderr('corral-node: simulating faults slow-start@800ms (seed 1)\n');
+      await loader.waitForStdout('corral-node: simulating faults slow-start@800ms (seed 1)\n');
       await loader.waitListening();
       const elapsed = Date.now() - started;
       assert.ok(elapsed >= 800, 'listening after ' + elapsed + ' ms');
@@ -675,7 +729,7 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
     try {
       await loader.waitListening();
       const hung = rawConnect(loader.target, rawGet('/stuck'));
-      await loader.waitForStderr('corral-node: simulated fault: hanging on /stuck (seed ' + seed + ')\n');
+      await loader.waitForStdout('corral-node: simulated fault: hanging on /stuck (seed ' + seed + ')\n');
       const other = await request(loader.target, { path: '/other' });
       assert.equal(other.body, 'on-request /other\n');
       await delay(300);   // a window in which an answer would have arrived
@@ -701,7 +755,7 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
       const { code, signal } = await loader.waitExit();
       assert.equal(signal, null);
       assert.equal(code, 13, loader.describe());
-      assert.match(loader.stderr, /corral-node: simulated fault: crashing in the middle of \/hello \(seed 5\)\n/);
+      assert.match(loader.stdout, /corral-node: simulated fault: crashing in the middle of \/hello \(seed 5\)\n/);
       assert.doesNotMatch(loader.stderr, /app: request/);
     } finally {
       await loader.dispose();
@@ -736,7 +790,7 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
         assert.ok(conn.data.length > 0, 'some bytes came');
         assert.ok(!conn.data.toString('latin1').startsWith('HTTP/'), JSON.stringify(conn.data.toString('latin1')));
         assert.match(conn.data.toString('latin1'), /not HTTP/);
-        await loader.waitForStderr('corral-node: simulated fault: garbage for /hello (seed 1)\n');
+        await loader.waitForStdout('corral-node: simulated fault: garbage for /hello (seed 1)\n');
         assert.doesNotMatch(loader.stderr, /app: request/);
         assert.equal(loader.exit, null, 'the process lives on');
       } finally {
@@ -753,6 +807,7 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
         const { code } = await loader.waitExit();
         assert.equal(code, 2, loader.describe());
         assert.equal(loader.stderr, "corral-node: bad CORRAL_APP_FAULTS part '" + part + "'\n");
+        assert.equal(loader.stdout, '', 'nothing on stdout');
         assert.ok(!fs.existsSync(loader.sockPath), 'nothing bound');
       } finally {
         await loader.dispose();
@@ -763,6 +818,7 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
       const { code } = await loader.waitExit();
       assert.equal(code, 2, loader.describe());
       assert.equal(loader.stderr, "corral-node: CORRAL_APP_FAULT_SEED must be an integer, was 'x7'\n");
+      assert.equal(loader.stdout, '', 'nothing on stdout');
     } finally {
       await loader.dispose();
     }

@@ -92,13 +92,17 @@ class LifelineTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def start(self, grace, *cmd, **kwargs):
-        """Starts the lifeline like the engine does; returns the Popen."""
-        self.err_path = os.path.join(self.tmp, "stderr.%d" % len(os.listdir(self.tmp)))
+        """Starts the lifeline like the engine does (stdout and stderr apart); returns the Popen."""
+        n = len(os.listdir(self.tmp))
+        self.out_path = os.path.join(self.tmp, "stdout.%d" % n)
+        self.err_path = os.path.join(self.tmp, "stderr.%d" % n)
+        out = open(self.out_path, "wb")
         err = open(self.err_path, "wb")
         prefix = kwargs.get("prefix", [SETSID, DASH])
         proc = subprocess.Popen(prefix + [LIFELINE, str(grace)] + list(cmd),
-                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err,
+                                stdin=subprocess.PIPE, stdout=out, stderr=err,
                                 cwd=kwargs.get("cwd"), env=kwargs.get("env"))
+        out.close()
         err.close()
         self.addCleanup(self._cleanup, proc)
         return proc
@@ -112,6 +116,10 @@ class LifelineTest(unittest.TestCase):
             proc.wait()
         if proc.stdin and not proc.stdin.closed:
             proc.stdin.close()
+
+    def stdout(self):
+        with open(self.out_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
     def stderr(self):
         with open(self.err_path, "rb") as f:
@@ -169,6 +177,7 @@ class LifelineTest(unittest.TestCase):
         self.assertEqual(143, self.wait_exit(proc))
         self.assert_gone(app, grandchild)
         self.assertEqual("", self.stderr())
+        self.assertEqual("", self.stdout())
 
     # -- stopping ------------------------------------------------------------------------
     def test_stdin_eof_kills_app_and_grandchild(self):
@@ -180,6 +189,7 @@ class LifelineTest(unittest.TestCase):
         self.assert_gone(app, grandchild)
         self.assertEqual([], group_members(proc.pid))
         self.assertEqual("", self.stderr())
+        self.assertEqual("", self.stdout())
 
     def test_sigterm_stops_the_group_and_exits_with_the_app_status(self):
         proc = self.start(5, *self.app_with_grandchild())
@@ -355,16 +365,18 @@ class LifelineTest(unittest.TestCase):
         env.pop("PORT", None)
         proc = self.start(5, sys.executable, "-u", WSGI_LOADER, "testapp:application",
                           cwd=APPS, env=env)
-        wait_until(lambda: "listening on" in self.stderr(), what="the loader to listen")
+        wait_until(lambda: "listening on" in self.stdout(), what="the loader to listen")
         loader_pid = [p for p, _ in children(proc.pid) if "corral-wsgi" in cmdline(p)][0]
         proc.stdin.close()
         self.assertEqual(0, self.wait_exit(proc))
         self.assert_gone(loader_pid)
         self.assertFalse(os.path.exists(sock))
+        self.assertEqual("corral-wsgi: listening on %s\n" % sock, self.stdout())
+        self.assertEqual("", self.stderr())
 
         proc = self.start(5, sys.executable, "-u", WSGI_LOADER, "testapp:application",
                           cwd=APPS, env=env)
-        wait_until(lambda: "listening on" in self.stderr(), what="the loader to listen")
+        wait_until(lambda: "listening on" in self.stdout(), what="the loader to listen")
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(0, self.wait_exit(proc))
 

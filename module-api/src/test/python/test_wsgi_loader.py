@@ -57,7 +57,7 @@ def free_port():
 
 
 class Loader(object):
-    """One loader process; stderr is collected in the background."""
+    """One loader process; its stdout and its stderr are collected apart, in the background."""
 
     def __init__(self, entry=VALIDATED_APP, env=None, use_port=False, cwd=APPS):
         self.dir = tempfile.mkdtemp(prefix="cw-", dir="/tmp")   # short: AF_UNIX path limit
@@ -76,17 +76,30 @@ class Loader(object):
         full_env.update(env or {})
         self.entry = entry
         self.proc = subprocess.Popen([PYTHON, "-u", LOADER, entry], cwd=cwd, env=full_env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
+        self._stdout = []
         self._stderr = []
         self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._reader.start()
+        self._readers = [threading.Thread(target=self._read, args=(stream, lines), daemon=True)
+                         for stream, lines in ((self.proc.stdout, self._stdout),
+                                               (self.proc.stderr, self._stderr))]
+        for reader in self._readers:
+            reader.start()
 
-    def _read_stderr(self):
-        for line in iter(self.proc.stderr.readline, b""):
+    def _read(self, stream, lines):
+        for line in iter(stream.readline, b""):
             with self._lock:
-                self._stderr.append(line.decode("utf-8", "replace"))
+                lines.append(line.decode("utf-8", "replace"))
+
+    def join_readers(self):
+        """Waits until the exited loader's stdout and stderr are read to their end."""
+        for reader in self._readers:
+            reader.join(5)
+
+    def stdout(self):
+        with self._lock:
+            return "".join(self._stdout)
 
     def stderr(self):
         with self._lock:
@@ -96,6 +109,9 @@ class Loader(object):
         """The stderr lines in which wsgiref.validate may report a violation by the loader."""
         return [line for line in self.stderr().splitlines()
                 if any(c in line for c in VALIDATOR_COMPLAINTS)]
+
+    def wait_stdout(self, text, timeout=DEADLINE):
+        return wait_until(lambda: text in self.stdout(), timeout, "%r on stdout" % text)
 
     def wait_stderr(self, text, timeout=DEADLINE):
         return wait_until(lambda: text in self.stderr(), timeout, "%r on stderr" % text)
@@ -116,15 +132,15 @@ class Loader(object):
     def wait_listening(self):
         def ready():
             if self.proc.poll() is not None:
-                raise AssertionError("loader exited with %s:\n%s"
-                                     % (self.proc.returncode, self.stderr()))
+                raise AssertionError("loader exited with %s:\nstdout: %s\nstderr: %s"
+                                     % (self.proc.returncode, self.stdout(), self.stderr()))
             try:
                 self.connect(1.0).close()
                 return True
             except OSError:
                 return False
         wait_until(ready, what="the loader to listen")
-        self.wait_stderr("corral-wsgi: listening on ")   # printed right after binding
+        self.wait_stdout("corral-wsgi: listening on ")   # printed right after binding
         return self
 
     def wait_exit(self, timeout=DEADLINE):
@@ -141,7 +157,8 @@ class Loader(object):
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
-        self._reader.join(5)
+        self.join_readers()
+        self.proc.stdout.close()
         self.proc.stderr.close()
         if self.proc.stdin and not self.proc.stdin.closed:
             self.proc.stdin.close()
@@ -529,6 +546,7 @@ class SharedLoaderTest(unittest.TestCase):
         c, resp = self.roundtrip(request("GET", "/too-long"))
         self.assertEqual(b"12345", resp.body)
         self.assertTrue(c.is_closed())
+        self.loader.wait_stderr("corral-wsgi: the app sent more than its Content-Length; response truncated\n")
 
     def test_list_response_gets_a_content_length(self):
         c, resp = self.roundtrip(request("GET", "/hello"))
@@ -631,6 +649,7 @@ class SharedLoaderTest(unittest.TestCase):
                                          b"zz\r\nhello\r\n0\r\n\r\n"))
         self.assertEqual(400, resp.status)
         self.assertTrue(c.is_closed())
+        self.loader.wait_stderr("corral-wsgi: bad request body: ")
 
     def test_unsupported_transfer_encoding_gives_501(self):
         c, resp = self.roundtrip(request("POST", "/echo", [("Transfer-Encoding", "gzip")], b"x"))
@@ -760,11 +779,11 @@ class ProcessLifecycleTest(unittest.TestCase):
         self.assertEqual(b"Hello, world!\n", conn.getresponse().read())
         conn.request("GET", "/pid")
         self.assertEqual(str(loader.proc.pid).encode(), conn.getresponse().read())
-        self.assertIn("corral-wsgi: listening on 127.0.0.1:%d" % loader.port, loader.stderr())
+        self.assertIn("corral-wsgi: listening on 127.0.0.1:%d" % loader.port, loader.stdout())
 
     def test_socket_wins_over_port(self):
         loader = self.start(env={"PORT": "1"}).wait_listening()
-        loader.wait_stderr("corral-wsgi: listening on " + loader.sock_path)
+        loader.wait_stdout("corral-wsgi: listening on " + loader.sock_path)
 
     def test_listening_line_and_quiet_stderr(self):
         loader = self.start().wait_listening()
@@ -779,7 +798,8 @@ class ProcessLifecycleTest(unittest.TestCase):
         c.read_response()
         c.send(request("GET", "/nocontent"))
         c.read_response()
-        self.assertEqual("corral-wsgi: listening on %s\n" % loader.sock_path, loader.stderr())
+        self.assertEqual("corral-wsgi: listening on %s\n" % loader.sock_path, loader.stdout())
+        self.assertEqual("", loader.stderr())
 
     def test_access_log(self):
         loader = self.start(env={"CORRAL_ACCESS_LOG": "1"}).wait_listening()
@@ -787,7 +807,8 @@ class ProcessLifecycleTest(unittest.TestCase):
         self.addCleanup(c.close)
         c.send(request("GET", "/hello?x=1"))
         c.read_response()
-        loader.wait_stderr('"GET /hello?x=1 HTTP/1.1" 200 14 ')
+        loader.wait_stdout('"GET /hello?x=1 HTTP/1.1" 200 14 ')
+        self.assertEqual("", loader.stderr())
 
     def test_script_name(self):
         loader = self.start(env={"CORRAL_SCRIPT_NAME": "/blog/"}).wait_listening()
@@ -817,12 +838,13 @@ class ProcessLifecycleTest(unittest.TestCase):
     def test_import_error_exits_1_before_listening(self):
         loader = self.start(entry="broken:application")
         self.assertEqual(1, loader.wait_exit())
-        loader._reader.join(5)
+        loader.join_readers()
         err = loader.stderr()
         self.assertIn("Traceback (most recent call last)", err)
         self.assertIn("corral-wsgi: cannot load broken:application: ModuleNotFoundError: "
                       "No module named 'corral_no_such_module_here'\n", err)
         self.assertNotIn("listening", err)
+        self.assertEqual("", loader.stdout())
         self.assertFalse(os.path.exists(loader.sock_path))
 
     def test_missing_or_bad_callable_exits_1(self):
@@ -831,8 +853,9 @@ class ProcessLifecycleTest(unittest.TestCase):
                              ("no_such_app_module", "ModuleNotFoundError")):
             loader = self.start(entry=entry)
             self.assertEqual(1, loader.wait_exit(), entry)
-            loader._reader.join(5)
+            loader.join_readers()
             self.assertIn("corral-wsgi: cannot load %s: %s" % (entry, error), loader.stderr())
+            self.assertEqual("", loader.stdout())
             self.assertFalse(os.path.exists(loader.sock_path))
 
     def test_dotted_callable_path(self):
@@ -879,6 +902,27 @@ class ProcessLifecycleTest(unittest.TestCase):
     def test_usage_error_exits_2(self):
         loader = self.start(entry="")
         self.assertEqual(2, loader.wait_exit())
+        loader.join_readers()
+        self.assertEqual("corral-wsgi: usage: corral-wsgi module[:callable]\n", loader.stderr())
+        self.assertEqual("", loader.stdout())
+
+    def test_informational_lines_on_stdout_errors_on_stderr(self):
+        # a clean start and stop: the listening line on stdout, nothing on stderr
+        loader = self.start().wait_listening()
+        loader.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(0, loader.wait_exit())
+        loader.join_readers()
+        self.assertEqual("corral-wsgi: listening on %s\n" % loader.sock_path, loader.stdout())
+        self.assertEqual("", loader.stderr())
+        # an app that fails to import: the traceback and the reason on stderr, nothing on stdout
+        loader = self.start(entry="broken:application")
+        self.assertEqual(1, loader.wait_exit())
+        loader.join_readers()
+        err = loader.stderr()
+        self.assertTrue(err.startswith("Traceback (most recent call last)"), err)
+        self.assertTrue(err.endswith("corral-wsgi: cannot load broken:application: ModuleNotFoundError: "
+                                     "No module named 'corral_no_such_module_here'\n"), err)
+        self.assertEqual("", loader.stdout())
 
     def test_the_app_imports_its_own_modules_named_like_the_loaders(self):
         # an app root with a module for each of the package's (server.py, faults.py, ...)
@@ -964,7 +1008,7 @@ class SimulatedFaultsTest(unittest.TestCase):
         loader = self.start("slow-start@700ms", 1).wait_listening()
         elapsed = time.monotonic() - started
         self.assertGreaterEqual(elapsed, 0.7)
-        self.assertIn("corral-wsgi: simulating faults slow-start@700ms (seed 1)\n", loader.stderr())
+        self.assertIn("corral-wsgi: simulating faults slow-start@700ms (seed 1)\n", loader.stdout())
         c = RawClient(self.connect(loader))
         c.send(request("GET", "/hello"))
         self.assertEqual(200, c.read_response().status)
@@ -973,7 +1017,7 @@ class SimulatedFaultsTest(unittest.TestCase):
         loader = self.start("hang:1", 3).wait_listening()
         sock = self.connect(loader)
         sock.sendall(request("GET", "/stuck"))
-        loader.wait_stderr("corral-wsgi: simulated fault: hanging on /stuck (seed 3)\n")
+        loader.wait_stdout("corral-wsgi: simulated fault: hanging on /stuck (seed 3)\n")
         sock.settimeout(0.3)   # a window in which an answer would have arrived
         self.assertRaises(socket.timeout, sock.recv, 1)
         self.assertIsNone(loader.proc.poll())
@@ -987,9 +1031,10 @@ class SimulatedFaultsTest(unittest.TestCase):
         self.assertEqual((b"the beginning of a response that never ends", False),
                          (resp.body, resp.complete))
         self.assertEqual(13, loader.wait_exit())
-        loader._reader.join(5)
+        loader.join_readers()
         self.assertIn("corral-wsgi: simulated fault: crashing in the middle of /hello (seed 5)\n",
-                      loader.stderr())
+                      loader.stdout())
+        self.assertEqual("", loader.stderr())
 
     def test_leak_keeps_memory_resident_and_answers(self):
         loader = self.start("leak:1@32MB", 1).wait_listening()
@@ -998,7 +1043,7 @@ class SimulatedFaultsTest(unittest.TestCase):
         for _ in range(2):
             c.send(request("GET", "/hello"))
             self.assertEqual(b"Hello, world!\n", c.read_response().body)
-        wait_until(lambda: loader.stderr().count("simulated fault: leaked memory (seed 1)\n") == 2,
+        wait_until(lambda: loader.stdout().count("simulated fault: leaked memory (seed 1)\n") == 2,
                    what="two leak lines")
         grown = vm_rss_kib(loader.proc.pid) - before
         self.assertGreaterEqual(grown, 60 * 1024, "RSS grew by %d KiB, expected 2 x 32 MiB" % grown)
@@ -1014,7 +1059,7 @@ class SimulatedFaultsTest(unittest.TestCase):
             self.assertFalse(data.startswith(b"HTTP/"), data)
             self.assertIn(b"not HTTP", data)
             path = "/echo" if use_port else "/hello"
-            loader.wait_stderr("corral-wsgi: simulated fault: garbage for %s (seed 1)\n" % path)
+            loader.wait_stdout("corral-wsgi: simulated fault: garbage for %s (seed 1)\n" % path)
             self.assertIsNone(loader.proc.poll(), "the process lives on")
 
     def test_a_malformed_part_or_seed_exits_2_before_loading(self):
@@ -1022,13 +1067,15 @@ class SimulatedFaultsTest(unittest.TestCase):
                      "leak:0.1@", "slow-start@soon", "slow-start@40000m", "slow-start:1s", "explode:0.1"):
             loader = self.start("leak:0.1," + part, entry="broken:application")
             self.assertEqual(2, loader.wait_exit(), part)
-            loader._reader.join(5)
+            loader.join_readers()
             self.assertEqual("corral-wsgi: bad CORRAL_APP_FAULTS part '%s'\n" % part, loader.stderr())
+            self.assertEqual("", loader.stdout())
         loader = self.start("hang:0.1", "x7")
         self.assertEqual(2, loader.wait_exit())
-        loader._reader.join(5)
+        loader.join_readers()
         self.assertEqual("corral-wsgi: CORRAL_APP_FAULT_SEED must be an integer, was 'x7'\n",
                          loader.stderr())
+        self.assertEqual("", loader.stdout())
 
     def test_the_same_seed_replays_the_same_faults_in_the_documented_order(self):
         import random
@@ -1056,7 +1103,7 @@ class SimulatedFaultsTest(unittest.TestCase):
             self.assertEqual(["garbage" if p in garbled else "ok" for p in paths], outcomes, spec)
 
             def fault_lines():
-                return [l for l in loader.stderr().splitlines() if "simulated fault: " in l]
+                return [l for l in loader.stdout().splitlines() if "simulated fault: " in l]
             wait_until(lambda: len(fault_lines()) >= len(expected), what="the fault lines")
             self.assertEqual(expected, fault_lines(), spec)
 

@@ -8,7 +8,8 @@ server.on('listening', () => { events++; });
 let calls = 0;
 server.listen(() => {
   calls++;
-  // Runs after the loader's own listening handler; report what the app sees.
-  process.stderr.write('app: callback ' + calls + ' listening=' + server.listening +
+  // Runs after the loader's own listening handler; report what the app sees (on stdout, after
+  // the loader's listening line).
+  process.stdout.write('app: callback ' + calls + ' listening=' + server.listening +
                        ' events=' + events + ' address=' + JSON.stringify(server.address()) + '\n');
 });

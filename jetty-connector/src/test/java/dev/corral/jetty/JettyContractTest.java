@@ -1,6 +1,7 @@
 package dev.corral.jetty;
 
 import dev.corral.testing.ContainerFixture;
+import dev.corral.testing.contract.AppOutputContract;
 import dev.corral.testing.contract.FaultContract;
 import dev.corral.testing.contract.ManagementContract;
 import dev.corral.testing.contract.FixtureFactory;
@@ -64,5 +65,9 @@ class JettyContractTest {
 
     @Nested
     class Status extends StatusContract implements OnJetty {
+    }
+
+    @Nested
+    class AppOutput extends AppOutputContract implements OnJetty {
     }
 }

@@ -57,12 +57,19 @@
  *   draws in the same order with Python's generator, so its sequence for a seed differs).
  *   The app never sees a request that hangs, crashes or gets garbage.
  *
- * Protocol with the engine:
+ * Protocol with the engine (which logs stdout at INFO and stderr at WARNING):
+ *   - The loader's lines start with "corral-node: ". On stdout: "listening on", "simulating
+ *     faults" and "simulated fault: ...". On stderr: errors and warnings (usage and settings,
+ *     "cannot load", "cannot listen", the https and second-server notices, the listen() hint,
+ *     the shutdown deadline). A clean run writes nothing to stderr. Before each exit of its own
+ *     (but the immediate ones: stdin EOF, a second SIGINT) the loader waits, at most 5 s, until
+ *     stdout and stderr are flushed: to a pipe they are asynchronous, and process.exit() would
+ *     drop what is still queued, the app's lines as well as the reason for the exit.
  *   - Load error (syntax error, missing module, exception at the top level, rejected ESM
  *     evaluation): the stack, then "corral-node: cannot load <entry>: <error>" on stderr,
  *     exit status 1, nothing bound.
- *   - Then "corral-node: listening on <path or 127.0.0.1:port>" on stderr; the socket accepts.
- *     If no http.Server has called listen() 5 s after start, one hint line says so
+ *   - Then "corral-node: listening on <path or 127.0.0.1:port>" on stdout; the socket accepts.
+ *     If no http.Server has called listen() 5 s after start, one hint line says so on stderr
  *     ("corral-node: <entry> has not called listen() yet"); the engine's spawnTimeout decides.
  *   - Exit 1 when the socket cannot be bound ("corral-node: cannot listen on <addr>: ...").
  *   - Exit 2 on a usage error (no entry, neither CORRAL_SOCKET nor a valid PORT, a bad
@@ -101,13 +108,52 @@ const NODE_DEFAULT_KEEP_ALIVE = 5000;
 const SHUTDOWN_TIMEOUT = 10 * 1000;      // ms from SIGTERM/SIGINT to the forced exit
 const IDLE_SWEEP_INTERVAL = 50;          // ms between closeIdleConnections() while draining
 const LISTEN_HINT_DELAY = 5000;          // ms before "has not called listen() yet"
+const FLUSH_TIMEOUT = 5000;              // ms an exit of the loader's own waits for stdout and stderr
+let exiting = false;                     // exitAfterOutput() was called: nothing more may be bound
 
-function log(message) {
+function write(stream, message) {
   try {
-    process.stderr.write(LOG_PREFIX + message + '\n');
+    stream.write(LOG_PREFIX + message + '\n');
   } catch (e) {
-    // stderr gone: nothing to tell anyone
+    // the stream is gone: nothing to tell anyone
   }
+}
+
+/** An informational line, on stdout. */
+function log(message) {
+  write(process.stdout, message);
+}
+
+/** An error or a warning, on stderr. */
+function warn(message) {
+  write(process.stderr, message);
+}
+
+/**
+ * process.exit(status) once all that was written to stdout and stderr so far is out, or after
+ * FLUSH_TIMEOUT. To a pipe (as under Corral) both are asynchronous on POSIX, and process.exit()
+ * drops whatever is still queued: the last lines of the app, and the loader's reason to exit.
+ * An empty write's callback runs after every write queued before it. Meanwhile nothing is bound
+ * any more: an app that failed to load never accepts a connection.
+ */
+function exitAfterOutput(status) {
+  exiting = true;
+  let pending = 1;
+  const done = () => {
+    if (--pending === 0) process.exit(status);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableLength > 0 && !stream.destroyed) {
+      pending++;
+      try {
+        stream.write('', done);
+      } catch (e) {
+        done();
+      }
+    }
+  }
+  setTimeout(() => process.exit(status), FLUSH_TIMEOUT);
+  done();
 }
 
 function firstLine(text) {
@@ -245,8 +291,9 @@ if (require.main !== module) {
 
 const entry = process.argv[2];
 if (!entry || entry.startsWith('-')) {
-  log('usage: node node_loader.js <entry script> [app args...]');
-  process.exit(2);
+  warn('usage: node node_loader.js <entry script> [app args...]');
+  exitAfterOutput(2);
+  return;
 }
 
 const sockPath = process.env.CORRAL_SOCKET || null;
@@ -254,9 +301,10 @@ let port = null;
 if (!sockPath) {
   const text = process.env.PORT || '';
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    log('cannot start ' + entry + ': set CORRAL_SOCKET or PORT (1-65535), PORT was ' +
-        JSON.stringify(text));
-    process.exit(2);
+    warn('cannot start ' + entry + ': set CORRAL_SOCKET or PORT (1-65535), PORT was ' +
+         JSON.stringify(text));
+    exitAfterOutput(2);
+    return;
   }
   port = Number(text);
 }
@@ -272,8 +320,9 @@ let faults = null;   // the parsed CORRAL_APP_FAULTS, with its seed and generato
       seed = parseFaultSeed(process.env.CORRAL_APP_FAULT_SEED || '', process.env.CORRAL_PROCESS_NUMBER || '');
       faults = parseFaults(spec);
     } catch (e) {
-      log(e.message);
-      process.exit(2);
+      warn(e.message);
+      exitAfterOutput(2);
+      return;
     }
     faults.seed = seed.toString();
     faults.random = mulberry32(Number(BigInt.asUintN(32, seed)));
@@ -390,7 +439,7 @@ function simulateFaults(req, res) {
     log('simulated fault: crashing in the middle of ' + where);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '1000' });
     // exit once the partial body is in the kernel's hands
-    res.write('the beginning of a response that never ends', () => process.exit(13));
+    res.write('the beginning of a response that never ends', () => exitAfterOutput(13));
     return true;
   }
   if (fired.has('garbage')) {
@@ -418,10 +467,10 @@ function interceptRequests(server) {
 
 function performListen(server) {
   listenPending = false;
-  if (stopping) return;
+  if (stopping || exiting) return;
   const onError = (err) => {
-    log('cannot listen on ' + listenAddress + ': ' + errorSummary(err));
-    process.exit(1);
+    warn('cannot listen on ' + listenAddress + ': ' + errorSummary(err));
+    exitAfterOutput(1);
   };
   server.prependOnceListener('error', onError);
   server.prependOnceListener('listening', () => {
@@ -448,7 +497,7 @@ function corralListen(...args) {
   if (!(this instanceof http.Server)) {
     if (this instanceof https.Server && !warnedServers.has(this)) {
       warnedServers.add(this);
-      log('an https server listens on ' + describeListenArgs(args) + ' without Corral: ' +
+      warn('an https server listens on ' + describeListenArgs(args) + ' without Corral: ' +
           'Corral forwards plain HTTP, so only an http.Server can receive its traffic');
     }
     return originalListen.apply(this, args);
@@ -482,7 +531,7 @@ function corralListen(...args) {
   }
   if (!warnedServers.has(this)) {
     warnedServers.add(this);
-    log('another HTTP server listens on ' + describeListenArgs(args) + ', left alone: only the ' +
+    warn('another HTTP server listens on ' + describeListenArgs(args) + ', left alone: only the ' +
         'first one (on ' + listenAddress + ') receives Corral\'s traffic');
   }
   return originalListen.apply(this, args);
@@ -494,31 +543,32 @@ net.Server.prototype.listen = corralListen;
 
 function onStopSignal(signal) {
   if (stopping) {
-    if (signal === 'SIGINT') process.exit(0);   // Ctrl-C twice
+    if (signal === 'SIGINT') process.exit(0);   // Ctrl-C twice: at once
     return;
   }
   stopping = true;
   const appHandles = process.listenerCount(signal) > 1;   // ours came first
   const deadline = setTimeout(() => {
     if (!appHandles) {
-      log('still ' + inFlight.size + ' request(s) in flight ' + SHUTDOWN_TIMEOUT / 1000 +
+      warn('still ' + inFlight.size + ' request(s) in flight ' + SHUTDOWN_TIMEOUT / 1000 +
           ' s after ' + signal + ', exiting');
     } else {
-      log('the app did not exit within ' + SHUTDOWN_TIMEOUT / 1000 + ' s of ' + signal + ', exiting');
+      warn('the app did not exit within ' + SHUTDOWN_TIMEOUT / 1000 + ' s of ' + signal + ', exiting');
     }
-    process.exit(0);
+    exitAfterOutput(0);
   }, SHUTDOWN_TIMEOUT);
   deadline.unref();   // fires if anything keeps the process alive; never delays a natural end
   if (appHandles) return;   // the app's own listener runs next and decides
 
   const server = corralServer;
   if (server === null || listenPending || !server.listening) {
-    process.exit(0);   // nothing accepted yet, nothing to drain
+    exitAfterOutput(0);   // nothing accepted yet, nothing to drain
+    return;
   }
   for (const res of inFlight) {
     if (!res.headersSent) res.shouldKeepAlive = false;
   }
-  server.close(() => process.exit(0));   // called once every connection is gone
+  server.close(() => exitAfterOutput(0));   // called once every connection is gone
   const sweep = () => {
     if (typeof server.closeIdleConnections === 'function') server.closeIdleConnections();
   };
@@ -564,14 +614,14 @@ function loadFailed(err) {
   } catch (e) {
     // unprintable
   }
-  log('cannot load ' + entry + ': ' + errorSummary(err));
-  process.exit(1);
+  warn('cannot load ' + entry + ': ' + errorSummary(err));
+  exitAfterOutput(1);
 }
 
 watchStdin();
 
 const hint = setTimeout(() => {
-  if (corralServer === null) log(entry + ' has not called listen() yet');
+  if (corralServer === null) warn(entry + ' has not called listen() yet');
 }, LISTEN_HINT_DELAY);
 hint.unref();
 

@@ -93,6 +93,16 @@ def application(environ, start_response):
         body = ("leaked %d MB in pid %s\n" % (mb, pid)).encode()
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
         return [body]
+    if path.endswith("/output"):
+        # one line on each stream, for the test that Corral logs stdout at INFO, stderr at WARNING
+        token = _qs(environ, "token", "-")
+        sys.stdout.write("testapp: on stdout %s\n" % token)
+        sys.stdout.flush()
+        sys.stderr.write("testapp: on stderr %s\n" % token)
+        sys.stderr.flush()
+        body = pid.encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
+        return [body]
     if path.endswith("/garbage"):
         raise SystemExit("unreachable: garbage is served by the generic test server")
     body = ("hello from " + os.environ.get("CORRAL_APP", "?") + " pid " + pid + "\n").encode()

@@ -1,6 +1,7 @@
 package dev.corral.tomcat;
 
 import dev.corral.testing.ContainerFixture;
+import dev.corral.testing.contract.AppOutputContract;
 import dev.corral.testing.contract.FaultContract;
 import dev.corral.testing.contract.ManagementContract;
 import dev.corral.testing.contract.FixtureFactory;
@@ -67,5 +68,9 @@ class TomcatContractTest {
 
     @Nested
     class Status extends StatusContract implements OnTomcat {
+    }
+
+    @Nested
+    class AppOutput extends AppOutputContract implements OnTomcat {
     }
 }

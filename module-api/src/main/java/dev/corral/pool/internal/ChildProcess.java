@@ -7,13 +7,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * A real child process started under the lifeline ({@link LifelineLauncher}): the lifeline is
  * the process group leader, and the app with its children share the group, so one signal to
- * the group reaches the whole tree. Its output is copied to the log by an {@link OutputPump}.
+ * the group reaches the whole tree. Its stdout and stderr are two pipes, each copied to the log
+ * by an {@link OutputPump} (stdout at INFO, stderr at WARNING) into one {@link OutputTail}.
  * Thread-safe.
  */
 final class ChildProcess implements OsProcess {
@@ -21,13 +24,20 @@ final class ChildProcess implements OsProcess {
     private static final long PAGE_SIZE = 4096;
 
     private final Process lifeline;
-    private final OutputPump output;
+    private final OutputTail tail = new OutputTail();
+    /** Counted down by each of the two pumps when its stream has ended. */
+    private final CountDownLatch outputEnded = new CountDownLatch(2);
     private final CompletableFuture<Integer> exit;
     private volatile long appPid = -1;
 
-    ChildProcess(Process lifeline, OutputPump output) {
+    /**
+     * Starts copying the output of {@code lifeline} (started with stdout and stderr as two pipes);
+     * {@code prefix} names the app and its pid in every line logged.
+     */
+    ChildProcess(Process lifeline, Supplier<String> prefix) {
         this.lifeline = lifeline;
-        this.output = output;
+        OutputPump.start(lifeline.getInputStream(), "stdout", Level.INFO, prefix, tail, outputEnded);
+        OutputPump.start(lifeline.getErrorStream(), "stderr", Level.WARNING, prefix, tail, outputEnded);
         this.exit = lifeline.onExit().thenApply(Process::exitValue);
     }
 
@@ -103,12 +113,16 @@ final class ChildProcess implements OsProcess {
 
     @Override
     public List<String> outputTail() {
-        return output.tail();
+        return tail.lines();
     }
 
-    /** Waits (bounded) until the process closed its output and every line was copied. */
+    /** Waits (at most {@code max} in all) until the process closed stdout and stderr and every line was copied. */
     void awaitOutputEnd(Duration max) {
-        output.awaitEnd(max);
+        try {
+            outputEnded.await(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

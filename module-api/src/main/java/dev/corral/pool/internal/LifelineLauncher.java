@@ -61,8 +61,7 @@ final class LifelineLauncher implements ProcessLauncher {
         AppConfig config = process.group.config;
         FaultInjector faults = process.group.faults;
         ProcessBuilder builder = new ProcessBuilder(command(config))
-                .directory(config.appRoot().toFile())
-                .redirectErrorStream(true);
+                .directory(config.appRoot().toFile());   // stdout and stderr: two pipes, two log levels
         Map<String, String> env = builder.environment();
         env.remove("CORRAL_SOCKET");
         env.remove("PORT");
@@ -97,8 +96,7 @@ final class LifelineLauncher implements ProcessLauncher {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, e.getMessage(), List.of()));
             return;
         }
-        ChildProcess child = new ChildProcess(lifeline,
-                OutputPump.start(lifeline.getInputStream(), () -> config.name() + " " + process.pid()));
+        ChildProcess child = new ChildProcess(lifeline, () -> config.name() + " " + process.pid());
         process.os = child;
         boolean neverReady = faults.inject(FaultPoint.SPAWN_TIMEOUT, "readiness of " + process);
         Attempt attempt = new Attempt(process, child, listener, clock.getAsLong() + config.spawnTimeout().toNanos(),

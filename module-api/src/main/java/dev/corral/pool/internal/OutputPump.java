@@ -6,48 +6,41 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /**
- * Copies an app process's output (stdout and stderr merged) to the container's log, one line
- * at a time with the app name and pid as prefix, and keeps the last lines for spawn error
- * messages. One daemon thread per process: it ends when the process closes its output.
+ * Copies one output stream of an app process (its stdout or its stderr) to the container's log,
+ * one line at a time at that stream's level with the app name and pid as prefix, and adds each
+ * line to the process's {@link OutputTail}. One daemon thread per stream: it ends when the
+ * process closes the stream, and then counts {@code ended} down.
  */
 final class OutputPump implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.corral.app");
-    static final int TAIL_LINES = 30;
 
     private final InputStream output;
-    private final java.util.function.Supplier<String> prefix;
-    /** Guarded by itself. */
-    private final Deque<String> tail = new ArrayDeque<>();
+    private final Level level;
+    private final Supplier<String> prefix;
+    private final OutputTail tail;
+    private final CountDownLatch ended;
 
-    OutputPump(InputStream output, java.util.function.Supplier<String> prefix) {
+    private OutputPump(InputStream output, Level level, Supplier<String> prefix, OutputTail tail, CountDownLatch ended) {
         this.output = output;
+        this.level = level;
         this.prefix = prefix;
+        this.tail = tail;
+        this.ended = ended;
     }
 
-    private Thread thread;
-
-    /** Starts copying; {@code prefix} is asked per line, as the app's pid becomes known only later. */
-    static OutputPump start(InputStream output, java.util.function.Supplier<String> prefix) {
-        OutputPump pump = new OutputPump(output, prefix);
-        pump.thread = new Thread(pump, "corral-output " + prefix.get());
-        pump.thread.setDaemon(true);
-        pump.thread.start();
-        return pump;
-    }
-
-    /** Waits (bounded) until the process closed its output and every line was copied. */
-    void awaitEnd(java.time.Duration max) {
-        try {
-            thread.join(max.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /**
+     * Starts copying {@code output} (named {@code stream} in the thread's name) at {@code level};
+     * {@code prefix} is asked per line, as the app's pid becomes known only later.
+     */
+    static void start(InputStream output, String stream, Level level, Supplier<String> prefix, OutputTail tail,
+            CountDownLatch ended) {
+        Thread thread = new Thread(new OutputPump(output, level, prefix, tail, ended), "corral-" + stream + " " + prefix.get());
+        thread.setDaemon(true);
+        thread.start();
     }
 
     @Override
@@ -55,23 +48,13 @@ final class OutputPump implements Runnable {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                synchronized (tail) {
-                    if (tail.size() == TAIL_LINES) {
-                        tail.removeFirst();
-                    }
-                    tail.addLast(line);
-                }
-                LOG.log(Level.INFO, "[{0}] {1}", prefix.get(), line);
+                tail.add(line);
+                LOG.log(level, "[{0}] {1}", prefix.get(), line);
             }
         } catch (IOException e) {
             // the process closed its output: nothing more to copy
-        }
-    }
-
-    /** The last lines the process wrote, oldest first. */
-    List<String> tail() {
-        synchronized (tail) {
-            return new ArrayList<>(tail);
+        } finally {
+            ended.countDown();
         }
     }
 }

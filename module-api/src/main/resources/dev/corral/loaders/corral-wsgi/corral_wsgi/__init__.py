@@ -16,7 +16,7 @@ Environment:
   CORRAL_APP          the app's name (informational)
   CORRAL_SCRIPT_NAME  SCRIPT_NAME for the app (default ""); stripped from PATH_INFO when
                       the request path starts with it
-  CORRAL_ACCESS_LOG   "1": one access log line per request on stderr
+  CORRAL_ACCESS_LOG   "1": one access log line per request on stdout
   CORRAL_IO_TIMEOUT   seconds a read or write on a client connection may stall once a
                       request has started (default 300; 0 = never time out)
   CORRAL_STDIN_WATCH  "0": do not exit when stdin reaches EOF (for running by hand)
@@ -32,17 +32,21 @@ Environment:
                       processes of one app do not repeat each other; the same seed, spec,
                       process number and requests replay the same faults
 
-Protocol with the engine:
+Protocol with the engine (the engine logs stdout at INFO and stderr at WARNING):
   - The app is imported before anything is bound. If that fails: traceback and
     "corral-wsgi: cannot load <entry>: <error>" on stderr, exit status 1.
-  - Then "corral-wsgi: listening on <path or 127.0.0.1:port>" on stderr; the socket accepts.
+  - Then "corral-wsgi: listening on <path or 127.0.0.1:port>" on stdout; the socket accepts.
   - Exit 0 on stdin EOF (at once), SIGTERM or SIGINT (after the request in progress; the
     listening socket file is removed). A SIGTERM while the app is still being imported
     kills the process (status 143 through a shell).
   - Exit 1 when the socket cannot be bound; 2 on a usage or configuration error (no
     CORRAL_SOCKET nor valid PORT, bad CORRAL_IO_TIMEOUT, CORRAL_APP_FAULTS or
     CORRAL_APP_FAULT_SEED).
-  - stderr otherwise carries only app tracebacks and one line per unexpected error.
+  - The loader's lines start with "corral-wsgi: ". On stdout: "listening on", "simulating
+    faults", "simulated fault: ..." and the access log. On stderr: usage and configuration
+    errors, "cannot load" (after the traceback), "cannot listen", app tracebacks and one line
+    per unexpected error (a bad request body, a Content-Length the app did not keep, a failed
+    accept). A clean run writes nothing to stderr.
   - Keep-alive: HTTP/1.1 by default; "Connection: close" is sent when the loader is going to
     close (HTTP/1.0 without keep-alive, app error, truncated body, stopping).
 

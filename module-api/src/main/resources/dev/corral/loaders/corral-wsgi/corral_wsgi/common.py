@@ -1,4 +1,8 @@
-"""What the loader's modules share: the log, the Date header, the exceptions, HTTP reasons."""
+"""What the loader's modules share: the log, the Date header, the exceptions, HTTP reasons.
+
+The loader's own lines: log() for what it reports in the normal course (listening, simulated
+faults, the access log) on stdout, warn() and log_traceback() for errors and warnings on stderr.
+Corral logs the app's stdout at INFO and its stderr at WARNING."""
 
 import sys
 import time
@@ -19,15 +23,26 @@ def is_digits(text):
     return bool(text) and not text.strip("0123456789")
 
 
-def log(message):
+def _write(stream, text):
     try:
-        sys.stderr.write(LOG_PREFIX + message + "\n")
-        sys.stderr.flush()
+        stream.write(text)
+        stream.flush()
     except Exception:
         pass
 
 
+def log(message):
+    """An informational line, on stdout."""
+    _write(sys.stdout, LOG_PREFIX + message + "\n")
+
+
+def warn(message):
+    """An error or a warning, on stderr."""
+    _write(sys.stderr, LOG_PREFIX + message + "\n")
+
+
 def log_traceback(message):
+    """An error with the traceback of the exception being handled, on stderr."""
     try:
         sys.stderr.write(LOG_PREFIX + message + "\n" + traceback.format_exc())
         sys.stderr.flush()

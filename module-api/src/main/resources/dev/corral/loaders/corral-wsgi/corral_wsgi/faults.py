@@ -143,5 +143,6 @@ class AppFaults(object):
 
     def _crash_midway(self):
         yield b"the beginning of a response that never ends"
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
         os._exit(13)

@@ -9,7 +9,7 @@ import threading
 import time
 import traceback
 
-from .common import is_digits, log
+from .common import is_digits, log, warn
 from .faults import WHITESPACE, AppFaults, parse_seed
 from .server import Server
 
@@ -101,7 +101,7 @@ def take_launcher_off_sys_path():
 
 def main(argv):
     if len(argv) != 2 or not argv[1] or argv[1].startswith("-"):
-        log("usage: corral-wsgi module[:callable]")
+        warn("usage: corral-wsgi module[:callable]")
         return 2
     entry = argv[1]
     env = os.environ
@@ -110,14 +110,14 @@ def main(argv):
     if not sock_path:
         port_text = env.get("PORT", "")
         if not is_digits(port_text) or not 0 < int(port_text) < 65536:
-            log("cannot start %s: set CORRAL_SOCKET or PORT (1-65535), PORT was %r"
+            warn("cannot start %s: set CORRAL_SOCKET or PORT (1-65535), PORT was %r"
                 % (entry, port_text))
             return 2
         port = int(port_text)
     try:
         io_timeout = float(env.get("CORRAL_IO_TIMEOUT", "300"))
     except ValueError:
-        log("CORRAL_IO_TIMEOUT must be a number of seconds, was %r" % env["CORRAL_IO_TIMEOUT"])
+        warn("CORRAL_IO_TIMEOUT must be a number of seconds, was %r" % env["CORRAL_IO_TIMEOUT"])
         return 2
     script_name = os.fsencode(env.get("CORRAL_SCRIPT_NAME", "")).decode("latin-1").rstrip("/")
     faults = None
@@ -128,7 +128,7 @@ def main(argv):
                               env.get("CORRAL_PROCESS_NUMBER", ""))
             faults = AppFaults(None, spec, seed)   # the app comes once it is loaded
         except ValueError as e:
-            log(str(e))
+            warn(str(e))
             return 2
         log("simulating faults %s (seed %d)" % (spec, seed))
 
@@ -143,7 +143,7 @@ def main(argv):
     except BaseException as e:
         traceback.print_exc()
         summary = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()
-        log("cannot load %s: %s" % (entry, summary[-1] if summary else type(e).__name__))
+        warn("cannot load %s: %s" % (entry, summary[-1] if summary else type(e).__name__))
         return 1
 
     if faults is not None:
@@ -169,7 +169,7 @@ def main(argv):
     try:
         lsock, addr = bind(sock_path, port)
     except OSError as e:
-        log("cannot listen on %s: %s" % (sock_path or "127.0.0.1:%s" % port, e))
+        warn("cannot listen on %s: %s" % (sock_path or "127.0.0.1:%s" % port, e))
         return 1
     if sock_path:
         try:

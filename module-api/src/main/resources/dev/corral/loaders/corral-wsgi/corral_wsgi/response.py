@@ -3,7 +3,7 @@
 import os
 import stat
 
-from .common import ClientDisconnected, http_date, is_digits, log
+from .common import ClientDisconnected, http_date, is_digits, warn
 
 HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-connection", "te", "trailer",
                         "trailers", "transfer-encoding", "upgrade"))
@@ -178,7 +178,7 @@ class Response(object):
                 data = data[:self.remaining]
                 self.stop = True
                 self.failed = True
-                log("the app sent more than its Content-Length; response truncated")
+                warn("the app sent more than its Content-Length; response truncated")
             self.remaining -= len(data)
             if data:
                 parts.append(data)
@@ -196,7 +196,7 @@ class Response(object):
             self.conn.sendall(b"0\r\n\r\n")
         elif self.mode == "length" and self.remaining and not self.failed:
             self.failed = True
-            log("the app sent %d bytes less than its Content-Length" % self.remaining)
+            warn("the app sent %d bytes less than its Content-Length" % self.remaining)
 
     def send_sequence(self, items):
         """Fast path for a list/tuple body with no Content-Length: one send, exact length."""

@@ -7,7 +7,7 @@ import sys
 import time
 
 from .common import (CLOSE, REASONS, SERVED, WAIT, BodyError, ClientDisconnected, HTTPError,
-                     RawReply, http_date, log, log_traceback)
+                     RawReply, http_date, log, log_traceback, warn)
 from .connection import Connection
 from .request import parse_head, prepare, read_head
 from .response import FileWrapper, Response
@@ -90,7 +90,7 @@ class Server(object):
             except ConnectionAbortedError:
                 continue
             except OSError as e:
-                log("accept failed: %s" % e)   # e.g. EMFILE: back off a little
+                warn("accept failed: %s" % e)   # e.g. EMFILE: back off a little
                 time.sleep(0.05)
                 return
             sock.settimeout(self.io_timeout)
@@ -167,7 +167,7 @@ class Server(object):
                 log_traceback("error in the app after the response started (connection closed)")
                 return False
             if isinstance(e, BodyError):   # the client's fault, seen by the app while reading
-                log("bad request body: %s" % e)
+                warn("bad request body: %s" % e)
                 response.code = 400
             else:
                 log_traceback("error in the app")
