@@ -18,7 +18,9 @@ import java.util.Locale;
 /**
  * Reads one response from an app connection with jetty-http's {@link HttpParser} and relays it
  * to the client as it is parsed: the headers (filtered) once complete, then each body chunk.
- * Interim 1xx responses are skipped. One instance per request; used by one thread.
+ * Interim 1xx responses are skipped. An answer the parser refuses (conflicting lengths, a bad
+ * head) is a {@link #badMessage}: nothing more is read from that connection, and it is not used
+ * again. One instance per request; used by one thread.
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -115,6 +117,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                         parser.reset();
                     }
                     continue;
+                }
+                if (badMessage) {
+                    // the parser gave up on the answer and dropped what it had buffered: reading
+                    // on would wait for an app that may keep its connection open
+                    return;
                 }
                 if (eof) {
                     if (failure == null) {
