@@ -19,8 +19,8 @@ import java.util.Locale;
  * Reads one response from an app connection with jetty-http's {@link HttpParser} and relays it
  * to the client as it is parsed: the headers (filtered) once complete, then each body chunk.
  * Interim 1xx responses are skipped. An answer the parser refuses (conflicting lengths, a bad
- * head) is a {@link #badMessage}: nothing more is read from that connection, and it is not used
- * again. One instance per request; used by one thread.
+ * head or chunk size) is a {@code badMessage}: nothing more is read from that connection, and it
+ * is not used again. One instance per request; used by one thread.
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -33,6 +33,8 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     private OutputStream toClient;
     private boolean interim;
     private boolean framed;
+    /** The app's end of the connection has closed (the parser was told). */
+    private boolean appEnded;
     private boolean closeRequested;
     private HttpVersion version;
     private final boolean headRequest;
@@ -106,7 +108,6 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
 
     /** Parses until the response is complete, the app fails, or the client goes away. */
     void run(AppConnection connection) {
-        boolean eof = false;
         try {
             while (!complete && !clientFailure && !badMessage) {
                 if (parser.parseNext(connection.in)) {
@@ -123,14 +124,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                     // on would wait for an app that may keep its connection open
                     return;
                 }
-                if (eof) {
+                if (appEnded) {
                     if (failure == null) {
                         failure = "end of stream";
                     }
                     return;
                 }
                 if (!connection.in.hasRemaining() && connection.fill() < 0) {
-                    eof = true;
+                    appEnded = true;
                     parser.atEOF();
                 }
             }
@@ -242,6 +243,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
 
     @Override
     public void earlyEOF() {
+        if (!appEnded) {
+            // HttpParser reports an invalid body after a valid head (a broken chunk size or chunk
+            // end) as an early end, not as a bad message: the answer is invalid, the app did not
+            // cut it short, and nothing more is to be read
+            badMessage = true;
+            failure = parser.isChunking() ? "invalid chunked body" : "invalid body";
+            return;
+        }
         failure = status == 0 ? "no response" : "truncated response";
     }
 
