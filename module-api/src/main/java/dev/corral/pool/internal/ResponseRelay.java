@@ -19,8 +19,8 @@ import java.util.Locale;
  * Reads one response from an app connection with jetty-http's {@link HttpParser} and relays it
  * to the client as it is parsed: the headers (filtered) once complete, then each body chunk.
  * Interim 1xx responses are skipped. An answer the parser refuses (conflicting lengths, a bad
- * head or chunk size) is a {@code badMessage}: nothing more is read from that connection, and it
- * is not used again. One instance per request; used by one thread.
+ * head or chunk size), or a 101 nobody asked for, is a {@code badMessage}: nothing more is read
+ * from that connection, and it is not used again. One instance per request; used by one thread.
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -164,6 +164,13 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         if (status >= 100 && status < 200 && status != 101) {
             interim = true;
             return false;
+        }
+        if (status == 101) {
+            // Corral does not forward Upgrade (hop-by-hop): the app was not asked to switch
+            // protocols, and whatever follows this head is no HTTP answer the client asked for
+            badMessage = true;
+            failure = "101 Switching Protocols to a request that asked for no upgrade";
+            return true;
         }
         if (status == 204 || status == 304) {
             framed = true;
