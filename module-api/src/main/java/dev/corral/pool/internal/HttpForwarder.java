@@ -78,8 +78,10 @@ final class HttpForwarder implements Forwarder {
         }
         connection.uses++;
         boolean head = "HEAD".equals(exchange.method());
+        boolean requestSent = false;
         try {
             writeRequest(request, connection);
+            requestSent = true;
             session.runPreviousEnd();   // the app has this request: now the previous client's answer
         } catch (ClientReadException e) {
             connection.close();
@@ -110,7 +112,9 @@ final class HttpForwarder implements Forwarder {
         }
         relay.run(connection);
         if (relay.complete && !relay.clientFailure) {
-            if (relay.reusable && !connection.in.hasRemaining()) {
+            // an app that answered before taking the whole request (and then stopped reading, or
+            // closed) leaves the rest of it, or nothing, on this connection: never used again
+            if (requestSent && relay.reusable && !connection.in.hasRemaining()) {
                 process.offerIdle(connection, clock.getAsLong());
             } else {
                 connection.close();
