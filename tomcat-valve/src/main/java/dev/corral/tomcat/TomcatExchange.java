@@ -6,6 +6,7 @@ import dev.corral.pool.HttpHeader;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -49,6 +50,8 @@ import java.util.function.BiConsumer;
  */
 final class TomcatExchange implements Exchange {
     private final RequestHead head;
+    /** Why Tomcat refused the request as malformed before the valve ran, or null (see {@link #containerRefusal()}). */
+    private final String refusal;
     /**
      * Whether the client's socket may be polled while queued: only for HTTP/1.x requests without
      * a body on an HTTP/1.1 connector. There the next byte on the socket can only be a pipelined
@@ -97,7 +100,8 @@ final class TomcatExchange implements Exchange {
         this.clientToProxyRequest = request.getRequest();
         this.proxyToClientResponse = response.getResponse();
         this.asyncPossible = asyncPossible;
-        this.head = RequestHead.read(request);
+        this.refusal = response.isError() ? describeRefusal(request, response) : null;
+        this.head = RequestHead.read(request, refusal != null);
         this.pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
                 && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
     }
@@ -176,6 +180,22 @@ final class TomcatExchange implements Exchange {
     @Override
     public long contentLength() {
         return head.contentLength();
+    }
+
+    /**
+     * Tomcat answers a request it could not parse (a bad header line, conflicting lengths, an
+     * unknown transfer coding) with its own error status, but still runs the Host's valves with
+     * it, and the request's head as far as Tomcat got.
+     */
+    private static String describeRefusal(Request request, Response response) {
+        Object cause = request.getCoyoteRequest().getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        return "Tomcat answers " + response.getStatus()
+                + (cause instanceof Throwable t && t.getMessage() != null ? " (" + t.getMessage() + ")" : "");
+    }
+
+    @Override
+    public String containerRefusal() {
+        return refusal;
     }
 
     @Override
@@ -381,14 +401,20 @@ final class TomcatExchange implements Exchange {
     /**
      * The engine ends an exchange this way only when its response can no longer be answered
      * (committed and sent, or the client is gone): the connection is closed, so the client sees
-     * the response cut short. Corral's own error responses go through {@link #respond}.
+     * the response cut short. Corral's own error responses go through {@link #respond}. The one
+     * exception: a request Tomcat refused ({@link #containerRefusal()}) or whose body it could not
+     * read gets Tomcat's own error answer.
      */
     @Override
     public void fail(Throwable cause) {
         if (!end()) {
             return;
         }
-        abort(cause);
+        if (committed || !response.isError()) {
+            abort(cause);
+        }
+        // else Tomcat has an error answer of its own, not sent yet, for a request (or a body) it
+        // could not parse: it sends that 400 and closes the connection
         finish();
     }
 

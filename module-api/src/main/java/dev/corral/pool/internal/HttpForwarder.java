@@ -56,6 +56,12 @@ final class HttpForwarder implements Forwarder {
         AppProcess process = session.process;
         RequestInfo request = session.request;
         Exchange exchange = request.exchange;
+        String refusal = exchange.containerRefusal();
+        if (refusal != null) {
+            // a request the container could not parse never reaches the app, which might find
+            // other request boundaries in it; the container answers it
+            return new Outcome.ClientGone(false, "the container refused the request: " + refusal);
+        }
         var faults = process.group.faults;
         String where = process + " for " + request.describe();
         if (faults.inject(FaultPoint.CONNECT, where)) {
