@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.coyote.ActionCode;
+import org.apache.coyote.ContinueResponseTiming;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
 
 import java.io.IOException;
@@ -202,6 +203,11 @@ final class TomcatExchange implements Exchange {
     public InputStream requestBody() throws IOException {
         engage();
         try {
+            // Tomcat sends 100 Continue when a request enters its Context (StandardContextValve,
+            // with the default continueResponseTiming=immediately), but the valve serves the
+            // request before that: without this a client that waits for 100 Continue would wait
+            // for nothing. The engine asks for the body when it forwards the request: now is the time.
+            response.sendAcknowledgement(ContinueResponseTiming.ALWAYS);
             return new ClientStreams.Input(clientToProxyRequest.getInputStream());
         } catch (RuntimeException e) {
             throw new IOException("the request is no longer available: " + e.getMessage(), e);
