@@ -3,6 +3,7 @@ package dev.corral.jetty;
 import dev.corral.testing.ContainerFixture;
 import dev.corral.testing.contract.FaultContract;
 import dev.corral.testing.contract.FixtureFactory;
+import dev.corral.testing.contract.ForwardingSafetyContract;
 import dev.corral.testing.contract.HealthContract;
 import dev.corral.testing.contract.QueueContract;
 import dev.corral.testing.contract.RecyclingContract;
@@ -54,5 +55,9 @@ class JettyContractTest {
 
     @Nested
     class Faults extends FaultContract implements OnJetty {
+    }
+
+    @Nested
+    class ForwardingSafety extends ForwardingSafetyContract implements OnJetty {
     }
 }

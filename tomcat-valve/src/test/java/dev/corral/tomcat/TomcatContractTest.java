@@ -3,6 +3,7 @@ package dev.corral.tomcat;
 import dev.corral.testing.ContainerFixture;
 import dev.corral.testing.contract.FaultContract;
 import dev.corral.testing.contract.FixtureFactory;
+import dev.corral.testing.contract.ForwardingSafetyContract;
 import dev.corral.testing.contract.HealthContract;
 import dev.corral.testing.contract.QueueContract;
 import dev.corral.testing.contract.RecyclingContract;
@@ -57,5 +58,9 @@ class TomcatContractTest {
 
     @Nested
     class Faults extends FaultContract implements OnTomcat {
+    }
+
+    @Nested
+    class ForwardingSafety extends ForwardingSafetyContract implements OnTomcat {
     }
 }
