@@ -3,6 +3,7 @@ package dev.corral.jetty;
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
 
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
@@ -10,6 +11,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +35,8 @@ final class JettyExchange implements Exchange {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile OutputStream body;
     private volatile boolean committed;
+    /** Why reading the request body failed (a malformed chunked body is Jetty's 400), or null. */
+    private volatile Throwable bodyFailure;
 
     JettyExchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -107,7 +111,17 @@ final class JettyExchange implements Exchange {
 
     @Override
     public InputStream requestBody() {
-        return Content.Source.asInputStream(request);
+        return new FilterInputStream(Content.Source.asInputStream(request)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return in.read(b, off, len);
+                } catch (IOException e) {
+                    bodyFailure = e;
+                    throw e;
+                }
+            }
+        };
     }
 
     @Override
@@ -201,11 +215,26 @@ final class JettyExchange implements Exchange {
         callback.succeeded();
     }
 
+    /**
+     * Fails Jetty's callback: Jetty answers an uncommitted response with an error status from the
+     * failure (500, or the 400 of a request body it could not parse) and closes the connection.
+     */
     @Override
     public void fail(Throwable cause) {
         if (ended.compareAndSet(false, true)) {
-            callback.failed(cause);
+            Throwable malformed = committed ? null : httpException(bodyFailure);
+            callback.failed(malformed != null ? malformed : cause);
         }
+    }
+
+    /** The failure's {@link HttpException} (Jetty's status for what it could not parse), or null. */
+    private static Throwable httpException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.corral.testing.contract.AppOutputContract;
 import dev.corral.testing.contract.FaultContract;
 import dev.corral.testing.contract.ManagementContract;
 import dev.corral.testing.contract.FixtureFactory;
+import dev.corral.testing.contract.ForwardingSafetyContract;
 import dev.corral.testing.contract.HealthContract;
 import dev.corral.testing.contract.QueueContract;
 import dev.corral.testing.contract.RecyclingContract;
@@ -69,5 +70,9 @@ class JettyContractTest {
 
     @Nested
     class AppOutput extends AppOutputContract implements OnJetty {
+    }
+
+    @Nested
+    class ForwardingSafety extends ForwardingSafetyContract implements OnJetty {
     }
 }

@@ -51,6 +51,17 @@ public interface Exchange {
      */
     long contentLength();
 
+    /**
+     * Why the container refused this request as malformed, or {@code null} if it did not. Tomcat
+     * runs its valves even for a request it could not parse (a bad header line, conflicting
+     * lengths), with its own error status already set, so that an error page can be written.
+     * Such a request never reaches the app, which might find other request boundaries in it:
+     * the engine ends the exchange with {@link #fail}, and the container sends its own answer.
+     */
+    default String containerRefusal() {
+        return null;
+    }
+
     /** The request body, read with blocking calls. */
     InputStream requestBody() throws IOException;
 

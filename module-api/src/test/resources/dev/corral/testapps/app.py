@@ -27,6 +27,14 @@ def _record(path):
             log.write("%.3f %s\n" % (time.time(), path))
 
 
+def _seen(line):
+    """One line per request in TESTAPP_STATE_DIR/seen.log: what the app saw, in order."""
+    state = os.environ.get("TESTAPP_STATE_DIR")
+    if state:
+        with open(os.path.join(state, "seen.log"), "a") as log:
+            log.write(line + "\n")
+
+
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "/")
     pid = str(os.getpid())
@@ -60,6 +68,27 @@ def application(environ, start_response):
             total += len(chunk)
         body = json.dumps({"length": total, "sha256": digest.hexdigest()}).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+    if path.endswith("/record") or path.endswith("/early"):
+        # what the app saw of this request (method, target, body length and SHA-256), as one
+        # line in seen.log once the body is read whole, and as the X-Seen header of the answer;
+        # /early answers at once without reading the body
+        query = environ.get("QUERY_STRING", "")
+        seen = environ["REQUEST_METHOD"] + " " + path + ("?" + query if query else "")
+        if path.endswith("/early"):
+            seen += " early"
+        else:
+            try:
+                data = environ["wsgi.input"].read()
+            except Exception:
+                _seen(seen + " incomplete")
+                raise
+            seen += " %d %s" % (len(data), hashlib.sha256(data).hexdigest())
+        _seen(seen)
+        headers = {k: v for k, v in environ.items() if k.startswith("HTTP_") or k == "CONTENT_LENGTH"}
+        body = json.dumps(headers).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                                  ("X-Seen", seen)])
         return [body]
     if path.endswith("/big"):
         mb = int(_qs(environ, "mb", "1"))

@@ -1,5 +1,6 @@
 """A 'generic' Corral test app: a threaded HTTP server on $CORRAL_SOCKET (or $PORT) that records
-how many requests it is serving at once, so tests can see what Corral sends it."""
+how many requests it is serving at once, so tests can see what Corral sends it, and that can
+answer with any bytes (invalid HTTP, a cut response, an event stream)."""
 import os
 import socket
 import socketserver
@@ -10,7 +11,31 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse, parse_qs
 
 lock = threading.Lock()
-state = {"inflight": 0, "max": 0}
+state = {"inflight": 0, "max": 0, "connections": 0}
+
+# Answers that break HTTP's framing or head (/bad/<name>; extra-bytes is a valid answer followed
+# by what looks like a second one, and the chunk size 10000000000000005 wraps around to 5 in 64
+# bits): after one, the server keeps the connection open and reads on, so a proxy that sent
+# another request on it would get it answered there (/conn tells which connection answered).
+# The connection numbers of these answers go to TESTAPP_STATE_DIR/bad-connections.log.
+BAD_ANSWERS = {
+    "two-lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+    "length-and-chunked": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          b"5\r\nhello\r\n0\r\n\r\n",
+    "chunked-and-length": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+                          b"5\r\nhello\r\n0\r\n\r\n",
+    "bad-status-line": b"HTTP/1.1 2OO OK\r\nContent-Length: 5\r\n\r\nhello",
+    "space-in-header-name": b"HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 5\r\n\r\nhello",
+    "bare-cr": b"HTTP/1.1 200 OK\r\nX-Bad: a\rContent-Length: 7\r\nContent-Length: 5\r\n\r\nhello",
+    "chunk-size-overflow": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           b"10000000000000005\r\nhello\r\n0\r\n\r\n",
+    "switching-protocols": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+    "extra-bytes": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                   b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED",
+    "chunk-size-overflow-later": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"5\r\nhello\r\n10000000000000005\r\nworld\r\n0\r\n\r\n",
+    "unknown-transfer-coding": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\nhello",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -21,6 +46,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def address_string(self):
         return "corral"
+
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        with lock:
+            state["connections"] += 1
+            self.connection_number = state["connections"]
 
     def _send(self, status, body, extra=()):
         self.send_response(status)
@@ -40,6 +71,16 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.endswith("/health"):
             sick = os.path.exists("UNHEALTHY-%d" % os.getpid())
             self._send(500 if sick else 200, b"sick" if sick else b"ok")
+            return
+        if url.path.endswith("/conn"):
+            self._send(200, str(self.connection_number).encode())
+            return
+        if url.path.startswith("/bad/"):
+            if record_dir:
+                with open(os.path.join(record_dir, "bad-connections.log"), "a") as log:
+                    log.write("%d\n" % self.connection_number)
+            self.wfile.write(BAD_ANSWERS[url.path[len("/bad/"):]])
+            self.wfile.flush()
             return
         if url.path.endswith("/max"):
             self._send(200, str(state["max"]).encode())

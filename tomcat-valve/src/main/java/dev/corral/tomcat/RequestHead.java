@@ -21,7 +21,11 @@ import java.util.List;
 record RequestHead(String method, String rawTarget, String rawPath, String protocol, String scheme, String host,
                    String remoteAddr, List<HttpHeader> headers, long contentLength) {
 
-    static RequestHead read(Request request) {
+    /**
+     * @param refused Tomcat refused the request as malformed: its length is not asked for (with
+     *                conflicting Content-Lengths that throws), and taken as 0
+     */
+    static RequestHead read(Request request, boolean refused) {
         String uri = request.getRequestURI();
         String rawPath = uri == null || uri.isEmpty() ? "/" : uri;
         String query = request.getQueryString();
@@ -31,7 +35,8 @@ record RequestHead(String method, String rawTarget, String rawPath, String proto
         for (int i = 0; i < mimeHeaders.size(); i++) {
             headers.add(new HttpHeader(mimeHeaders.getName(i).toString(), mimeHeaders.getValue(i).toString()));
         }
-        long contentLength = request.getHeader("Transfer-Encoding") != null ? -1 : Math.max(0, request.getContentLengthLong());
+        long contentLength = refused ? 0
+                : request.getHeader("Transfer-Encoding") != null ? -1 : Math.max(0, request.getContentLengthLong());
         return new RequestHead(request.getMethod(), query == null ? rawPath : rawPath + "?" + query, rawPath,
                 request.getProtocol(), request.isSecure() ? "https" : "http", request.getHeader("Host"),
                 request.getRemoteAddr(), List.copyOf(headers), contentLength);

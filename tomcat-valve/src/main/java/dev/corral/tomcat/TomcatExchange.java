@@ -6,12 +6,14 @@ import dev.corral.pool.HttpHeader;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.coyote.ActionCode;
+import org.apache.coyote.ContinueResponseTiming;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
 
 import java.io.IOException;
@@ -49,6 +51,8 @@ import java.util.function.BiConsumer;
  */
 final class TomcatExchange implements Exchange {
     private final RequestHead head;
+    /** Why Tomcat refused the request as malformed before the valve ran, or null (see {@link #containerRefusal()}). */
+    private final String refusal;
     /**
      * Whether the client's socket may be polled while queued: only for HTTP/1.x requests without
      * a body on an HTTP/1.1 connector. There the next byte on the socket can only be a pipelined
@@ -97,7 +101,8 @@ final class TomcatExchange implements Exchange {
         this.clientToProxyRequest = request.getRequest();
         this.proxyToClientResponse = response.getResponse();
         this.asyncPossible = asyncPossible;
-        this.head = RequestHead.read(request);
+        this.refusal = response.isError() ? describeRefusal(request, response) : null;
+        this.head = RequestHead.read(request, refusal != null);
         this.pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
                 && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
     }
@@ -178,10 +183,31 @@ final class TomcatExchange implements Exchange {
         return head.contentLength();
     }
 
+    /**
+     * Tomcat answers a request it could not parse (a bad header line, conflicting lengths, an
+     * unknown transfer coding) with its own error status, but still runs the Host's valves with
+     * it, and the request's head as far as Tomcat got.
+     */
+    private static String describeRefusal(Request request, Response response) {
+        Object cause = request.getCoyoteRequest().getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        return "Tomcat answers " + response.getStatus()
+                + (cause instanceof Throwable t && t.getMessage() != null ? " (" + t.getMessage() + ")" : "");
+    }
+
+    @Override
+    public String containerRefusal() {
+        return refusal;
+    }
+
     @Override
     public InputStream requestBody() throws IOException {
         engage();
         try {
+            // Tomcat sends 100 Continue when a request enters its Context (StandardContextValve,
+            // with the default continueResponseTiming=immediately), but the valve serves the
+            // request before that: without this a client that waits for 100 Continue would wait
+            // for nothing. The engine asks for the body when it forwards the request: now is the time.
+            response.sendAcknowledgement(ContinueResponseTiming.ALWAYS);
             return new ClientStreams.Input(clientToProxyRequest.getInputStream());
         } catch (RuntimeException e) {
             throw new IOException("the request is no longer available: " + e.getMessage(), e);
@@ -381,14 +407,20 @@ final class TomcatExchange implements Exchange {
     /**
      * The engine ends an exchange this way only when its response can no longer be answered
      * (committed and sent, or the client is gone): the connection is closed, so the client sees
-     * the response cut short. Corral's own error responses go through {@link #respond}.
+     * the response cut short. Corral's own error responses go through {@link #respond}. The one
+     * exception: a request Tomcat refused ({@link #containerRefusal()}) or whose body it could not
+     * read gets Tomcat's own error answer.
      */
     @Override
     public void fail(Throwable cause) {
         if (!end()) {
             return;
         }
-        abort(cause);
+        if (committed || !response.isError()) {
+            abort(cause);
+        }
+        // else Tomcat has an error answer of its own, not sent yet, for a request (or a body) it
+        // could not parse: it sends that 400 and closes the connection
         finish();
     }
 

@@ -56,6 +56,12 @@ final class HttpForwarder implements Forwarder {
         AppProcess process = session.process;
         RequestInfo request = session.request;
         Exchange exchange = request.exchange;
+        String refusal = exchange.containerRefusal();
+        if (refusal != null) {
+            // a request the container could not parse never reaches the app, which might find
+            // other request boundaries in it; the container answers it
+            return new Outcome.ClientGone(false, "the container refused the request: " + refusal);
+        }
         var faults = process.group.faults;
         String where = process + " for " + request.describe();
         if (faults.inject(FaultPoint.CONNECT, where)) {
@@ -78,8 +84,10 @@ final class HttpForwarder implements Forwarder {
         }
         connection.uses++;
         boolean head = "HEAD".equals(exchange.method());
+        boolean requestSent = false;
         try {
             writeRequest(request, connection);
+            requestSent = true;
             session.runPreviousEnd();   // the app has this request: now the previous client's answer
         } catch (ClientReadException e) {
             connection.close();
@@ -110,7 +118,9 @@ final class HttpForwarder implements Forwarder {
         }
         relay.run(connection);
         if (relay.complete && !relay.clientFailure) {
-            if (relay.reusable && !connection.in.hasRemaining()) {
+            // an app that answered before taking the whole request (and then stopped reading, or
+            // closed) leaves the rest of it, or nothing, on this connection: never used again
+            if (requestSent && relay.reusable && !connection.in.hasRemaining()) {
                 process.offerIdle(connection, clock.getAsLong());
             } else {
                 connection.close();

@@ -18,7 +18,9 @@ import java.util.Locale;
 /**
  * Reads one response from an app connection with jetty-http's {@link HttpParser} and relays it
  * to the client as it is parsed: the headers (filtered) once complete, then each body chunk.
- * Interim 1xx responses are skipped. One instance per request; used by one thread.
+ * Interim 1xx responses are skipped. An answer the parser refuses (conflicting lengths, a bad
+ * head or chunk size), or a 101 nobody asked for, is a {@code badMessage}: nothing more is read
+ * from that connection, and it is not used again. One instance per request; used by one thread.
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -31,6 +33,8 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     private OutputStream toClient;
     private boolean interim;
     private boolean framed;
+    /** The app's end of the connection has closed (the parser was told). */
+    private boolean appEnded;
     private boolean closeRequested;
     private HttpVersion version;
     private final boolean headRequest;
@@ -104,7 +108,6 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
 
     /** Parses until the response is complete, the app fails, or the client goes away. */
     void run(AppConnection connection) {
-        boolean eof = false;
         try {
             while (!complete && !clientFailure && !badMessage) {
                 if (parser.parseNext(connection.in)) {
@@ -116,14 +119,19 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                     }
                     continue;
                 }
-                if (eof) {
+                if (badMessage) {
+                    // the parser gave up on the answer and dropped what it had buffered: reading
+                    // on would wait for an app that may keep its connection open
+                    return;
+                }
+                if (appEnded) {
                     if (failure == null) {
                         failure = "end of stream";
                     }
                     return;
                 }
                 if (!connection.in.hasRemaining() && connection.fill() < 0) {
-                    eof = true;
+                    appEnded = true;
                     parser.atEOF();
                 }
             }
@@ -156,6 +164,13 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         if (status >= 100 && status < 200 && status != 101) {
             interim = true;
             return false;
+        }
+        if (status == 101) {
+            // Corral does not forward Upgrade (hop-by-hop): the app was not asked to switch
+            // protocols, and whatever follows this head is no HTTP answer the client asked for
+            badMessage = true;
+            failure = "101 Switching Protocols to a request that asked for no upgrade";
+            return true;
         }
         if (status == 204 || status == 304) {
             framed = true;
@@ -235,6 +250,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
 
     @Override
     public void earlyEOF() {
+        if (!appEnded) {
+            // HttpParser reports an invalid body after a valid head (a broken chunk size or chunk
+            // end) as an early end, not as a bad message: the answer is invalid, the app did not
+            // cut it short, and nothing more is to be read
+            badMessage = true;
+            failure = parser.isChunking() ? "invalid chunked body" : "invalid body";
+            return;
+        }
         failure = status == 0 ? "no response" : "truncated response";
     }
 

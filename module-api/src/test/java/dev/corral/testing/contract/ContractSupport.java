@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>The contract classes ({@link RoutingContract}, {@link QueueContract},
  * {@link StreamingContract}, {@link RecyclingContract}, {@link HealthContract},
- * {@link RestartContract}, {@link SpawnFailureContract}, {@link FaultContract}) hold the
+ * {@link RestartContract}, {@link SpawnFailureContract}, {@link FaultContract},
+ * {@link ForwardingSafetyContract}) hold the
  * request-path contract of Corral, one capability each, and every adapter runs all of them, so
  * the adapters cannot drift apart. A behaviour added to the engine gets its test in the class
  * of its capability.
