@@ -53,7 +53,23 @@ final class FailureMapper {
         if (reason.status() == 503) {
             headers.add(new HttpHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
         }
+        if (mayLeaveBodyUnread(exchange)) {
+            headers.add(new HttpHeader("Connection", "close"));
+        }
         exchange.respond(reason.status(), headers, "HEAD".equals(exchange.method()) ? new byte[0] : body);
+    }
+
+    /**
+     * Whether the request came with a body that Corral may not have read to its end (it answers a
+     * queue or spawn failure at once, and a failed forward stops reading). On HTTP/1 the
+     * container could keep the connection only by reading the rest, which Jetty does not do: it
+     * drops the connection after the answer, under the client's next request. So the answer says
+     * {@code Connection: close}, as HAProxy's own errors do. (HTTP/2 has no such header, and no
+     * need: a stream ends alone.)
+     */
+    private static boolean mayLeaveBodyUnread(Exchange exchange) {
+        String protocol = exchange.protocol();
+        return exchange.contentLength() != 0 && protocol != null && protocol.startsWith("HTTP/1.");
     }
 
     /** The failure in the operator's words: what happened, and the setting or count behind it. */

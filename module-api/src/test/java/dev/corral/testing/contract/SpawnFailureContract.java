@@ -1,16 +1,19 @@
 package dev.corral.testing.contract;
 
 import dev.corral.config.ConfigException;
+import dev.corral.testing.RawHttp;
 
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +50,27 @@ public abstract class SpawnFailureContract extends ContractSupport {
         HttpResponse<String> response = get("/hello");
         assertEquals(503, response.statusCode());
         assertFalse(logs.matching("app [missing]", "step EXEC", "/nonexistent/server").isEmpty(), logs.lines().toString());
+    }
+
+    /**
+     * Corral answers at once, before the request body has arrived: the container could only keep
+     * the connection by reading the rest of the body, so the answer says {@code Connection: close}
+     * and the connection closes. A client must never find a kept-alive connection dropped under
+     * its next request.
+     */
+    @Test
+    void anAnswerBeforeTheBodyArrivedTellsTheClientTheConnectionCloses() throws Exception {
+        start(threaded("missing").command("/nonexistent/server --flag"));
+        try (RawHttp.Connection client = RawHttp.connect(base, Duration.ofSeconds(10))) {
+            client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 262144\r\n\r\n" + "x".repeat(100));
+            RawHttp.Response answer = client.next();
+            assertNotNull(answer, "no answer");
+            assertEquals(503, answer.status());
+            assertEquals("spawn_failed", answer.header("X-Corral-Reason"));
+            assertEquals("close", answer.header("Connection"), "headers: " + answer.headers());
+            assertNull(client.next(), "the connection closed after the answer");
+        }
     }
 
     @Test
