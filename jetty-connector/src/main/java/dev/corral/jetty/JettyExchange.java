@@ -7,6 +7,7 @@ import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -87,6 +88,16 @@ final class JettyExchange implements Exchange {
         for (HttpField field : request.getHeaders()) {
             action.accept(field.getName(), field.getValue());
         }
+    }
+
+    @Override
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    @Override
+    public void attribute(String name, Object value) {
+        request.setAttribute(name, value);
     }
 
     @Override
@@ -218,12 +229,15 @@ final class JettyExchange implements Exchange {
     /**
      * Fails Jetty's callback: Jetty answers an uncommitted response with an error status from the
      * failure (500, or the 400 of a request body it could not parse) and closes the connection.
+     * The engine fails an exchange only for what it expects (a client that left, an answer cut
+     * off) and has logged it in one line: Jetty is given a {@link QuietException}, which it logs
+     * at DEBUG, not as a WARN with a stack trace.
      */
     @Override
     public void fail(Throwable cause) {
         if (ended.compareAndSet(false, true)) {
             Throwable malformed = committed ? null : httpException(bodyFailure);
-            callback.failed(malformed != null ? malformed : cause);
+            callback.failed(malformed != null ? malformed : new QuietException.Exception(String.valueOf(cause.getMessage()), cause));
         }
     }
 

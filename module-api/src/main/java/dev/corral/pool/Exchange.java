@@ -46,6 +46,27 @@ public interface Exchange {
     void forEachHeader(BiConsumer<String, String> action);
 
     /**
+     * The first value of a request header ({@code name} in any case), or {@code null}. The
+     * default looks through {@link #forEachHeader}; adapters answer from their own index.
+     */
+    default String header(String name) {
+        String[] found = new String[1];
+        forEachHeader((n, v) -> {
+            if (found[0] == null && n.equalsIgnoreCase(name)) {
+                found[0] = v;
+            }
+        });
+        return found[0];
+    }
+
+    /**
+     * Sets a request attribute for the container's access log (the names are in
+     * {@link RequestAttributes}). Does nothing by default.
+     */
+    default void attribute(String name, Object value) {
+    }
+
+    /**
      * The request body length: {@code >= 0} when known ({@code 0} = no body), {@code -1} when the
      * client streams a body of unknown length (chunked).
      */

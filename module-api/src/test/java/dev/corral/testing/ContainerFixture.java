@@ -34,6 +34,21 @@ public interface ContainerFixture extends AutoCloseable {
     /** The engine inside the running container. */
     Corral corral();
 
+    /**
+     * The container's access log so far, one line per request, with Corral's request attributes:
+     * {@code STATUS "REQUEST LINE" app pid queueMillis reason X-Request-Id} ({@code -} for what is
+     * not set). Written once a response is complete, so a line may lag its response a little.
+     */
+    List<String> accessLog() throws java.io.IOException;
+
+    /**
+     * Each entry the container logged with a stack trace outside java.util.logging (which
+     * {@link LogCapture#stackTraces} sees) since start: Jetty's own logger. Empty for Tomcat.
+     */
+    default List<String> stackTraces() {
+        return List.of();
+    }
+
     /** Stops the container (and with it every app process). Idempotent. */
     @Override
     void close() throws Exception;

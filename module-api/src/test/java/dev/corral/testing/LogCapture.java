@@ -10,18 +10,45 @@ import java.util.logging.Logger;
 
 /**
  * Collects the engine's log lines (everything under the {@code dev.corral} logger, which the
- * engine's System.Logger calls reach through java.util.logging) so tests can assert on them.
+ * engine's System.Logger calls reach through java.util.logging) so tests can assert on them;
+ * and, from every logger, each record that carries a stack trace (Tomcat logs through
+ * java.util.logging too).
  */
 public final class LogCapture extends Handler implements AutoCloseable {
     private final Logger logger = Logger.getLogger("dev.corral");
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
     private final Level previousLevel = logger.getLevel();
+    private final List<String> stackTraces = new CopyOnWriteArrayList<>();
+    /** On the root logger: every record with a throwable, whichever logger wrote it. */
+    private final Handler thrownCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getThrown() != null) {
+                stackTraces.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage()
+                        + ": " + record.getThrown());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     public LogCapture() {
         setLevel(Level.ALL);
         logger.setLevel(Level.ALL);
         logger.addHandler(this);
+        Logger.getLogger("").addHandler(thrownCapture);
+    }
+
+    /** Every record with a stack trace, from any java.util.logging logger, since this capture began. */
+    public List<String> stackTraces() {
+        return List.copyOf(stackTraces);
     }
 
     @Override
@@ -70,6 +97,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void close() {
+        Logger.getLogger("").removeHandler(thrownCapture);
         logger.removeHandler(this);
         logger.setLevel(previousLevel);
     }

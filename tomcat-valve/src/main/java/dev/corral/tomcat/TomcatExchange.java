@@ -178,6 +178,12 @@ final class TomcatExchange implements Exchange {
         }
     }
 
+    /** Set on the request, for the AccessLogValve ({@code %{corral.pid}r}); only while the exchange is open. */
+    @Override
+    public void attribute(String name, Object value) {
+        request.setAttribute(name, value);
+    }
+
     @Override
     public long contentLength() {
         return head.contentLength();

@@ -8,6 +8,7 @@ import org.apache.catalina.Host;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.AccessLogValve;
 import org.apache.tomcat.util.IntrospectionUtils;
 
 import java.io.IOException;
@@ -21,11 +22,15 @@ import java.util.stream.Stream;
 
 /**
  * Embedded Tomcat 11 on a free loopback port, with one {@link CorralValve} per app on the Host's
- * pipeline, configured the way server.xml does it (Tomcat's own {@link IntrospectionUtils}).
+ * pipeline, configured the way server.xml does it (Tomcat's own {@link IntrospectionUtils}), and
+ * an {@link AccessLogValve} with Corral's request attributes before them.
  * With a ROOT context (the default) requests are mapped to a Context and the valve runs async;
  * without one, the valve runs at Host level with no Context and blocks the connector thread.
  */
 final class TomcatFixture implements ContainerFixture {
+    /** The access log line of {@link ContainerFixture#accessLog()}, in AccessLogValve's codes. */
+    static final String ACCESS_LOG_PATTERN = "%s \"%r\" %{corral.app}r %{corral.pid}r %{corral.queueMillis}r "
+            + "%{corral.reason}r %{X-Request-Id}o";
     private final boolean rootContext;
     private final List<CorralValve> valves = new ArrayList<>();
     private Tomcat tomcat;
@@ -77,6 +82,14 @@ final class TomcatFixture implements ContainerFixture {
         tomcat.getService().addConnector(connector);
         tomcat.setConnector(connector);
         Host host = tomcat.getHost();
+        AccessLogValve accessLog = new AccessLogValve();
+        accessLog.setDirectory(baseDir.resolve("logs").toString());
+        accessLog.setPrefix("access");
+        accessLog.setSuffix(".log");
+        accessLog.setRotatable(false);
+        accessLog.setBuffered(false);
+        accessLog.setPattern(ACCESS_LOG_PATTERN);
+        host.getPipeline().addValve(accessLog);
         for (CorralValve valve : hostValves) {
             host.getPipeline().addValve(valve);
             valves.add(valve);
@@ -95,6 +108,12 @@ final class TomcatFixture implements ContainerFixture {
             throw e;
         }
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
+    @Override
+    public List<String> accessLog() throws IOException {
+        Path file = baseDir == null ? null : baseDir.resolve("logs/access.log");
+        return file == null || !Files.exists(file) ? List.of() : Files.readAllLines(file);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.corral.config.AppConfig;
 import dev.corral.config.Durations;
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
+import dev.corral.pool.RequestAttributes;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -39,17 +40,23 @@ final class FailureMapper {
                 + (process == null ? "-" : Long.toString(process.pid())) + " queued=" + request.queuedNanos / 1_000_000
                 + "ms request=" + request.describe() + ": " + detail);
         Exchange exchange = request.exchange;
+        exchange.attribute(RequestAttributes.REASON, reason.code());
+        exchange.attribute(RequestAttributes.QUEUE_MILLIS, request.queuedNanos / 1_000_000);
+        if (process != null) {
+            exchange.attribute(RequestAttributes.PID, process.pid());
+        }
         if (reason == Reason.CLIENT_GONE || (exchange.isCommitted() && !exchange.uncommit())) {
             exchange.fail(new IOException(reason.code() + ": " + detail));
             return;
         }
         byte[] body = (reason.status() + " " + statusText(reason.status()) + ": " + detail + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        List<HttpHeader> headers = new ArrayList<>(5);
+        List<HttpHeader> headers = new ArrayList<>(8);
         headers.add(new HttpHeader("Content-Type", "text/plain; charset=utf-8"));
         headers.add(new HttpHeader("Content-Length", Integer.toString(body.length)));
         headers.add(new HttpHeader("Cache-Control", "no-store"));
         headers.add(new HttpHeader("X-Corral-Reason", reason.code()));
+        headers.add(new HttpHeader(RequestIds.HEADER, request.id));
         if (reason.status() == 503) {
             headers.add(new HttpHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
         }

@@ -3,6 +3,7 @@ package dev.corral.pool.internal;
 import dev.corral.fault.FaultPoint;
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
+import dev.corral.pool.RequestAttributes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +63,8 @@ final class HttpForwarder implements Forwarder {
             // other request boundaries in it; the container answers it
             return new Outcome.ClientGone(false, "the container refused the request: " + refusal);
         }
+        exchange.attribute(RequestAttributes.PID, process.pid());
+        exchange.attribute(RequestAttributes.QUEUE_MILLIS, request.queuedNanos / 1_000_000);
         var faults = process.group.faults;
         String where = process + " for " + request.describe();
         if (faults.inject(FaultPoint.CONNECT, where)) {
@@ -111,7 +114,7 @@ final class HttpForwarder implements Forwarder {
         if (faults.inject(FaultPoint.READ_RESET, where)) {
             connection.close();
         }
-        ResponseRelay relay = new ResponseRelay(exchange, head, cookie);
+        ResponseRelay relay = new ResponseRelay(exchange, head, request.id, cookie);
         relay.holdSmallBody();
         if (faults.inject(FaultPoint.TRUNCATE, where)) {
             relay.truncateAfterHead(connection);

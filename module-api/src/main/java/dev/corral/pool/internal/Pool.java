@@ -82,6 +82,11 @@ public final class Pool implements AutoCloseable {
         return true;
     }
 
+    /** A fresh request id, for a request that has none (see {@link RequestIds}). */
+    String nextRequestId() {
+        return engine.nextRequestId();
+    }
+
     /** Whether a request for {@code rawPath} is for the status endpoints. */
     public boolean isStatusPath(String rawPath) {
         return status.handles(rawPath);

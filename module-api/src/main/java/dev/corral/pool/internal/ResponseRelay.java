@@ -61,11 +61,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** An injected truncation: the connection that is closed once the head is relayed, or null. */
     private AppConnection truncate;
 
+    /** The request's {@code X-Request-Id}, which replaces any the app sent. */
+    private final String requestId;
     /** A header Corral adds to the response (the sticky-session cookie), or null. */
     private final HttpHeader added;
 
-    ResponseRelay(Exchange exchange, boolean headRequest, HttpHeader added) {
+    ResponseRelay(Exchange exchange, boolean headRequest, String requestId, HttpHeader added) {
         this.exchange = exchange;
+        this.requestId = requestId;
         this.added = added;
         this.parser = new HttpParser(this, MAX_HEADER_BYTES);
         parser.setHeadResponse(headRequest);
@@ -187,6 +190,8 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         }
         try {
             List<HttpHeader> toSend = HttpForwarder.responseHeaders(headers);
+            toSend.removeIf(header -> header.name().equalsIgnoreCase(RequestIds.HEADER));
+            toSend.add(new HttpHeader(RequestIds.HEADER, requestId));
             if (added != null) {
                 toSend.add(added);
             }

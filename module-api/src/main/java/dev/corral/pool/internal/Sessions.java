@@ -2,6 +2,7 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.Durations;
 import dev.corral.pool.Exchange;
+import dev.corral.pool.RequestAttributes;
 import dev.corral.pool.internal.ProcessLifecycle.Routing;
 
 import java.lang.System.Logger.Level;
@@ -27,7 +28,10 @@ final class Sessions {
 
     /** See {@link dev.corral.pool.App#dispatch}. */
     void dispatch(Exchange exchange) {
-        RequestInfo request = new RequestInfo(exchange, group.engine.nextRequestId(), group.engine.now());
+        String id = RequestIds.fromClient(exchange.header(RequestIds.HEADER));
+        RequestInfo request = new RequestInfo(exchange, id != null ? id : group.engine.nextRequestId(), group.engine.now());
+        exchange.attribute(RequestAttributes.APP, group.name());
+        exchange.attribute(RequestAttributes.REQUEST_ID, request.id);
         if (group.config.routing().stickySessions()) {
             request.route = StickyRoute.read(exchange, group.config.routing().stickyCookie());
         }

@@ -46,16 +46,18 @@ final class StatusEndpoints {
 
     /** Answers a status request (see {@link #handles}). */
     void serve(Exchange exchange) {
+        String clientId = RequestIds.fromClient(exchange.header(RequestIds.HEADER));
+        String id = clientId != null ? clientId : pool.nextRequestId();
         InetAddress client = clientAddress(exchange);
         if (!config.allows(client)) {
             LOG.log(Level.WARNING, "status request {0} {1} from {2} refused: not in statusAllow={3}", exchange.method(),
                     exchange.rawTarget(), exchange.remoteAddr(),
                     config.allow().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(",")));
-            respond(exchange, 403, "text/plain; charset=utf-8", "403 Forbidden: this client may not read Corral's status\n");
+            respond(exchange, id, 403, "text/plain; charset=utf-8", "403 Forbidden: this client may not read Corral's status\n");
             return;
         }
         if (!exchange.method().equals("GET") && !exchange.method().equals("HEAD")) {
-            respond(exchange, 405, "text/plain; charset=utf-8", "405 Method Not Allowed: the status is read with GET\n");
+            respond(exchange, id, 405, "text/plain; charset=utf-8", "405 Method Not Allowed: the status is read with GET\n");
             return;
         }
         String sub = exchange.rawPath().substring(config.path().length());
@@ -67,28 +69,28 @@ final class StatusEndpoints {
                 if (!only.isEmpty()) {
                     views = views.stream().filter(view -> view.status().name().equals(only)).toList();
                     if (views.isEmpty()) {
-                        respond(exchange, 404, "text/plain; charset=utf-8", "no app named [" + only + "] (apps: "
+                        respond(exchange, id, 404, "text/plain; charset=utf-8", "no app named [" + only + "] (apps: "
                                 + pool.groups().stream().map(Group::name).collect(java.util.stream.Collectors.joining(", "))
                                 + ")\n");
                         return;
                     }
                 }
                 switch (parameter(query, "format")) {
-                    case "json" -> respond(exchange, 200, "application/json", Json.write(StatusJson.engine(pool, views)));
-                    case "text" -> respond(exchange, 200, "text/plain; charset=utf-8", text(views));
-                    default -> respond(exchange, 200, "text/html; charset=utf-8",
+                    case "json" -> respond(exchange, id, 200, "application/json", Json.write(StatusJson.engine(pool, views)));
+                    case "text" -> respond(exchange, id, 200, "text/plain; charset=utf-8", text(views));
+                    default -> respond(exchange, id, 200, "text/html; charset=utf-8",
                             StatusPage.render(pool, views, refresh(parameter(query, "refresh"))));
                 }
             }
-            case "/metrics" -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+            case "/metrics" -> respond(exchange, id, 200, "text/plain; version=0.0.4; charset=utf-8",
                     Metrics.render(views(), config.perProcessMetrics()));
             case "/ready" -> {
                 List<String> reasons = notReady(views());
-                respond(exchange, reasons.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
+                respond(exchange, id, reasons.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
                         reasons.isEmpty() ? "ready\n" : "not ready: " + String.join("; ", reasons) + "\n");
             }
-            case "/live" -> respond(exchange, 200, "text/plain; charset=utf-8", "live\n");
-            default -> respond(exchange, 404, "text/plain; charset=utf-8", "404 Not Found: the status endpoints are "
+            case "/live" -> respond(exchange, id, 200, "text/plain; charset=utf-8", "live\n");
+            default -> respond(exchange, id, 404, "text/plain; charset=utf-8", "404 Not Found: the status endpoints are "
                     + config.path() + ", " + config.path() + "?format=json, " + config.path() + "/metrics, "
                     + config.path() + "/ready and " + config.path() + "/live\n");
         }
@@ -170,10 +172,12 @@ final class StatusEndpoints {
         }
     }
 
-    private static void respond(Exchange exchange, int status, String contentType, String text) {
+    private static void respond(Exchange exchange, String id, int status, String contentType, String text) {
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         exchange.respond(status, List.of(new HttpHeader("Content-Type", contentType),
                 new HttpHeader("Content-Length", Integer.toString(body.length)),
-                new HttpHeader("Cache-Control", "no-store")), "HEAD".equals(exchange.method()) ? new byte[0] : body);
+                new HttpHeader("Cache-Control", "no-store"),
+                new HttpHeader(RequestIds.HEADER, id)),
+                "HEAD".equals(exchange.method()) ? new byte[0] : body);
     }
 }

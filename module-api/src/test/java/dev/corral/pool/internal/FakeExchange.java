@@ -22,6 +22,8 @@ final class FakeExchange implements Exchange {
     /** "succeeded", "failed: ..." or null while open. */
     String end;
     int ends;
+    /** What the engine set with {@link #attribute}. */
+    final java.util.Map<String, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>();
 
     FakeExchange(String target, String... headers) {
         this.target = target;
@@ -38,7 +40,7 @@ final class FakeExchange implements Exchange {
         }
     }
 
-    String header(String name) {
+    String responseHeader(String name) {
         return responseHeaders.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(HttpHeader::value)
                 .findFirst().orElse(null);
     }
@@ -49,6 +51,11 @@ final class FakeExchange implements Exchange {
 
     boolean ended() {
         return end != null;
+    }
+
+    @Override
+    public void attribute(String name, Object value) {
+        attributes.put(name, value);
     }
 
     @Override

@@ -31,10 +31,10 @@ class PoolLimitsTest {
         FakeExchange used = engine.request(a, "/recent");
         engine.advance(Duration.ofMillis(100));
         FakeExchange usedAgain = engine.request(a, "/recent");
-        assertEquals(used.header("X-Pid"), usedAgain.header("X-Pid"), "least recently used first: the same process");
+        assertEquals(used.responseHeader("X-Pid"), usedAgain.responseHeader("X-Pid"), "least recently used first: the same process");
         // the other process of the first app has been idle longer
         long idle = a.status().processList().stream().mapToLong(p -> p.pid())
-                .filter(pid -> !Long.toString(pid).equals(used.header("X-Pid"))).findFirst().orElseThrow();
+                .filter(pid -> !Long.toString(pid).equals(used.responseHeader("X-Pid"))).findFirst().orElseThrow();
 
         FakeExchange waiting = engine.request(b, "/hello");
         assertFalse(waiting.ended(), "the pool is full: the request waits");

@@ -97,10 +97,10 @@ class RollingRestartTest {
             FakeLauncher.FakeProcess first = worn.launcher.launches.get(0).os;
             assertTrue(first.signals.isEmpty());
             FakeExchange meanwhile = worn.request(group, "/meanwhile");
-            assertEquals(Long.toString(first.pid()), meanwhile.header("X-Pid"), "the worn process serves until then");
+            assertEquals(Long.toString(first.pid()), meanwhile.responseHeader("X-Pid"), "the worn process serves until then");
             worn.launcher.launches.get(1).ready();
             assertEquals(List.of("TERM"), first.signals, "retired once the replacement is ready");
-            assertEquals(Long.toString(worn.launcher.launches.get(1).os.pid()), worn.request(group, "/after").header("X-Pid"));
+            assertEquals(Long.toString(worn.launcher.launches.get(1).os.pid()), worn.request(group, "/after").responseHeader("X-Pid"));
         }
     }
 }

@@ -95,7 +95,7 @@ class SpawningTest {
         assertEquals(3, launches());
         engine.launcher.launches.get(2).fail(Step.AWAIT_LISTEN, "exited with exit code 1", false);
         assertEquals(503, waiting.status, "the third: the app counts as unable to start");
-        assertEquals("spawn_failed", waiting.header("X-Corral-Reason"));
+        assertEquals("spawn_failed", waiting.responseHeader("X-Corral-Reason"));
         assertTrue(waiting.body().contains("could be started; last error: spawn failed at step AWAIT_LISTEN"), waiting.body());
 
         FakeExchange meanwhile = engine.request(app, "/meanwhile");

@@ -60,7 +60,7 @@ class StickyQueueTest {
         assertEquals(200, plain.status);
         assertEquals(200, stuck1.status);
         assertEquals(200, stuck2.status);
-        assertEquals(Long.toString(survivor), stuck1.header("X-Pid"), "served by the other process");
+        assertEquals(Long.toString(survivor), stuck1.responseHeader("X-Pid"), "served by the other process");
         assertEquals(java.util.List.of("/busy-2", "/plain", "/stuck-1", "/stuck-2"), engine.app.forwarded.stream()
                 .filter(s -> s.process.pgid() == survivor).map(s -> s.request.exchange.rawPath()).toList(), "oldest first");
     }
@@ -76,9 +76,9 @@ class StickyQueueTest {
         // the first process frees its slot first (its in-flight request is the oldest task)
         engine.forwards.runNext();
         long first = engine.launcher.launches.get(0).os.pid();
-        assertEquals(Long.toString(first), stuck.header("X-Pid"));
-        assertEquals(Long.toString(first), plain.header("X-Pid"), "the app queue's head was older than its own next");
-        assertEquals(Long.toString(first), stuckLater.header("X-Pid"));
+        assertEquals(Long.toString(first), stuck.responseHeader("X-Pid"));
+        assertEquals(Long.toString(first), plain.responseHeader("X-Pid"), "the app queue's head was older than its own next");
+        assertEquals(Long.toString(first), stuckLater.responseHeader("X-Pid"));
         assertFalse(engine.forwards.pending() == 0, "the second process is still busy");
     }
 
@@ -94,6 +94,6 @@ class StickyQueueTest {
         engine.readyAll();
         engine.forwards.runAll();
         assertEquals(200, rerouted.status);
-        assertNotEquals(engine.launcher.launches.get(0).os.pid(), Long.parseLong(rerouted.header("X-Pid")));
+        assertNotEquals(engine.launcher.launches.get(0).os.pid(), Long.parseLong(rerouted.responseHeader("X-Pid")));
     }
 }

@@ -66,7 +66,7 @@ class TuningTest {
         app.change(Map.of("queueTimeout", "2s"));
         engine.scheduler.runDue();
         assertEquals(503, waiting.status, "it has waited 5 s, past the new 2 s");
-        assertEquals("queue_timeout", waiting.header("X-Corral-Reason"));
+        assertEquals("queue_timeout", waiting.responseHeader("X-Corral-Reason"));
     }
 
     @Test
@@ -112,8 +112,8 @@ class TuningTest {
         app.drain();
         FakeExchange refused = engine.request(app, "/new");
         assertEquals(503, refused.status);
-        assertEquals("draining", refused.header("X-Corral-Reason"));
-        assertEquals("1", refused.header("Retry-After"));
+        assertEquals("draining", refused.responseHeader("X-Corral-Reason"));
+        assertEquals("1", refused.responseHeader("Retry-After"));
         engine.advance(Duration.ofSeconds(1));
         engine.readyAll();
         engine.forwards.runAll();

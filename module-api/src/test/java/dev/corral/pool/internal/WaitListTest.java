@@ -41,8 +41,8 @@ class WaitListTest {
         assertFalse(first.ended());
         engine.advance(Duration.ofMillis(1));
         assertEquals(503, first.status, "1 s after it arrived");
-        assertEquals("queue_timeout", first.header("X-Corral-Reason"));
-        assertEquals("1", first.header("Retry-After"));
+        assertEquals("queue_timeout", first.responseHeader("X-Corral-Reason"));
+        assertEquals("1", first.responseHeader("Retry-After"));
         assertTrue(first.body().contains("waited longer than queueTimeout=1s for a process of app [queued]"), first.body());
         assertFalse(second.ended());
         engine.advance(Duration.ofMillis(300));
@@ -61,7 +61,7 @@ class WaitListTest {
         }
         FakeExchange rejected = engine.request(app, "/one-too-many");
         assertEquals(503, rejected.status);
-        assertEquals("queue_full", rejected.header("X-Corral-Reason"));
+        assertEquals("queue_full", rejected.responseHeader("X-Corral-Reason"));
         assertTrue(rejected.body().contains("request queue full for app [queued] (maxQueue=3, "), rejected.body());
         assertEquals(1, app.status().rejected());
     }
