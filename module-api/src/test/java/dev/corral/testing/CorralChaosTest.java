@@ -73,9 +73,8 @@ public abstract class CorralChaosTest {
     /** A request must end within its queue wait, its run time and the injected latency, plus scheduling slack on a busy 2-core box. */
     private static final Duration REQUEST_BOUND = QUEUE_TIMEOUT.plus(MAX_REQUEST_TIME).plus(LATENCY).plusSeconds(3);
     /**
-     * Faults at the engine's seams. {@code connect} and {@code kill} stay rare: each ends a
-     * process (a refused connect means its listener is gone), and processes that die within 10 s
-     * of readiness back the whole app off as a crash loop, up to 30 s without a process.
+     * Faults at the engine's seams, at low rates: every seam at once, with the app faults too.
+     * The high rates of one seam at a time are {@link OneSeamHotTest}'s.
      */
     static final String ENGINE_FAULTS = "spawn:0.05,spawn-timeout:0.03,connect:0.002,emfile:0.005,write-reset:0.005,"
             + "read-reset:0.005,truncate:0.005,latency:0.03@" + LATENCY.toMillis() + "ms,kill:0.002,health:0.05";
@@ -192,9 +191,13 @@ public abstract class CorralChaosTest {
                 + lostInFlight.stream().limit(20).map(Outcome::toString).collect(Collectors.joining("\n  ")));
         List<Outcome> rejected = outcomes.stream().filter(o -> "queue_full".equals(o.reason())).toList();
         assertTrue(rejected.isEmpty(), () -> "the queue never fills at " + clients + " clients, maxQueue=500: " + rejected);
-        long connectFailures = outcomes.stream().filter(o -> "connect_failed".equals(o.reason())).count();
+        List<Outcome> connectFailed = outcomes.stream().filter(o -> "connect_failed".equals(o.reason())).toList();
+        long connectFailures = connectFailed.size();
         assertTrue(connectFailures * 4 <= injected.get(FaultPoint.CONNECT),
-                "a connect_failed costs 1 + retries=3 failed connects: " + connectFailures + " vs " + injected + "; " + replay);
+                () -> "a connect_failed costs 1 + retries=3 failed connects: " + connectFailures + " vs " + injected + "; "
+                        + replay + "\n  " + connectFailed.stream().limit(3).flatMap(o -> logs.matching(
+                                o.request().method() + " " + o.request().target() + " (request ").stream())
+                        .collect(Collectors.joining("\n  ")));
         for (Outcome failed : outcomes.stream().filter(o -> o.kind() != Kind.APP_OK).toList()) {
             String reason = failed.kind() == Kind.CUT ? "app_crashed" : failed.reason();
             List<String> lines = logs.matching("request failed: reason=" + reason + " ",

@@ -55,6 +55,15 @@ final class AppProcess {
     private Routing routing = Routing.NONE;
     int sessions;
     long processed;
+    /** Requests the app answered (its own response, whatever the status). */
+    long answered;
+    /** An extra health check, asked for by a failed connect or a cut response, has not run yet. */
+    boolean quickCheckPending;
+    /**
+     * Seen exiting (its connection closed as it died) before Corral stopped it: its exit is its
+     * own, a crash, even if Corral then retired it and its stop overtook the death.
+     */
+    boolean diedOnItsOwn;
     long lastUsedNanos;
     long readyNanos;
     /** Why Corral took it out of service (or, while RETIRING, will); null while in service. */
@@ -131,9 +140,14 @@ final class AppProcess {
         return concurrency == 0 ? Integer.MAX_VALUE - sessions : concurrency - sessions;
     }
 
-    /** Whether its exit with this status is one Corral caused (no crash). */
-    boolean expectsExit(int exitCode) {
-        return retirement != null && routing != Routing.RETIRING && retirement.expects(exitCode);
+    /**
+     * Whether its exit is one Corral caused, whatever its status: Corral was stopping it, or
+     * killed it for {@code maxRequestTime}. Any other exit is its own, a crash, even if Corral
+     * had retired it (it died before Corral stopped it).
+     */
+    boolean expectsExit() {
+        return !diedOnItsOwn
+                && (life == Life.STOPPING || (retirement != null && retirement.kind() == Retirement.Kind.TIMED_OUT));
     }
 
     /** The state operators see: STARTING, READY, DRAINING, DOWN, STOPPING or DEAD. */

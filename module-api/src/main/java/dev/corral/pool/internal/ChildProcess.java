@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 final class ChildProcess implements OsProcess {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
     private static final long PAGE_SIZE = 4096;
+    /** The kernel's per-task flag "getting shut down" (include/linux/sched.h). */
+    private static final long PF_EXITING = 0x4;
 
     private final Process lifeline;
     private final OutputTail tail = new OutputTail();
@@ -66,6 +68,33 @@ final class ChildProcess implements OsProcess {
     @Override
     public boolean isAlive() {
         return lifeline.isAlive();
+    }
+
+    @Override
+    public boolean isDying() {
+        return !lifeline.isAlive() || isDying(appPid());
+    }
+
+    /**
+     * From {@code /proc/<pid>/stat}: the process is gone, a zombie (Z), dead (X), or has the
+     * kernel's PF_EXITING flag (field 9), set when it starts to exit and before its files close.
+     */
+    static boolean isDying(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (fields.length < 7 || fields[0].equals("Z") || fields[0].equals("X")) {
+            return true;
+        }
+        try {
+            return (Long.parseLong(fields[6]) & PF_EXITING) != 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     @Override

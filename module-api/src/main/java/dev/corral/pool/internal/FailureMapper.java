@@ -95,7 +95,7 @@ final class FailureMapper {
         } else if (failure instanceof Outcome.Draining) {
             return app + " is draining: it takes no new requests until it is resumed";
         } else if (failure instanceof Outcome.ConnectFailed connect) {
-            return "could not connect to a process of " + app + " after " + request.connectAttempts
+            return "could not connect to a process of " + app + " after " + request.attempts
                     + " attempts; last error: " + connect.error();
         } else if (failure instanceof Outcome.NoDescriptors descriptors) {
             return "cannot connect to " + process + ": " + descriptors.error() + " (" + Descriptors.describe() + ")";

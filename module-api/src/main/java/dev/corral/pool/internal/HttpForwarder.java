@@ -91,6 +91,7 @@ final class HttpForwarder implements Forwarder {
         try {
             writeRequest(request, connection);
             requestSent = true;
+            session.requestDelivered = true;
             session.runPreviousEnd();   // the app has this request: now the previous client's answer
         } catch (ClientReadException e) {
             connection.close();

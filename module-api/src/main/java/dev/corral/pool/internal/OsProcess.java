@@ -17,6 +17,15 @@ interface OsProcess {
 
     boolean isAlive();
 
+    /**
+     * Whether the app has exited or is exiting: its pid is gone, a zombie, or marked as exiting
+     * by the kernel. The kernel marks a process exiting before it closes its sockets, so a
+     * connection that an app's death closed is always seen with this already true.
+     */
+    default boolean isDying() {
+        return !isAlive();
+    }
+
     /** Completes with the exit status (128+N for signal N) once the process has exited and been reaped. */
     CompletableFuture<Integer> onExit();
 

@@ -200,6 +200,9 @@ public final class Pool implements AutoCloseable {
 
     /** maxPoolProcesses is reached and {@code needy} has waiting requests: stop the LRU idle process of another app. */
     private void evictFor(Group needy) {
+        if (groups.stream().anyMatch(group -> group.processes.evictionUnderway())) {
+            return;   // a slot is on its way: one eviction per slot, however often the needy app asks
+        }
         groups.stream().filter(group -> group != needy)
                 .sorted(Comparator.comparingLong(group -> group.processes.idleSinceNanos()))
                 .filter(group -> group.processes.idleSinceNanos() != Long.MAX_VALUE)

@@ -99,7 +99,7 @@ final class ProcessList {
         try (Change change = group.change()) {
             now = change.now;
             was = process.life();
-            expected = process.expectsExit(exitCode);
+            expected = process.expectsExit();
             inFlight = new ArrayList<>(process.active);
             group.counters.exit(expected ? process.retirement.kind().name().toLowerCase(java.util.Locale.ROOT)
                     : was == Life.STARTING ? "spawn_failed" : "crashed");
@@ -158,6 +158,15 @@ final class ProcessList {
             group.spawning.spawnIfNeededLocked(change);
             return true;
         }
+    }
+
+    /**
+     * Whether a process of this app was evicted and has not exited yet: its maxPoolProcesses
+     * slot is on its way to the app that needed it, so no other process is evicted meanwhile.
+     */
+    boolean evictionUnderway() {
+        return group.read(() -> all.stream()
+                .anyMatch(p -> p.retirement != null && p.retirement.kind() == Retirement.Kind.EVICTED));
     }
 
     /** The last time an idle process of this app served a request (Long.MAX_VALUE: none is idle), for choosing whom to evict. */

@@ -43,6 +43,10 @@ final class ProcessStopper {
         os.killGroup();
     }
 
+    private static String retiredWhy(Retirement retirement) {
+        return "retired it" + (retirement.reason() == null ? "" : " (" + retirement.reason() + ")");
+    }
+
     static void logExit(AppProcess process, ProcessLifecycle.Life was, boolean expected, int exitCode,
                         List<Session> inFlight, long now) {
         StringBuilder line = new StringBuilder().append(process).append(" exited with ")
@@ -50,9 +54,12 @@ final class ProcessStopper {
                 .append(String.format("%.1f", (now - process.createdNanos) / 1e9)).append(" s, served ")
                 .append(process.processed).append(process.processed == 1 ? " request" : " requests");
         if (!expected) {
-            line.append(was == ProcessLifecycle.Life.STARTING ? " (while starting)" : " (unexpectedly)");
-        } else if (process.retirement.reason() != null) {
-            line.append(" (").append(process.retirement.reason()).append(')');
+            line.append(was == ProcessLifecycle.Life.STARTING ? " (while starting)"
+                    : " (unexpectedly: it died on its own" + (process.retirement == null ? ""
+                    : ", after Corral had " + retiredWhy(process.retirement)) + ")");
+        } else {
+            line.append(" (stopped by Corral").append(process.retirement == null || process.retirement.reason() == null ? ""
+                    : ": " + process.retirement.reason()).append(')');
         }
         for (Session session : inFlight) {
             line.append("; it was serving ").append(session.request.describe()).append(" for ")

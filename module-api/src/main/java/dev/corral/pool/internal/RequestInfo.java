@@ -13,8 +13,8 @@ final class RequestInfo {
     final long arrivedNanos;
     /** The client's TCP connection, for noticing it close while queued; null if not TCP. */
     final ClientProbe.Connection connection;
-    /** How many times a connect to a process failed for this request. */
-    int connectAttempts;
+    /** How many processes failed this request so far: a refused connect, or no answer to a replayable request. */
+    int attempts;
     /** The sticky route the client presented (its process's cookie), or null. */
     String route;
     /** Nanos the request spent in the queue (0 when it was dispatched at once). */

@@ -1,9 +1,8 @@
 package dev.corral.pool.internal;
 
 /**
- * Why Corral took a process out of service, for its exit line and for the crash accounting: an
- * exit Corral caused is no crash, one it did not cause counts towards crash-loop damping.
- * Immutable.
+ * Why Corral took a process out of service, for its exit line. Whether its exit counts as a
+ * crash does not depend on why, only on who ended it ({@link AppProcess#expectsExit}). Immutable.
  *
  * @param kind   what retired it
  * @param reason the operator's words for it (shown in the exit line), or null
@@ -19,9 +18,9 @@ record Retirement(Kind kind, String reason) {
         DOWN,
         /** A request ran past maxRequestTime: the process was killed. */
         TIMED_OUT,
-        /** It cut a response short: an exit by Corral's stop (0 or SIGTERM) is no crash, any other is. */
+        /** It cut a response short and had exited, or its socket was gone. */
         CUT_SHORT,
-        /** It refused connections: it is broken, so its exit still counts as a crash. */
+        /** It refused a connection and had exited, or its socket was gone. */
         CONNECT_FAILED,
         /** Its spawn failed (already reported with the app's output). */
         SPAWN_FAILED,
@@ -29,15 +28,6 @@ record Retirement(Kind kind, String reason) {
         DETACHED,
         /** The app is stopping. */
         SHUTDOWN
-    }
-
-    /** Whether an exit with this status is what Corral's retiring the process leads to. */
-    boolean expects(int exitCode) {
-        return switch (kind) {
-            case CONNECT_FAILED -> false;
-            case CUT_SHORT -> ExitStatus.clean(exitCode);
-            default -> true;
-        };
     }
 
     /**

@@ -22,6 +22,12 @@ final class Session {
      * client); null when none. Confined to the forwarding thread.
      */
     Runnable previousEnd;
+    /**
+     * The whole request was written to the app's socket without an error. On a Unix socket a
+     * process that was already gone makes the write fail (EPIPE), so a request not delivered
+     * cannot be what killed its process. Confined to the forwarding thread.
+     */
+    boolean requestDelivered;
 
     Session(AppProcess process, RequestInfo request, long startNanos) {
         this.process = process;

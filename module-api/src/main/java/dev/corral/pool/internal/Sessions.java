@@ -145,7 +145,7 @@ final class Sessions {
         assert group.holdsLock();
         process.sessions++;
         process.lastUsedNanos = change.now;
-        if (request.connectAttempts == 0) {
+        if (request.attempts == 0) {
             group.counters.queueWaits.record(request.queuedNanos, change.now);
         }
         Session session = new Session(process, request, change.now);
@@ -186,44 +186,55 @@ final class Sessions {
         RequestInfo request = session.request;
         Session next = null;
         Outcome.Failure answer = outcome instanceof Outcome.Failure failure ? failure : null;
+        String retrying = null;
+        boolean connectFailed = outcome instanceof Outcome.ConnectFailed;
+        boolean unanswered = outcome instanceof Outcome.Cut cut && cut.status() == 0;
+        // a request whose process died without answering it is not sent again if the process had
+        // it: it may be what killed it (a "query of death" would take every process down)
+        OsProcess os = process.os;
+        boolean dying = (connectFailed || outcome instanceof Outcome.Cut) && os != null && os.isDying();
+        boolean replay = connectFailed || (unanswered && replayable(request.exchange)
+                && (!dying || !session.requestDelivered));
         try (Change change = group.change()) {
             freeSlotLocked(session, change.now);
-            if (outcome instanceof Outcome.ConnectFailed connect) {
-                request.connectAttempts++;
-                group.errorLocked(process + ": connect failed: " + connect.error());
-                group.health.countErrorLocked(process, true, "connect failed: " + connect.error(), change);
-                if (process.takesRequests()) {
-                    // no deliberate stop: a process that refuses connections is broken, and its exit
-                    // must count towards crash-loop damping
-                    group.processes.disableLocked(process, Routing.DRAINING,
-                            new Retirement(Retirement.Kind.CONNECT_FAILED, null), change);
-                }
-                group.processes.stopIfDrainedLocked(process, change);
-                if (request.connectAttempts > group.config.routing().retries() || group.stopped) {
+            if (replay) {
+                // evidence against the process, not a verdict (HAProxy): the request tries another
+                // process, or waits at the front of the queue, up to `retries` times
+                String error = connectFailed ? "connect failed: " + ((Outcome.ConnectFailed) outcome).error()
+                        : "closed the connection before answering";
+                request.attempts++;
+                group.errorLocked(process + ": " + error);
+                suspectLocked(process, error, connectFailed ? Retirement.Kind.CONNECT_FAILED : Retirement.Kind.CUT_SHORT,
+                        dying, change);
+                if (request.attempts > group.config.routing().retries() || group.stopped) {
                     group.counters.failed++;
                 } else {
                     answer = null;
+                    retrying = error;
+                    // another process whenever one is free, else the front of the queue
                     if ((next = acquireLocked(request, process, change)) == null) {
                         Waiter waiter = group.waiting.addLocked(request, null, change.now);
                         change.after(() -> request.exchange.onClientGone(() -> group.clientGone(waiter)));
                     }
                 }
+                // the suspect stays in service: its freed slot takes the oldest waiting request
+                // (this one again only when no other process is free)
+                serveQueueLocked(change);
                 group.spawning.spawnIfNeededLocked(change);
             } else {
                 boolean servedByApp = outcome instanceof Outcome.Served
                         || (outcome instanceof Outcome.ClientGone gone && gone.appAnswered());
                 if (servedByApp) {
                     group.counters.served++;
+                    process.answered++;
                 } else {
                     group.counters.failed++;
                 }
                 if (outcome instanceof Outcome.Served served) {
                     group.health.countErrorLocked(process, served.status() >= 500, "status " + served.status(), change);
-                } else if (outcome instanceof Outcome.Cut && process.takesRequests()) {
-                    // it is most likely dying: no more requests until its exit is seen (or, if it
-                    // lives on, it is replaced)
-                    group.processes.disableLocked(process, Routing.DRAINING, new Retirement(Retirement.Kind.CUT_SHORT,
-                            "retired after it cut a response short"), change);
+                } else if (outcome instanceof Outcome.Cut) {
+                    suspectLocked(process, unanswered ? "closed the connection before answering" : "cut a response short",
+                            Retirement.Kind.CUT_SHORT, dying, change);
                 }
                 group.recycling.recycleIfWornLocked(process, change);
                 Waiter waiter = process.takesRequests() ? group.waiting.pollForLocked(process, change.now) : null;
@@ -233,13 +244,60 @@ final class Sessions {
                 group.processes.stopIfDrainedLocked(process, change);
             }
         }
-        if (outcome instanceof Outcome.ConnectFailed connect) {
+        if (retrying != null && outcome instanceof Outcome.ConnectFailed connect) {
+            LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}; trying another process (attempt {3} of {4})",
+                    process, request.describe(), connect.error(), request.attempts + 1, group.config.routing().retries() + 1);
+        } else if (retrying != null) {
+            LOG.log(Level.WARNING, "{0} {1} {2}: trying another process (attempt {3} of {4})", process, retrying,
+                    request.describe(), request.attempts + 1, group.config.routing().retries() + 1);
+        } else if (outcome instanceof Outcome.ConnectFailed connect) {
             LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}", process, request.describe(), connect.error());
         }
         if (answer != null) {
             FailureMapper.answer(group, request, answer, process);
         }
         return next;
+    }
+
+    /**
+     * A failed connect or an unanswered request is evidence against a process, not a verdict: it
+     * counts towards {@code errorLimit} and asks for a health check at once; the process is
+     * retired only when it is really gone (its pid has exited, or its socket file is missing).
+     * A transient failure (a full listen backlog in a burst, an injected fault) costs a retry,
+     * never the process, and never the app.
+     */
+    private void suspectLocked(AppProcess process, String error, Retirement.Kind kind, boolean dying, Change change) {
+        assert group.holdsLock();
+        group.health.countErrorLocked(process, true, error, change);
+        if (dying && !process.expectsExit()) {
+            process.diedOnItsOwn = true;
+        }
+        if (!process.takesRequests()) {
+            group.processes.stopIfDrainedLocked(process, change);
+            return;
+        }
+        boolean socketGone = process.socket != null && !java.nio.file.Files.exists(process.socket);
+        if (dying || socketGone) {
+            group.processes.disableLocked(process, Routing.DRAINING, new Retirement(kind, error
+                    + (dying ? " as it exited" : "; its socket " + process.socket + " was gone")), change);
+        } else {
+            group.checker.checkSoonLocked(process, change);
+        }
+    }
+
+    /**
+     * Whether a request may be sent again after a process closed the connection without an
+     * answer: an idempotent method (RFC 9110 9.2.2) and no body (a streamed body is not kept).
+     * nginx's {@code proxy_next_upstream error} and HAProxy's {@code retry-on empty-response}.
+     */
+    static boolean replayable(Exchange exchange) {
+        if (exchange.contentLength() != 0) {
+            return false;
+        }
+        return switch (exchange.method()) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
     }
 
     private void freeSlotLocked(Session session, long now) {

@@ -127,13 +127,15 @@ final class Spawning implements ProcessLauncher.Listener {
     }
 
     /**
-     * A process died unexpectedly: soon after it became ready, that is a crash loop to damp; after
-     * the crash window, it had proved the app works (even if no upkeep saw it yet), so the run ends.
+     * A process died on its own: soon after it became ready and before answering any request,
+     * that is a crash loop to damp. One that had answered requests, or had lived through the
+     * crash window, proved the app works (even if no upkeep saw it yet): the run ends, and it is
+     * replaced at once, as Passenger does.
      */
     void crashedLocked(AppProcess process, Change change) {
         assert group.holdsLock();
         long now = change.now;
-        if (now - process.readyNanos >= CRASH_WINDOW.toNanos()) {
+        if (now - process.readyNanos >= CRASH_WINDOW.toNanos() || process.answered > 0) {
             forgiveLocked();
             return;
         }

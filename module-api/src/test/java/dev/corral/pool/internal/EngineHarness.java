@@ -77,7 +77,13 @@ final class EngineHarness implements AutoCloseable, AfterEachCallback {
     }
 
     FakeExchange request(Group group, String target, String... headers) {
+        return requestWith(group, "GET", target, headers);
+    }
+
+    /** A request with another method than GET. */
+    FakeExchange requestWith(Group group, String method, String target, String... headers) {
         FakeExchange exchange = new FakeExchange(target, headers);
+        exchange.method = method;
         group.dispatch(exchange);
         return exchange;
     }

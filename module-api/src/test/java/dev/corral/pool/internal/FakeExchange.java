@@ -22,6 +22,8 @@ final class FakeExchange implements Exchange {
     /** "succeeded", "failed: ..." or null while open. */
     String end;
     int ends;
+    /** The request method: GET unless a test sets it before dispatching. */
+    String method = "GET";
     /** What the engine set with {@link #attribute}. */
     final java.util.Map<String, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -60,7 +62,7 @@ final class FakeExchange implements Exchange {
 
     @Override
     public String method() {
-        return "GET";
+        return method;
     }
 
     @Override

@@ -62,9 +62,19 @@ final class FakeLauncher implements ProcessLauncher {
             return this;
         }
 
-        /** It listens. */
+        /** It listens (on its socket file, for {@code listen=unix}). */
         Launch ready() {
             start();
+            if (process.socket != null) {
+                try {
+                    java.nio.file.Files.createDirectories(process.socket.getParent());
+                    if (!java.nio.file.Files.exists(process.socket)) {
+                        java.nio.file.Files.createFile(process.socket);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             reported = true;
             listener.ready(process);
             return this;
@@ -107,6 +117,14 @@ final class FakeLauncher implements ProcessLauncher {
         @Override
         public boolean isAlive() {
             return !exit.isDone();
+        }
+
+        /** Exiting, but not reaped yet (what the kernel shows while a killed app's sockets close). */
+        volatile boolean dying;
+
+        @Override
+        public boolean isDying() {
+            return dying || !isAlive();
         }
 
         @Override

@@ -51,6 +51,33 @@ class PoolLimitsTest {
     }
 
     @Test
+    void oneEvictionPerSlotWhileTheEvictedProcessTakesItsTimeToExit() {
+        AppSettings first = engine.settings("first");
+        first.setMinProcesses("2");
+        first.setMaxProcesses("2");
+        AppSettings second = engine.settings("second");
+        second.setMinProcesses("0");
+        Group a = engine.add(first);
+        Group b = engine.add(second);
+        engine.start();
+        engine.readyAll();
+        engine.launcher.launches.forEach(launch -> launch.os.exitsOnTerm = false);   // slow to stop
+        FakeExchange waiting = engine.request(b, "/hello");
+        engine.advance(Duration.ofSeconds(3));   // maintenance ticks, and the app still needs its process
+        long stopped = engine.launcher.launches.stream().filter(l -> l.os != null && l.os.signals.contains("TERM")).count();
+        assertEquals(1, stopped, "one process evicted for the one slot the pool lacks, not both");
+        assertEquals(1, a.status().ready());
+        engine.launcher.launches.forEach(launch -> launch.os.exitsOnTerm = true);
+        engine.launcher.launches.stream().filter(l -> l.os != null && l.os.signals.contains("TERM")).findFirst()
+                .orElseThrow().os.exit(0);
+        engine.scheduler.runDue();
+        engine.readyAll();
+        engine.forwards.runAll();
+        assertEquals(200, waiting.status);
+        assertEquals(1, a.status().ready(), "the first app keeps one");
+    }
+
+    @Test
     void keepingMinProcessesNeverTakesAProcessFromAnotherApp() {
         AppSettings first = engine.settings("first");
         first.setMinProcesses("2");

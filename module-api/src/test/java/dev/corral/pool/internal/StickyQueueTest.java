@@ -29,13 +29,16 @@ class StickyQueueTest {
         engine.start();
     }
 
-    /** Two processes, each busy with one request (held in flight). */
-    private void twoBusyProcesses() {
-        engine.request(app, "/busy-1");
+    /** Two processes, each busy with one request (held in flight); returns the first's. */
+    private FakeExchange twoBusyProcesses() {
+        FakeExchange first = engine.request(app, "/busy-1");
         engine.readyAll();
+        engine.advance(Duration.ofMillis(1));
         engine.request(app, "/busy-2");
         engine.readyAll();
+        engine.advance(Duration.ofMillis(1));
         assertEquals(2, app.status().busy());
+        return first;
     }
 
     private String cookieOf(int launch) {
@@ -44,7 +47,7 @@ class StickyQueueTest {
 
     @Test
     void requestsWaitingForAProcessThatDiesGoToTheOtherProcessOldestFirst() {
-        twoBusyProcesses();
+        FakeExchange busy1 = twoBusyProcesses();
         FakeExchange plain = engine.request(app, "/plain");
         engine.advance(Duration.ofMillis(1));
         FakeExchange stuck1 = engine.request(app, "/stuck-1", cookieOf(0));
@@ -52,16 +55,19 @@ class StickyQueueTest {
         FakeExchange stuck2 = engine.request(app, "/stuck-2", cookieOf(0));
         assertEquals(3, app.status().queued());
 
+        AppProcess dead = engine.launcher.launches.get(0).process;
         engine.launcher.launches.get(0).os.exit(1);   // the first process dies with its request
         assertEquals(3, app.status().queued(), "what waited for it alone waits on, for any process");
-        engine.app.answer("/busy-1", session -> new Outcome.Cut(0, "end of stream"));
+        engine.app.answer("/busy-1", session -> session.process == dead ? new Outcome.Cut(0, "end of stream")
+                : FakeForwarder.ok(session));
         engine.forwards.runAll();
         long survivor = engine.launcher.launches.get(1).os.pid();
+        assertEquals(200, busy1.status, "the GET the dead process never answered is sent again");
         assertEquals(200, plain.status);
         assertEquals(200, stuck1.status);
         assertEquals(200, stuck2.status);
         assertEquals(Long.toString(survivor), stuck1.responseHeader("X-Pid"), "served by the other process");
-        assertEquals(java.util.List.of("/busy-2", "/plain", "/stuck-1", "/stuck-2"), engine.app.forwarded.stream()
+        assertEquals(java.util.List.of("/busy-2", "/busy-1", "/plain", "/stuck-1", "/stuck-2"), engine.app.forwarded.stream()
                 .filter(s -> s.process.pgid() == survivor).map(s -> s.request.exchange.rawPath()).toList(), "oldest first");
     }
 

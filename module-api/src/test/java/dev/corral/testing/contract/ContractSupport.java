@@ -160,6 +160,12 @@ public abstract class ContractSupport implements FixtureFactory {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST of {@code body} (text, with its Content-Length). */
+    protected HttpResponse<String> post(String target, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(target)).timeout(DEADLINE)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     protected CompletableFuture<HttpResponse<String>> getAsync(String target) {
         return http.sendAsync(HttpRequest.newBuilder(base.resolve(target)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());

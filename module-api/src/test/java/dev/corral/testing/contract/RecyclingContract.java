@@ -41,7 +41,8 @@ public abstract class RecyclingContract extends ContractSupport {
         assertEquals(pids.lastIndexOf(distinct.get(0)) + 1, pids.indexOf(distinct.get(1)), "no interleaving: " + pids);
         assertFalse(logs.matching("recycling process " + distinct.get(0), "served 5 requests (maxRequests=5)").isEmpty(),
                 logs.lines().toString());
-        await().atMost(DEADLINE).until(() -> !logs.matching("process " + distinct.get(0), "exited", "(served").isEmpty());
+        await().atMost(DEADLINE).until(() -> !logs.matching("process " + distinct.get(0), "exited",
+                "(stopped by Corral: served 5 requests").isEmpty());
     }
 
     @Test
@@ -95,16 +96,43 @@ public abstract class RecyclingContract extends ContractSupport {
     @Test
     void appThatKeepsCrashingRightAfterStartIsDamped() throws Exception {
         start(threaded("crashy").minProcesses(1).maxProcesses(1).env("TESTAPP_EXIT_AFTER_MS=100"));
-        // the first crashes come fast, then each waits twice as long: 0.5 s, 1 s, 2 s, 4 s ...
+        // no process lives to answer a request: the first crashes come fast, then each waits twice
+        // as long: 0.5 s, 1 s, 2 s, 4 s ...
         await().atMost(DEADLINE).until(() -> logs.matching("of app crashy exited with exit code 5 after").size() >= 3);
-        long exitsBefore = logs.matching("of app crashy exited with exit code 5 after").size();
         assertFalse(logs.matching("app [crashy] spawns again in").isEmpty(), logs.lines().toString());
+        assertTrue(logs.matching("of app crashy exited with exit code 5", "(unexpectedly: it died on its own").size() >= 3,
+                logs.lines().toString());
+        long exitsBefore = logs.matching("of app crashy exited with exit code").size();
+        // steady requests do not break the damping: each waits for a process that dies before it answers
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (System.nanoTime() - until < 0) {
-            assertTrue(get("/sleep?ms=1").statusCode() > 0);
+            assertTrue(get("/sleep?ms=200").statusCode() > 0);
         }
-        long exitsAfter = logs.matching("of app crashy exited with exit code 5 after").size();
+        long exitsAfter = logs.matching("of app crashy exited with exit code").size();
         assertTrue(exitsAfter - exitsBefore <= 2, "crashes in 3 s of steady requests, once damped: " + (exitsAfter - exitsBefore));
+    }
+
+    @Test
+    void processThatDiesAfterItServedIsReplacedAtOnce() throws Exception {
+        // each process dies 300 ms after it starts, but answers requests until then: the app works, badly;
+        // crash-loop damping would only take its processes away, so each is replaced at once
+        start(threaded("mortal").minProcesses(1).maxProcesses(1).env("TESTAPP_EXIT_AFTER_MS=300"));
+        int ok = 0;
+        int failed = 0;
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (logs.matching("of app mortal exited with exit code 5").size() < 4 && System.nanoTime() - deadline < 0) {
+            if (get("/sleep?ms=1").statusCode() == 200) {
+                ok++;
+            } else {
+                failed++;
+            }
+        }
+        int exits = logs.matching("of app mortal exited with exit code 5").size();
+        assertTrue(exits >= 4, logs.lines().toString());
+        assertTrue(logs.matching("app [mortal] spawns again in").isEmpty(), "not damped: " + logs.lines());
+        assertTrue(failed <= exits, "a death costs at most the request in flight: " + failed + " failed, " + exits
+                + " exits, " + ok + " answered");
+        assertTrue(ok > 0);
     }
 
     @Test
