@@ -247,7 +247,9 @@ public final class Pool implements AutoCloseable {
                 longest = group.config.shutdownTimeout();
             }
         }
-        Duration wait = longest.plus(ProcessStopper.KILL_MARGIN).plusSeconds(2);
+        // an exit is reported once the process's output has ended, which a process that left its
+        // group may hold open for ChildProcess.OUTPUT_GRACE past the lifeline's exit
+        Duration wait = longest.plus(ProcessStopper.KILL_MARGIN).plus(ChildProcess.OUTPUT_GRACE).plusSeconds(2);
         try {
             CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
