@@ -6,6 +6,7 @@ import dev.corral.pool.internal.Pool;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,6 +38,19 @@ public final class Corral implements AutoCloseable {
     /** Adds an app; its {@code minProcesses} start at {@link #start} (or at once if started). */
     public App addApp(AppConfig config) {
         return pool.addApp(config);
+    }
+
+    /**
+     * Removes an app while the engine runs, leaving the others untouched: it takes no new
+     * request, what waits for it gets 503 {@code shutting_down}, its processes finish the
+     * requests they serve and stop at once (SIGTERM, then SIGKILL past its
+     * {@code shutdownTimeout}), and its MBeans go. An app of the same name may be added at once.
+     *
+     * @return completes when the app's processes have exited ({@link #close} waits for them too)
+     * @throws IllegalArgumentException if {@code app} is not one of this engine's apps
+     */
+    public CompletableFuture<Void> removeApp(App app) {
+        return pool.removeApp(app);
     }
 
     /** Starts the apps' minimum processes and the timers. */

@@ -10,7 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one {@link Corral} engine that every adapter instance loaded by the same class loader
@@ -19,9 +19,10 @@ import java.util.Optional;
  *
  * <p>Lifetime: reference-counted. The first adapter to start creates and starts it
  * ({@link #acquire}), each {@link #attach attaches} its app, and the last to {@link #release}
- * closes it, which stops every app process. An adapter that stops while others still run only
- * detaches: its app stays in the engine (an engine cannot remove an app) and is reused if the
- * adapter starts again with the same settings.
+ * closes it, which stops every app process. An adapter that stops while others still run
+ * {@link #detach detaches}: its app is removed from the engine ({@link Corral#removeApp}), so
+ * its processes stop at once while the other apps serve on; if the adapter starts again, its
+ * app is added anew, with the settings it has then.
  *
  * <p>Apps are matched within a <em>scope</em> (Tomcat: the valve's container), so that the apps
  * of one Host never shadow another's; the rule is {@link Corral#match}'s.
@@ -30,7 +31,6 @@ import java.util.Optional;
  * (lifecycle only); {@link #match}, on every request, reads an immutable snapshot.
  */
 public final class SharedCorral {
-    private static final System.Logger LOG = System.getLogger("dev.corral.pool");
     private static final Object LOCK = new Object();
     /** Guarded by LOCK. */
     private static SharedCorral current;
@@ -134,12 +134,11 @@ public final class SharedCorral {
     }
 
     /**
-     * Adds the adapter's app to the engine, or takes back the app it served before a restart.
+     * Adds the adapter's app to the engine.
      *
      * @param owner the adapter instance (named in messages)
      * @param scope what the app is matched within (Tomcat: the valve's container)
-     * @throws ConfigException if another attached adapter serves an app of that name, or the
-     *                         existing app has other settings
+     * @throws ConfigException if another attached adapter serves an app of that name
      */
     public App attach(Object owner, Object scope, AppConfig config) {
         synchronized (LOCK) {
@@ -150,31 +149,32 @@ public final class SharedCorral {
                             "unique among the " + adapter + "s of this JVM (" + other.getKey() + " serves an app of that name)")));
                 }
             }
-            Optional<App> existing = corral.app(name);
-            App app;
-            if (existing.isEmpty()) {
-                app = corral.addApp(config);
-            } else if (existing.get().config().equals(config)) {
-                app = existing.get();
-                LOG.log(System.Logger.Level.INFO, "{0} takes over the running app [{1}]", owner, name);
-            } else {
+            if (corral.app(name).isPresent()) {
                 throw new ConfigException(List.of(new Problem("name", name,
-                        "the name of a new app (app [" + name + "] still runs with its earlier settings "
-                                + existing.get().config() + ": the engine the " + adapter + "s share cannot replace an "
-                                + "app while other " + adapter + "s run, so restart the container to change its settings)")));
+                        "unique among the apps of the engine the " + adapter + "s share (one of that name was added to it directly)")));
             }
+            App app = corral.addApp(config);
             attached.put(owner, new Attached(scope, app));
             publishLocked();
             return app;
         }
     }
 
-    /** Stops routing to the owner's app (its processes run on until the engine closes). */
-    public void detach(Object owner) {
+    /**
+     * Stops routing to the owner's app and removes it from the engine ({@link Corral#removeApp}):
+     * its processes finish what they serve and stop at once, while the other apps serve on; the
+     * engine's close still waits for them.
+     *
+     * @return completes when the app's processes have exited (at once if the owner had no app)
+     */
+    public CompletableFuture<Void> detach(Object owner) {
         synchronized (LOCK) {
-            if (attached.remove(owner) != null) {
-                publishLocked();
+            Attached gone = attached.remove(owner);
+            if (gone == null) {
+                return CompletableFuture.completedFuture(null);
             }
+            publishLocked();
+            return corral.removeApp(gone.app());
         }
     }
 

@@ -43,7 +43,9 @@ import javax.management.ObjectName;
  *
  * <p><b>One engine per JVM.</b> All CorralValves loaded by one class loader share one
  * {@link Corral} (see {@link SharedCorral}): the first valve to start creates it, the last to stop
- * closes it, and with it every app process. A request goes to the best match among the apps of
+ * closes it, and with it every app process. A valve stopped while others run removes its app
+ * from the engine: its processes finish what they serve and stop at once, the other apps serve
+ * on, and the valve's requests go on down the pipeline. A request goes to the best match among the apps of
  * the valves of the same container (longest path prefix, then virtual hosts), so the order of
  * the valves in a pipeline does not matter, and the apps of one Host do not shadow another's.
  *

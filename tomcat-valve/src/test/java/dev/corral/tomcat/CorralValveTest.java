@@ -2,7 +2,9 @@ package dev.corral.tomcat;
 
 import dev.corral.config.AppSettings;
 import dev.corral.config.ConfigException;
+import dev.corral.pool.App;
 import dev.corral.pool.AppStatus;
+import dev.corral.pool.Corral;
 import dev.corral.testing.LogCapture;
 import dev.corral.testing.RawHttp;
 import dev.corral.testing.TestApps;
@@ -16,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +31,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import javax.management.ObjectName;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -223,6 +228,45 @@ class CorralValveTest {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " stopped");
         }
+    }
+
+    @Test
+    void stoppingOneValveStopsItsAppsProcessesAtOnceWhileTheOtherServesOn() throws Exception {
+        AppSettings a = TestApps.threaded("a", appRoot);
+        a.setPathPrefix("/a");
+        a.setMinProcesses("2");
+        AppSettings b = TestApps.threaded("b", appRoot);
+        b.setPathPrefix("/b");
+        CorralValve valveA = TomcatFixture.valve(a);
+        CorralValve valveB = TomcatFixture.valve(b);
+        tomcat = new TomcatFixture();
+        base = tomcat.startValves(List.of(valveA, valveB), 8);
+        Corral engine = valveB.getCorral();
+        await().atMost(DEADLINE).until(() -> engine.app("a").orElseThrow().status().ready() == 2);
+        assertEquals(200, get("/a/sleep?ms=1").statusCode());
+        assertEquals(200, get("/b/sleep?ms=1").statusCode());
+        List<Long> pidsOfA = new ArrayList<>();
+        engine.app("a").orElseThrow().status().processList().forEach(p -> {
+            pidsOfA.add(p.pid());
+            pidsOfA.add(p.processGroup());   // its lifeline
+        });
+        ObjectName appA = valveA.getAppObjectName();
+        assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(appA), appA.toString());
+
+        valveA.stop();
+
+        await().atMost(DEADLINE).until(() -> pidsOfA.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        assertEquals(List.of("b"), engine.apps().stream().map(App::name).toList(), "the stopped valve's app left the engine");
+        assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(appA), "and JMX");
+        assertEquals(404, get("/a/sleep?ms=1").statusCode(), "its requests go on down the pipeline (to ROOT)");
+        assertEquals(200, get("/b/sleep?ms=1").statusCode(), "the other app serves on");
+        assertFalse(logs.matching("app [a] removed").isEmpty(), logs.lines().toString());
+
+        valveA.start();   // the same valve again: its app is added anew, to the same engine
+        assertEquals(200, get("/a/sleep?ms=1").statusCode());
+        assertTrue(engine.app("a").isPresent());
+        assertTrue(engine.app("a").orElseThrow().status().processList().stream().noneMatch(p -> pidsOfA.contains(p.pid())),
+                "with new processes");
     }
 
     @Test

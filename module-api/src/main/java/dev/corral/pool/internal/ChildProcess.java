@@ -1,5 +1,7 @@
 package dev.corral.pool.internal;
 
+import dev.corral.config.Durations;
+
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -7,8 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -17,30 +19,76 @@ import java.util.stream.Stream;
  * the process group leader, and the app with its children share the group, so one signal to
  * the group reaches the whole tree. Its stdout and stderr are two pipes, each copied to the log
  * by an {@link OutputPump} (stdout at INFO, stderr at WARNING) into one {@link OutputTail}.
- * Thread-safe.
+ *
+ * <p>Every line the process wrote before it died is logged before its exit is reported: the
+ * exit ({@link #onExit}) completes once the lifeline has exited <em>and</em> both pumps have
+ * read their pipe to its end. The lifeline exits only after the app and what was left of its
+ * group, so at that moment nothing of the group writes any more, and the JDK drains what is
+ * still in the pipes and closes them (its {@code ProcessImpl.processExited()}), which ends the
+ * pumps. Only a process that left the group (its own {@code setsid}) can keep a pipe open past
+ * that; the exit is then reported {@link #OUTPUT_GRACE} after the lifeline's, and that
+ * process's later lines are logged as they come. Two races this closes:
+ * <ul>
+ *   <li>the JDK reports the exit on its own thread, which may run before the pumps read the
+ *       last lines (a loaded machine): the exit line came before the app's last words;</li>
+ *   <li>{@link Process#destroy()} closes the process's streams, so a stop that arrived as the
+ *       process died (Corral retiring a process that cut a response short) dropped whatever
+ *       the pumps had not read yet. Signals therefore go through {@link ProcessHandle}, which
+ *       only signals.</li>
+ * </ul>
+ *
+ * <p>Thread-safety: thread-safe. The pumps run on their own daemon threads; the exit is
+ * completed by the last pump to end, or by the scheduler after the grace.
  */
 final class ChildProcess implements OsProcess {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
     private static final long PAGE_SIZE = 4096;
     /** The kernel's per-task flag "getting shut down" (include/linux/sched.h). */
     private static final long PF_EXITING = 0x4;
+    /**
+     * How long after the lifeline's exit the exit waits for its output to end: only a process
+     * that left the group and holds a pipe open makes it wait this long.
+     */
+    static final Duration OUTPUT_GRACE = Duration.ofSeconds(5);
 
     private final Process lifeline;
     private final OutputTail tail = new OutputTail();
-    /** Counted down by each of the two pumps when its stream has ended. */
-    private final CountDownLatch outputEnded = new CountDownLatch(2);
+    /** The pumps still copying; the last one to end completes {@link #outputEnd}. */
+    private final AtomicInteger openStreams = new AtomicInteger(2);
+    /** Completes when both pumps have read their stream to its end (or, past the grace, without them). */
+    private final CompletableFuture<Void> outputEnd = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit;
     private volatile long appPid = -1;
 
     /**
      * Starts copying the output of {@code lifeline} (started with stdout and stderr as two pipes);
-     * {@code prefix} names the app and its pid in every line logged.
+     * {@code prefix} names the app and its pid in every line logged; {@code scheduler} times
+     * the {@link #OUTPUT_GRACE}.
      */
-    ChildProcess(Process lifeline, Supplier<String> prefix) {
+    ChildProcess(Process lifeline, Supplier<String> prefix, Scheduler scheduler) {
         this.lifeline = lifeline;
-        OutputPump.start(lifeline.getInputStream(), "stdout", Level.INFO, prefix, tail, outputEnded);
-        OutputPump.start(lifeline.getErrorStream(), "stderr", Level.WARNING, prefix, tail, outputEnded);
-        this.exit = lifeline.onExit().thenApply(Process::exitValue);
+        OutputPump.start(lifeline.getInputStream(), "stdout", Level.INFO, prefix, tail, this::streamEnded);
+        OutputPump.start(lifeline.getErrorStream(), "stderr", Level.WARNING, prefix, tail, this::streamEnded);
+        this.exit = lifeline.onExit().thenCompose(exited -> {
+            Scheduler.Cancellable grace = scheduler.schedule(() -> {
+                if (!outputEnd.isDone()) {   // logged first: completing runs the exit's report
+                    LOG.log(Level.WARNING, "[{0}] exited {1} ago, but its output is still open (a process that"
+                            + " left its process group holds it): its exit is reported now, later lines as they come",
+                            prefix.get(), Durations.format(OUTPUT_GRACE));
+                    outputEnd.complete(null);
+                }
+            }, OUTPUT_GRACE.toNanos());
+            return outputEnd.thenApply(ended -> {
+                grace.cancel();
+                return exited.exitValue();
+            });
+        });
+    }
+
+    private void streamEnded() {
+        if (openStreams.decrementAndGet() == 0) {
+            outputEnd.complete(null);
+        }
     }
 
     @Override
@@ -70,6 +118,10 @@ final class ChildProcess implements OsProcess {
         return lifeline.isAlive();
     }
 
+    /**
+     * Completes with the exit status once the process has exited and every line it wrote is
+     * logged (see the class comment).
+     */
     @Override
     public boolean isDying() {
         return !lifeline.isAlive() || isDying(appPid());
@@ -102,14 +154,32 @@ final class ChildProcess implements OsProcess {
         return exit;
     }
 
+    /**
+     * SIGTERM to the lifeline, and EOF on its stdin (the app sees it too); the output pipes stay
+     * open, so the lines the process writes while it stops are logged.
+     */
     @Override
     public void terminate() {
-        lifeline.destroy();
+        closeStdin();
+        lifeline.toHandle().destroy();
     }
 
-    /** Kills the lifeline alone (a spawn that did not listen in time; the lifeline then takes its group down). */
+    /**
+     * Kills the lifeline alone (a spawn that did not listen in time): its stdin closes, on
+     * which the app and the lifeline's watcher end; the output pipes stay open.
+     */
     void destroyForcibly() {
-        lifeline.destroyForcibly();
+        closeStdin();
+        lifeline.toHandle().destroyForcibly();
+    }
+
+    /** Not {@link Process#destroy()}: it would close stdout and stderr under the pumps. */
+    private void closeStdin() {
+        try {
+            lifeline.getOutputStream().close();
+        } catch (IOException e) {
+            // closed already
+        }
     }
 
     @Override
@@ -123,7 +193,7 @@ final class ChildProcess implements OsProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        lifeline.destroyForcibly();
+        destroyForcibly();
     }
 
     @Override
@@ -143,15 +213,6 @@ final class ChildProcess implements OsProcess {
     @Override
     public List<String> outputTail() {
         return tail.lines();
-    }
-
-    /** Waits (at most {@code max} in all) until the process closed stdout and stderr and every line was copied. */
-    void awaitOutputEnd(Duration max) {
-        try {
-            outputEnded.await(max.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

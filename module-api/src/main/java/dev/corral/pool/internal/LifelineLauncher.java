@@ -96,7 +96,7 @@ final class LifelineLauncher implements ProcessLauncher {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, e.getMessage(), List.of()));
             return;
         }
-        ChildProcess child = new ChildProcess(lifeline, () -> config.name() + " " + process.pid());
+        ChildProcess child = new ChildProcess(lifeline, () -> config.name() + " " + process.pid(), scheduler);
         process.os = child;
         boolean neverReady = faults.inject(FaultPoint.SPAWN_TIMEOUT, "readiness of " + process);
         Attempt attempt = new Attempt(process, child, listener, clock.getAsLong() + config.spawnTimeout().toNanos(),
@@ -156,9 +156,8 @@ final class LifelineLauncher implements ProcessLauncher {
             }
         }
 
-        /** The process exited before it listened: wait for its last output, then report. */
+        /** The process exited before it listened: report, with its last output (its exit waits for it). */
         private void reportExit() {
-            child.awaitOutputEnd(Duration.ofSeconds(2));
             int code = child.onExit().join();
             String why = code == 127 ? "the command was not found (exit code 127)"
                     : code == 126 ? "the command could not be executed (exit code 126)"

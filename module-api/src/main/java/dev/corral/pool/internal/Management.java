@@ -20,8 +20,8 @@ import javax.management.ObjectName;
 
 /**
  * Keeps an engine's MBeans on its MBeanServer in step with the engine: the engine's at start,
- * each app's (and its faults') when the app is added, each process's when it becomes ready and
- * gone when it exits, every one gone when the engine closes. A process whose exit is seen before
+ * each app's (and its faults') when the app is added and gone when it is removed, each
+ * process's when it becomes ready and gone when it exits, every one gone when the engine closes. A process whose exit is seen before
  * its registration (both are actions after a state change, and may run out of order) is never
  * registered: no stale MBean. A registration that fails is logged and costs nothing else.
  *
@@ -67,6 +67,15 @@ final class Management {
         register(ObjectNames.app(group.name(), instance()), new DescribedMBean<>(new AppBean(group), AppMXBean.class));
         register(ObjectNames.faults(group.name(), instance()),
                 new DescribedMBean<>(new FaultsBean(group.faults), FaultsMXBean.class));
+    }
+
+    /**
+     * An app was removed: its MBean and its faults' go now, its processes' as each exits
+     * ({@link #processGone}).
+     */
+    synchronized void appRemoved(Group group) {
+        unregister(ObjectNames.app(group.name(), instance()));
+        unregister(ObjectNames.faults(group.name(), instance()));
     }
 
     /** A process became ready (called once per process, after its state change). */

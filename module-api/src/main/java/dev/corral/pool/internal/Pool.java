@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,8 @@ public final class Pool implements AutoCloseable {
 
     private final Engine engine;
     private final List<Group> groups = new CopyOnWriteArrayList<>();
+    /** Removed apps whose processes have not all exited yet, with their exits. */
+    private final Map<Group, CompletableFuture<Void>> removing = new ConcurrentHashMap<>();
     private volatile StatusEndpoints status = new StatusEndpoints(this, dev.corral.config.StatusConfig.OFF);
     private volatile boolean started;
     private volatile boolean closed;
@@ -109,6 +113,28 @@ public final class Pool implements AutoCloseable {
             group.maintain();
         }
         return group;
+    }
+
+    /**
+     * Removes an app while the engine runs: it leaves routing, upkeep and JMX at once, what waits
+     * in its queue gets 503 {@code shutting_down}, and its processes finish the requests they
+     * serve and stop (SIGTERM, SIGKILL past {@code shutdownTimeout}). An app of the same name may
+     * be added at once; the other apps are untouched. {@link #close} still waits for the
+     * removed app's processes.
+     *
+     * @return completes when the app's processes have exited
+     * @throws IllegalArgumentException if {@code app} is not one of this engine's apps
+     */
+    public CompletableFuture<Void> removeApp(App app) {
+        Group group = groups.stream().filter(g -> g == app).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No app [" + app.name() + "] in this Corral"));
+        groups.remove(group);
+        engine.management.appRemoved(group);
+        CompletableFuture<Void> exits = group.shutdown();
+        removing.put(group, exits);
+        LOG.log(Level.INFO, "app [{0}] removed: its processes stop", group.name());
+        exits.whenComplete((done, failure) -> removing.remove(group));
+        return exits;
     }
 
     public List<App> apps() {
@@ -198,6 +224,34 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the processes of {@code stopping} (shut down already) have exited, for their
+     * longest {@code shutdownTimeout} and a margin; then SIGKILLs the groups of any left.
+     */
+    private static void awaitExits(List<Group> stopping, List<CompletableFuture<Void>> exits) {
+        Duration longest = Duration.ZERO;
+        for (Group group : stopping) {
+            if (group.config.shutdownTimeout().compareTo(longest) > 0) {
+                longest = group.config.shutdownTimeout();
+            }
+        }
+        // an exit is reported once the process's output has ended, which a process that left its
+        // group may hold open for ChildProcess.OUTPUT_GRACE past the lifeline's exit
+        Duration wait = longest.plus(ProcessStopper.KILL_MARGIN).plus(ChildProcess.OUTPUT_GRACE).plusSeconds(2);
+        try {
+            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(Level.WARNING, "app processes still running {0} after stop: killing them", wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.log(Level.WARNING, "waiting for app processes failed: {0}", e.getMessage());
+        }
+        for (Group group : stopping) {
+            group.processesSnapshot().forEach(ProcessStopper::kill);
+        }
+    }
+
     /** maxPoolProcesses is reached and {@code needy} has waiting requests: stop the LRU idle process of another app. */
     private void evictFor(Group needy) {
         if (groups.stream().anyMatch(group -> group.processes.evictionUnderway())) {
@@ -242,27 +296,16 @@ public final class Pool implements AutoCloseable {
             return;
         }
         closed = true;
+        List<Group> stopping = new ArrayList<>(groups);
         List<CompletableFuture<Void>> exits = new ArrayList<>();
-        Duration longest = Duration.ZERO;
-        for (Group group : groups) {
+        for (Group group : stopping) {
             exits.add(group.shutdown());
-            if (group.config.shutdownTimeout().compareTo(longest) > 0) {
-                longest = group.config.shutdownTimeout();
-            }
         }
-        Duration wait = longest.plus(ProcessStopper.KILL_MARGIN).plusSeconds(2);
-        try {
-            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.log(Level.WARNING, "app processes still running {0} after stop: killing them", wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.log(Level.WARNING, "waiting for app processes failed: {0}", e.getMessage());
-        }
-        for (Group group : groups) {
-            group.processesSnapshot().forEach(ProcessStopper::kill);
-        }
+        removing.forEach((group, exit) -> {
+            stopping.add(group);
+            exits.add(exit);
+        });
+        awaitExits(stopping, exits);
         engine.management.close();
         engine.services.shutdown().run();
         engine.runDir.delete();

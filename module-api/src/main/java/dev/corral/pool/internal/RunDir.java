@@ -3,22 +3,33 @@ package dev.corral.pool.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The engine's private working directory (mode 0700): the app sockets, and the bundled loader
  * scripts copied out of the jar so that {@code sh} and {@code python3} can run them.
  * Socket paths must stay under ~100 bytes, so the directory should have a short path.
+ *
+ * <p>Without a configured {@code runDir}, each engine makes a fresh {@code corral-*} directory
+ * under {@code java.io.tmpdir}, marked with its JVM ({@link #OWNER}), removes it when it stops,
+ * and on start removes those of JVMs that died without stopping (kill -9). A configured
+ * directory is the operator's: reused, never removed. Immutable.
  */
 public final class RunDir {
+    private static final System.Logger LOG = System.getLogger("dev.corral.pool");
     static final String LIFELINE = "lifeline.sh";
     /**
      * A directory, run as {@code python -u lib/corral-wsgi <entry>}: its {@code __main__.py} and
@@ -32,8 +43,16 @@ public final class RunDir {
     /** The WSGI loader's files, one path a line: the resources of a jar cannot be listed. */
     private static final String WSGI_LOADER_INDEX = WSGI_LOADER + "/FILES";
 
-    /** In a temp run dir: the pid of the JVM that made it, so a later one can remove it if that JVM died. */
-    static final String OWNER = "owner.pid";
+    /**
+     * In a temp run dir, the mark that it is Corral's and whose: the pid of the JVM that made it
+     * and that JVM's start time, so that a later JVM removes it once its owner is gone, and does
+     * not mistake another process that got the same pid for the owner.
+     */
+    static final String OWNER = "corral-owner";
+    /** The mark of Corral versions before {@link #OWNER}: the owner's pid alone. */
+    static final String LEGACY_OWNER = "owner.pid";
+    private static final String PREFIX = "corral-";
+    private static final String MAGIC = "corral run dir";
 
     private final Path dir;
     private final boolean owned;
@@ -49,14 +68,29 @@ public final class RunDir {
      * @param dir   the directory, or null for a fresh one under {@code java.io.tmpdir}
      */
     public static RunDir create(Path dir) {
+        return dir == null ? createTemp(Path.of(System.getProperty("java.io.tmpdir"))) : prepare(dir, false);
+    }
+
+    /**
+     * A fresh {@code corral-*} directory under {@code tmp}, marked as this JVM's, after removing
+     * the ones of JVMs that are gone ({@link #removeAbandoned}).
+     */
+    static RunDir createTemp(Path tmp) {
+        removeAbandoned(tmp);
+        Path path;
         try {
-            boolean owned = dir == null;
-            if (owned) {
-                removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
-            }
-            Path path = owned
-                    ? Files.createTempDirectory("corral-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-                    : Files.createDirectories(dir);
+            path = Files.createTempDirectory(tmp, PREFIX, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // the mark first: a JVM killed while it installs the scripts leaves a directory the next one removes
+            Files.writeString(path.resolve(OWNER), Owner.current().render());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create Corral's run directory in " + tmp + ": " + e.getMessage(), e);
+        }
+        return prepare(path, true);
+    }
+
+    private static RunDir prepare(Path dir, boolean owned) {
+        try {
+            Path path = owned ? dir : Files.createDirectories(dir);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(path.resolve("lib"));
             List<String> scripts = new ArrayList<>(List.of(SCRIPTS));
@@ -72,11 +106,11 @@ public final class RunDir {
                     Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            if (owned) {
-                Files.writeString(path.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
-            }
             return new RunDir(path.toAbsolutePath(), owned);
         } catch (IOException e) {
+            if (owned) {
+                new RunDir(dir, true).delete();
+            }
             throw new UncheckedIOException("cannot prepare Corral's run directory " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -91,24 +125,106 @@ public final class RunDir {
 
     /**
      * Removes the temp run directories of JVMs that died without cleaning up (kill -9): their
-     * app processes are gone already (the lifeline saw to that), only the files remain.
+     * app processes are gone already (the lifeline saw to that), only the files remain. Only
+     * Corral's own are touched: a directory (not a link) named {@code corral-*}, owned by this
+     * JVM's user, with a readable mark ({@link #OWNER}, or {@link #LEGACY_OWNER}) whose owner is
+     * gone: no process has its pid, or the one that has it started at another time (the pid
+     * was reused). Anything in doubt stays.
      */
     static void removeAbandoned(Path tmp) {
+        UserPrincipal me;
+        try {
+            me = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+        } catch (IOException | RuntimeException e) {
+            return;   // without knowing who we are, nothing is surely ours
+        }
         try (Stream<Path> dirs = Files.list(tmp)) {
-            dirs.filter(d -> d.getFileName().toString().startsWith("corral-") && Files.isReadable(d.resolve(OWNER)))
+            dirs.filter(d -> d.getFileName().toString().startsWith(PREFIX))
+                    .filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS))
+                    .filter(d -> ownedBy(d, me))
+                    .filter(d -> Owner.of(d).map(Owner::isGone).orElse(false))
                     .forEach(d -> {
-                        try {
-                            long owner = Long.parseLong(Files.readString(d.resolve(OWNER)).trim());
-                            if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-                                return;
-                            }
-                        } catch (IOException | NumberFormatException e) {
-                            return;
-                        }
+                        LOG.log(Level.INFO, "removing the run directory {0} of a JVM that is gone", d);
                         new RunDir(d, true).delete();
                     });
         } catch (IOException | RuntimeException ignored) {
             // best effort: a leftover directory costs a few bytes
+        }
+    }
+
+    private static boolean ownedBy(Path dir, UserPrincipal user) {
+        try {
+            return Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).equals(user);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The JVM that made a temp run dir: its pid and, from {@link #OWNER}, its start time
+     * ({@code null} when unknown: a {@link #LEGACY_OWNER} mark, or a system that does not say).
+     */
+    record Owner(long pid, Instant started) {
+
+        static Owner current() {
+            ProcessHandle self = ProcessHandle.current();
+            return new Owner(self.pid(), self.info().startInstant().orElse(null));
+        }
+
+        /** The mark as written: a line naming it, then {@code pid=} and {@code started=}. */
+        String render() {
+            return MAGIC + "\npid=" + pid + "\n" + (started == null ? "" : "started=" + started.toEpochMilli() + "\n");
+        }
+
+        /** The owner named by the mark in {@code dir}; empty if it has none, or one that is not Corral's. */
+        static Optional<Owner> of(Path dir) {
+            try {
+                Path mark = dir.resolve(OWNER);
+                if (Files.isRegularFile(mark, LinkOption.NOFOLLOW_LINKS)) {
+                    return parse(Files.readAllLines(mark, StandardCharsets.UTF_8));
+                }
+                Path legacy = dir.resolve(LEGACY_OWNER);
+                if (Files.isRegularFile(legacy, LinkOption.NOFOLLOW_LINKS)) {
+                    return Optional.of(new Owner(Long.parseLong(Files.readString(legacy).trim()), null));
+                }
+            } catch (IOException | RuntimeException e) {
+                // unreadable or malformed: not surely Corral's
+            }
+            return Optional.empty();
+        }
+
+        private static Optional<Owner> parse(List<String> lines) {
+            if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
+                return Optional.empty();
+            }
+            Long pid = null;
+            Instant started = null;
+            for (String line : lines.subList(1, lines.size())) {
+                if (line.startsWith("pid=")) {
+                    pid = Long.parseLong(line.substring(4));
+                } else if (line.startsWith("started=")) {
+                    started = Instant.ofEpochMilli(Long.parseLong(line.substring(8)));
+                }
+            }
+            return pid == null ? Optional.empty() : Optional.of(new Owner(pid, started));
+        }
+
+        /**
+         * True when no live process is this owner: none has the pid, or the one that has it
+         * started at another time. Start times are compared to the second, which the pid would
+         * have to be reused within to fool it (the kernel hands pids out in turn).
+         */
+        boolean isGone() {
+            Optional<ProcessHandle> holder = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (holder.isEmpty()) {
+                return true;
+            }
+            if (started == null) {
+                return false;
+            }
+            return holder.get().info().startInstant()
+                    .map(start -> Math.abs(start.toEpochMilli() - started.toEpochMilli()) >= 1000)
+                    .orElse(false);
         }
     }
 
