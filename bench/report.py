@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Turns one bench/run results directory into docs/BENCHMARKS.md (on stdout).
 
-    python3 bench/report.py bench/results/<stamp> > docs/BENCHMARKS.md
+    python3 bench/report.py bench/results/<stamp> [docs/BENCHMARKS.md] > new.md
 
 Reads meta.txt, results.jsonl, commands.txt, memory.json, jmh.json and the generated
 nginx/HAProxy configurations. Every figure is the median of the runs; error counts are the
-sum over all runs. Stdlib only.
+sum over all runs. Given the report it replaces, it keeps that report's Soak section (written by
+`bench/run --soak`, between the soak markers) as it is, before "## Notes". Stdlib only.
 """
 
 import json
@@ -139,10 +140,26 @@ def status_sum(runs, stream):
     return out, errors
 
 
+SOAK_START = "<!-- soak:start -->"
+SOAK_END = "<!-- soak:end -->"
+
+
+def soak_section(previous):
+    """The Soak section of the report this one replaces (bench/soak.py writes it), or None."""
+    if not previous or not os.path.exists(previous):
+        return None
+    with open(previous) as f:
+        text = f.read()
+    if SOAK_START not in text or SOAK_END not in text.split(SOAK_START, 1)[1]:
+        return None
+    return SOAK_START + text.split(SOAK_START, 1)[1].split(SOAK_END, 1)[0] + SOAK_END
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: report.py RESULTS_DIR")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: report.py RESULTS_DIR [PREVIOUS_REPORT]")
     res = sys.argv[1]
+    soak = soak_section(sys.argv[2] if len(sys.argv) == 3 else None)
     meta, rows, memory, jmh, commands = load(res)
     quick = meta.get("quick") == "1"
     by = {}
@@ -416,6 +433,11 @@ def main():
     w("")
     if quick:
         w("(Quick run: the verdicts above say nothing about Corral; they only show the checks work.)")
+        w("")
+
+    # ---------------------------------------------------------------- the soak, kept
+    if soak:
+        w(soak)
         w("")
 
     # ---------------------------------------------------------------- notes and commands

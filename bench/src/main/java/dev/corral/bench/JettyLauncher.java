@@ -7,9 +7,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Jetty;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
+import java.util.stream.Collectors;
+
 /**
  * Corral on an embedded Jetty 12, for the benchmarks: one {@link CorralHandler} serving one app
- * (the settings given with {@code --set}) on a loopback port, nothing else in the handler tree.
+ * (the settings given with {@code --set}), or several ({@code --app NAME}, see
+ * {@link LauncherOptions}), on a loopback port, nothing else in the handler tree.
  *
  * <pre>
  * java -jar bench/target/corral-bench-jetty.jar --port 18082 \
@@ -36,7 +39,7 @@ public final class JettyLauncher {
         connector.setPort(options.port);
         server.addConnector(connector);
         CorralHandler corral = new CorralHandler();
-        corral.addApp(options.settings());
+        options.apps().forEach(corral::addApp);
         options.engine.forEach(corral::setEngineSetting);
         server.setHandler(corral);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -48,7 +51,7 @@ public final class JettyLauncher {
         }, "corral-bench-stop"));
         server.start();
         System.out.println("corral-bench: ready container=jetty-" + Jetty.VERSION + " port=" + connector.getLocalPort()
-                + " app=" + corral.getCorral().apps().get(0).config());
+                + corral.getCorral().apps().stream().map(app -> " app=" + app.config()).collect(Collectors.joining()));
         System.out.flush();
         server.join();
     }

@@ -15,26 +15,35 @@ import java.util.Map;
  * --port N              loopback port to listen on (required; 0 = any free one)
  * --host H              address to listen on (default 127.0.0.1)
  * --set NAME=VALUE      an app setting, the names of README's table; repeat for more
+ * --app NAME            starts the settings of one more app (several apps in one Corral): the
+ *                       {@code --set}s after it are that app's; those before the first
+ *                       {@code --app} are every app's. Without {@code --app}: one app, "bench"
  * --engine NAME=VALUE   an engine setting (maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics)
  * --container NAME=VALUE  a container option (Tomcat: connector attribute; Jetty: see JettyLauncher)
  * </pre>
  *
- * <p>The app's settings are checked here, all problems at once, before any container starts.
+ * <p>The apps' settings are checked here, all problems at once, before any container starts.
  * Immutable.
  */
 final class LauncherOptions {
     final String host;
     final int port;
+    /** Settings of every app (before the first {@code --app}). */
     final Map<String, String> sets;
+    /** Per app named with {@code --app}, in order: its own settings. Empty: one app, "bench". */
+    final Map<String, Map<String, String>> apps;
     final Map<String, String> container;
     /** Engine settings, applied as the adapter's setters (Jetty) or valve attributes (Tomcat). */
     final Map<String, String> engine;
 
-    private LauncherOptions(String host, int port, Map<String, String> sets, Map<String, String> container,
-                            Map<String, String> engine) {
+    private LauncherOptions(String host, int port, Map<String, String> sets, Map<String, Map<String, String>> apps,
+                            Map<String, String> container, Map<String, String> engine) {
         this.host = host;
         this.port = port;
         this.sets = Map.copyOf(sets);
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        apps.forEach((name, settings) -> copy.put(name, Map.copyOf(settings)));
+        this.apps = java.util.Collections.unmodifiableMap(copy);
         this.container = Map.copyOf(container);
         this.engine = Map.copyOf(engine);
     }
@@ -44,6 +53,8 @@ final class LauncherOptions {
         String host = "127.0.0.1";
         int port = -1;
         Map<String, String> sets = new LinkedHashMap<>();
+        Map<String, Map<String, String>> apps = new LinkedHashMap<>();
+        Map<String, String> current = sets;
         Map<String, String> container = new LinkedHashMap<>();
         Map<String, String> engine = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -64,23 +75,32 @@ final class LauncherOptions {
                         problems.add("--port must be an integer 0..65535, but was [" + value + "]");
                     }
                 }
-                case "--set" -> pair(value, sets, "--set", problems);
+                case "--set" -> pair(value, current, "--set", problems);
+                case "--app" -> {
+                    if (apps.containsKey(value)) {
+                        problems.add("--app [" + value + "] is given twice");
+                    }
+                    current = apps.computeIfAbsent(value, name -> new LinkedHashMap<>());
+                }
                 case "--container" -> pair(value, container, "--container", problems);
                 case "--engine" -> pair(value, engine, "--engine", problems);
-                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --engine, --container");
+                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --app, --engine, --container");
             }
         }
         if (port < 0 || port > 65535) {
             problems.add("--port N is required (0..65535)");
         }
-        LauncherOptions options = new LauncherOptions(host, port, sets, container, engine);
+        LauncherOptions options = new LauncherOptions(host, port, sets, apps, container, engine);
         if (problems.isEmpty()) {
-            try {
-                options.settings().toConfig();
-            } catch (ConfigException e) {
-                e.problems().forEach(problem -> problems.add(problem.toString()));
-            } catch (RuntimeException e) {
-                problems.add(e.getMessage());
+            for (AppSettings app : options.apps()) {
+                String which = options.apps.isEmpty() ? "" : "app [" + app.get("name") + "]: ";
+                try {
+                    app.toConfig();
+                } catch (ConfigException e) {
+                    e.problems().forEach(problem -> problems.add(which + problem));
+                } catch (RuntimeException e) {
+                    problems.add(which + e.getMessage());
+                }
             }
         }
         if (!problems.isEmpty()) {
@@ -99,12 +119,27 @@ final class LauncherOptions {
         }
     }
 
-    /** The app's settings: {@code name=bench} unless given, then every {@code --set}. */
-    AppSettings settings() {
-        AppSettings settings = new AppSettings();
-        settings.set("name", "bench");
-        sets.forEach(settings::set);
-        return settings;
+    /**
+     * The apps' settings, in order: without {@code --app}, one app, {@code name=bench} unless
+     * given, then every {@code --set}; otherwise per {@code --app NAME}: the common
+     * {@code --set}s, then {@code name=NAME}, then its own.
+     */
+    List<AppSettings> apps() {
+        if (apps.isEmpty()) {
+            AppSettings settings = new AppSettings();
+            settings.set("name", "bench");
+            sets.forEach(settings::set);
+            return List.of(settings);
+        }
+        List<AppSettings> result = new ArrayList<>();
+        apps.forEach((name, own) -> {
+            AppSettings settings = new AppSettings();
+            sets.forEach(settings::set);
+            settings.set("name", name);
+            own.forEach(settings::set);
+            result.add(settings);
+        });
+        return result;
     }
 
     int containerInt(String name, int otherwise) {

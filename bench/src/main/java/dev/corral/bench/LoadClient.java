@@ -1,14 +1,7 @@
 package dev.corral.bench;
 
-import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,7 +104,7 @@ public final class LoadClient {
     private void loop(String path, Recorder recorder, long everyNanos) {
         byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: corral-bench\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
-        Connection connection = null;
+        HttpConnection connection = null;
         // the periodic stream starts with the measurement: an unrecorded warm-up crash would
         // still do its damage in the first recorded seconds
         long next = everyNanos > 0 ? recordFrom : System.nanoTime();
@@ -128,19 +121,19 @@ public final class LoadClient {
             boolean record = start - recordFrom >= 0;
             try {
                 if (connection == null) {
-                    connection = new Connection(address, timeoutMillis);
+                    connection = new HttpConnection(address, timeoutMillis);
                 }
-                Response response = connection.exchange(request);
+                HttpConnection.Response response = connection.exchange(request);
                 long nanos = System.nanoTime() - start;
                 if (record) {
-                    recorder.response(response.status, nanos, response.retryAfter);
+                    recorder.response(response.status(), nanos, response.retryAfter());
                 }
-                if (response.close || everyNanos > 0) {
+                if (response.close() || everyNanos > 0) {
                     connection.close();
                     connection = null;
                 }
             } catch (IOException e) {
-                String kind = kind(e, connection);
+                String kind = HttpConnection.kind(e, connection);
                 if (record) {
                     recorder.error(kind);
                 }
@@ -155,154 +148,6 @@ public final class LoadClient {
         }
         if (connection != null) {
             connection.close();
-        }
-    }
-
-    private static String kind(IOException e, Connection connection) {
-        if (connection == null || e instanceof ConnectException) {
-            return "connect";
-        }
-        if (e instanceof SocketTimeoutException) {
-            return "timeout";
-        }
-        if (e instanceof EOFException) {
-            return "eof";
-        }
-        if (e instanceof WriteException) {
-            return "write";
-        }
-        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        return message.contains("reset") || message.contains("broken pipe") ? "reset" : "io";
-    }
-
-    /** A failure while sending the request (as opposed to reading the response). */
-    private static final class WriteException extends IOException {
-        WriteException(IOException cause) {
-            super(cause.getMessage(), cause);
-        }
-    }
-
-    private record Response(int status, boolean close, boolean retryAfter) {
-    }
-
-    /** One client connection with a minimal HTTP/1.1 response reader. Confined to its thread. */
-    private static final class Connection {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-        private final byte[] line = new byte[8192];
-        private final byte[] skip = new byte[64 * 1024];
-
-        Connection(InetSocketAddress address, int timeoutMillis) throws IOException {
-            socket = new Socket();
-            try {
-                socket.setTcpNoDelay(true);
-                socket.connect(address, timeoutMillis);
-                socket.setSoTimeout(timeoutMillis);
-            } catch (IOException e) {
-                socket.close();
-                throw new ConnectException(e.getMessage());
-            }
-            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-            out = socket.getOutputStream();
-        }
-
-        Response exchange(byte[] request) throws IOException {
-            try {
-                out.write(request);
-                out.flush();
-            } catch (IOException e) {
-                throw new WriteException(e);
-            }
-            String statusLine = readLine();
-            if (!statusLine.startsWith("HTTP/1.")) {
-                throw new IOException("not an HTTP response: " + statusLine);
-            }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            boolean http10 = statusLine.startsWith("HTTP/1.0");
-            long length = -1;
-            boolean chunked = false;
-            boolean close = http10;
-            boolean retryAfter = false;
-            for (String header = readLine(); !header.isEmpty(); header = readLine()) {
-                int colon = header.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.contains("chunked");
-                    case "connection" -> close = value.contains("close") || (http10 && !value.contains("keep-alive"));
-                    case "retry-after" -> retryAfter = true;
-                    default -> { }
-                }
-            }
-            if (status == 204 || status == 304 || (status >= 100 && status < 200)) {
-                length = 0;
-            }
-            if (chunked) {
-                while (true) {
-                    String size = readLine();
-                    int semi = size.indexOf(';');
-                    long n = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-                    if (n == 0) {
-                        while (!readLine().isEmpty()) {
-                            // trailers
-                        }
-                        break;
-                    }
-                    skipBytes(n);
-                    readLine();
-                }
-            } else if (length >= 0) {
-                skipBytes(length);
-            } else {
-                while (in.read(skip) >= 0) {
-                    // body until the server closes
-                }
-                close = true;
-            }
-            return new Response(status, close, retryAfter);
-        }
-
-        private void skipBytes(long n) throws IOException {
-            while (n > 0) {
-                int read = in.read(skip, 0, (int) Math.min(skip.length, n));
-                if (read < 0) {
-                    throw new EOFException("the connection closed in the middle of the body");
-                }
-                n -= read;
-            }
-        }
-
-        private String readLine() throws IOException {
-            int n = 0;
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException("the connection closed before a complete response");
-                }
-                if (b == '\n') {
-                    break;
-                }
-                if (n < line.length) {
-                    line[n++] = (byte) b;
-                }
-            }
-            if (n > 0 && line[n - 1] == '\r') {
-                n--;
-            }
-            return new String(line, 0, n, StandardCharsets.ISO_8859_1);
-        }
-
-        void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
         }
     }
 

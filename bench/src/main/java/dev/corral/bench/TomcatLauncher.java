@@ -11,13 +11,17 @@ import org.apache.tomcat.util.IntrospectionUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Corral on an embedded Tomcat 11, for the benchmarks: one {@link CorralValve} on the Host, its
- * attributes set the way server.xml sets them, and an empty ROOT context so that requests map to
+ * Corral on an embedded Tomcat 11, for the benchmarks: one {@link CorralValve} per app on the
+ * Host (one app, or several with {@code --app NAME}, see {@link LauncherOptions}; the valves share
+ * one engine), their attributes set the way server.xml sets them, and an empty ROOT context so that requests map to
  * a Context and the valve runs async (queued requests hold no connector thread), as the README
  * asks of an installation.
  *
@@ -54,20 +58,24 @@ public final class TomcatLauncher {
         }
         tomcat.getService().addConnector(connector);
         tomcat.setConnector(connector);
-        CorralValve valve = new CorralValve();
-        AppSettings settings = options.settings();
-        for (String name : AppSettings.names()) {
-            String value = settings.get(name);
-            if (value != null && !IntrospectionUtils.setProperty(valve, name, value)) {
-                throw new IllegalStateException("CorralValve has no attribute " + name);
+        List<CorralValve> valves = new ArrayList<>();
+        for (AppSettings settings : options.apps()) {
+            CorralValve valve = new CorralValve();
+            for (String name : AppSettings.names()) {
+                String value = settings.get(name);
+                if (value != null && !IntrospectionUtils.setProperty(valve, name, value)) {
+                    throw new IllegalStateException("CorralValve has no attribute " + name);
+                }
             }
+            // engine settings: every valve that sets one must agree, so all get the same
+            options.engine.forEach((name, value) -> {
+                if (!IntrospectionUtils.setProperty(valve, name, value)) {
+                    throw new IllegalStateException("CorralValve has no attribute " + name);
+                }
+            });
+            tomcat.getHost().getPipeline().addValve(valve);
+            valves.add(valve);
         }
-        options.engine.forEach((name, value) -> {
-            if (!IntrospectionUtils.setProperty(valve, name, value)) {
-                throw new IllegalStateException("CorralValve has no attribute " + name);
-            }
-        });
-        tomcat.getHost().getPipeline().addValve(valve);
         Path docBase = Files.createDirectories(baseDir.resolve("ROOT"));
         StandardContext root = (StandardContext) tomcat.addContext("", docBase.toString());
         root.setClearReferencesThreadLocals(false);
@@ -83,14 +91,15 @@ public final class TomcatLauncher {
             }
         }, "corral-bench-stop"));
         tomcat.start();
-        if (valve.getCorral() == null) {
+        if (valves.stream().anyMatch(valve -> valve.getCorral() == null)) {
             // Tomcat logs a failed valve start and carries on; the harness must not measure that
             System.err.println("corral-bench-tomcat: the Corral valve did not start; see the log above");
             System.exit(1);
         }
         String info = ServerInfo.getServerInfo();   // "Apache Tomcat/11.0.24"
         System.out.println("corral-bench: ready container=tomcat-" + info.substring(info.indexOf('/') + 1) + " port="
-                + connector.getLocalPort() + " app=" + valve.getCorral().apps().get(0).config());
+                + connector.getLocalPort() + valves.get(0).getCorral().apps().stream().map(app -> " app=" + app.config())
+                .collect(Collectors.joining()));
         System.out.flush();
         tomcat.getServer().await();
     }
