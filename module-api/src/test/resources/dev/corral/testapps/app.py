@@ -135,5 +135,6 @@ def application(environ, start_response):
     if path.endswith("/garbage"):
         raise SystemExit("unreachable: garbage is served by the generic test server")
     body = ("hello from " + os.environ.get("CORRAL_APP", "?") + " pid " + pid + "\n").encode()
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid),
+                              ("X-Process-Number", os.environ.get("CORRAL_PROCESS_NUMBER", ""))])
     return [body]

@@ -32,7 +32,14 @@ import java.util.Set;
  */
 final class AppProcess {
     final Group group;
+    /** Its number in the engine, in spawn order: names its socket file. */
     final int seq;
+    /**
+     * Its number in its app, in spawn order from 1 ({@code CORRAL_PROCESS_NUMBER}): the app's
+     * fault seed plus this number seeds its faults, whatever the other apps spawn. Set once,
+     * under the group lock, before the launch.
+     */
+    int number;
     /** The app's restart generation the process was started in; a rolling restart replaces older ones. */
     final int generation;
     /** The Unix socket the process listens on, or null for {@code listen=tcp}. */

@@ -67,7 +67,7 @@ final class LifelineLauncher implements ProcessLauncher {
         env.remove("PORT");
         env.putAll(config.env());
         env.put("CORRAL_APP", config.name());
-        env.put("CORRAL_PROCESS_NUMBER", Integer.toString(process.seq));
+        env.put("CORRAL_PROCESS_NUMBER", Integer.toString(process.number));
         if (!"/".equals(config.pathPrefix())) {
             // the wsgi loader makes it SCRIPT_NAME and strips it from PATH_INFO, as Passenger's base URI does
             env.putIfAbsent("CORRAL_SCRIPT_NAME", config.pathPrefix());

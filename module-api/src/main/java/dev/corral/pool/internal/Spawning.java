@@ -33,6 +33,8 @@ final class Spawning implements ProcessLauncher.Listener {
     /** How many processes one round starts at once: 1, then doubling each time a whole round became ready. */
     private int batch = 1;
     private SpawnBackoff backoff = SpawnBackoff.NONE;
+    /** Processes this app has spawned so far (the last one's {@link AppProcess#number}). */
+    private int spawned;
 
     Spawning(Group group) {
         this.group = group;
@@ -85,6 +87,7 @@ final class Spawning implements ProcessLauncher.Listener {
                 Recycling.jitter(group.config.recycle().maxRequests(), random),
                 Recycling.jitter(group.config.recycle().maxMemoryBytes(), random),
                 Integer.toString(seq, 36) + "." + Long.toString(random.nextLong() >>> 16, 36));
+        process.number = ++spawned;
         group.processes.addLocked(process);
         starting++;
         int round = starting;

@@ -128,6 +128,19 @@ public abstract class RoutingContract extends ContractSupport {
     }
 
     @Test
+    void eachAppNumbersItsProcessesFromOne() throws Exception {
+        // CORRAL_PROCESS_NUMBER seeds an app's own faults: another app's spawns must not shift it
+        start(wsgi("busy").minProcesses(2).maxProcesses(2),
+                wsgi("later").pathPrefix("/later").minProcesses(0).maxProcesses(1));
+        awaitStatus("busy", s -> s.ready() == 2);
+        HttpResponse<String> later = get("/later/hello");
+        assertEquals(200, later.statusCode(), later.body());
+        assertEquals("1", later.headers().firstValue("X-Process-Number").orElse(null));
+        assertEquals(Set.of("1", "2"), Set.of(get("/hello").headers().firstValue("X-Process-Number").orElseThrow(),
+                get("/hello").headers().firstValue("X-Process-Number").orElseThrow()));
+    }
+
+    @Test
     void tcpListeningAppsAreServedToo() throws Exception {
         start(wsgi("tcp").listen("tcp"));
         HttpResponse<String> response = get("/hello");
