@@ -291,6 +291,7 @@ public final class Group implements App {
             recycling.shrinkLocked(change);
             spawning.forgiveIfProvenLocked(change.now);
             recycling.replaceRetiringLocked(change);
+            restarts.resumeLocked(change);
             spawning.spawnIfNeededLocked(change);
         }
     }

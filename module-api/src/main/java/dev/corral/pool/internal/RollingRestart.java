@@ -10,7 +10,8 @@ import java.time.Duration;
  * Rolling restarts of an app (a JMX operation, or touching {@code tmp/restart.txt} in the app
  * root, as in Passenger): a new process is spawned and must become ready before one old process
  * is retired (gracefully: in-flight requests finish), and so on until none is old. While it runs
- * the app may have one process above {@code maxProcesses}. If a new process cannot start, the
+ * the app may have one process above {@code maxProcesses}. A new process that fails to start is
+ * tried again after the spawn back-off; if the new version fails three times in a row, the
  * restart stops and the old processes keep serving (Passenger's deployment error resistance).
  *
  * <p>Thread-safety: the generation and the restarting flag are guarded by the group lock; the
@@ -28,6 +29,8 @@ final class RollingRestart {
     private int generation;
     /** A rolling restart is replacing the processes of older generations. */
     private boolean restarting;
+    /** New-version spawns failed in a row during this restart. */
+    private int failedSpawns;
 
     // Confined to the maintenance task.
     /** restart.txt: when it was last looked at, and the modification time seen then (-1: never looked). */
@@ -54,6 +57,7 @@ final class RollingRestart {
                 return false;
             }
             restarting = true;
+            failedSpawns = 0;
             generation++;
             int started = generation;
             change.after(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] started (generation {1})",
@@ -112,6 +116,7 @@ final class RollingRestart {
         if (!restarting || process.generation != generation) {
             return;
         }
+        failedSpawns = 0;
         AppProcess oldest = null;
         for (AppProcess candidate : group.processes.all) {
             if (candidate.takesRequests() && candidate.generation < generation
@@ -125,13 +130,33 @@ final class RollingRestart {
         rollLocked(change);
     }
 
-    /** A spawn failed: if it was the new version's, the restart stops and the old processes keep serving. */
+    /**
+     * A spawn failed: if it was the new version's, it is tried again after the spawn back-off
+     * (one failure may be transient); after {@link SpawnBackoff#FAILED_SPAWNS_TO_GIVE_UP} in a
+     * row the new version cannot start: the restart stops and the old processes keep serving.
+     */
     void spawnFailedLocked(AppProcess process, Change change) {
         assert group.holdsLock();
-        if (restarting && process.generation == generation) {
+        if (!restarting || process.generation != generation) {
+            return;
+        }
+        int failed = ++failedSpawns;
+        if (failed >= SpawnBackoff.FAILED_SPAWNS_TO_GIVE_UP) {
             restarting = false;
             change.after(() -> LOG.log(Level.ERROR, "rolling restart of app [{0}] failed: the new version could not"
-                    + " start; the old processes keep serving", group.name()));
+                    + " start ({1} spawns failed in a row); the old processes keep serving", group.name(), failed));
+        } else {
+            change.after(() -> LOG.log(Level.WARNING, "rolling restart of app [{0}]: a new process failed to start"
+                    + " ({1} of {2} in a row); it is tried again", group.name(), failed,
+                    SpawnBackoff.FAILED_SPAWNS_TO_GIVE_UP));
+        }
+    }
+
+    /** The upkeep: a restart whose last new process failed to start goes on once the back-off allows. */
+    void resumeLocked(Change change) {
+        assert group.holdsLock();
+        if (restarting && !group.spawning.delaysLocked(change.now)) {
+            rollLocked(change);
         }
     }
 

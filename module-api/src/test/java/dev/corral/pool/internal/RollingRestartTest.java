@@ -71,9 +71,28 @@ class RollingRestartTest {
     }
 
     @Test
+    void aNewProcessThatFailsToStartOnceIsTriedAgain() {
+        assertTrue(app.restart());
+        engine.launcher.launches.get(2).fail(Step.EXEC, "fork/exec failed (fault injected)", false);
+        assertEquals(3, engine.launcher.launches.size(), "the back-off holds the next try");
+        engine.advance(java.time.Duration.ofSeconds(2));
+        assertEquals(4, engine.launcher.launches.size(), "tried again");
+        engine.launcher.launches.get(3).ready();
+        assertEquals(List.of("TERM"), os(0).signals, "and the restart goes on");
+        engine.launcher.launches.get(4).ready();
+        assertEquals(List.of("TERM"), os(1).signals);
+        assertTrue(app.restart(), "done: a new restart may start");
+    }
+
+    @Test
     void aNewVersionThatCannotStartLeavesTheOldProcessesServing() {
         assertTrue(app.restart());
-        engine.launcher.launches.get(2).fail(Step.AWAIT_LISTEN, "this version is broken", false);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertFalse(app.restart(), "still restarting after " + attempt + " failed spawns");
+            engine.launcher.launches.get(2 + attempt).fail(Step.AWAIT_LISTEN, "this version is broken", false);
+            engine.advance(java.time.Duration.ofSeconds(5));
+        }
+        assertEquals(5, engine.launcher.launches.size(), "three tries, then no more");
         assertEquals(2, app.status().ready());
         assertTrue(os(0).signals.isEmpty() && os(1).signals.isEmpty(), "no old process is retired");
         assertEquals(200, engine.request(app, "/hello").status);
