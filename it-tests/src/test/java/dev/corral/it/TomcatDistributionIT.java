@@ -124,7 +124,8 @@ class TomcatDistributionIT {
         String log = tomcat.logText();
         List<String> problems = It.linesWith(log, "'maxProcess");
         assertTrue(log.contains("'maxProcesses' must be "), () -> "no line names maxProcesses" + tomcat.logTail());
-        assertTrue(log.contains("'maxProcess' must be "), () -> "no line names the unknown attribute maxProcess" + tomcat.logTail());
+        assertTrue(log.contains("'maxProcess' is not an attribute of CorralValve; did you mean 'maxProcesses'?"),
+                () -> "no line names the unknown attribute maxProcess" + tomcat.logTail());
         assertTrue(problems.stream().anyMatch(l -> l.contains("[0]")), () -> "the value 0 is not named: " + problems);
         assertTrue(problems.stream().anyMatch(l -> l.contains("[2]")), () -> "the value 2 is not named: " + problems);
 
