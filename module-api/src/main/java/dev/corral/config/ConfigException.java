@@ -70,9 +70,13 @@ public final class ConfigException extends RuntimeException {
             return new Problem(setting, value, allowed, known, where);
         }
 
-        /** The same problem about another spelling of the setting. */
-        public Problem named(String setting) {
-            return new Problem(setting, value, allowed, known, where);
+        /**
+         * The same problem with its setting, and the names an unknown one could have meant,
+         * spelled by {@code spelling}, e.g. {@code name -> "corral.app." + name}.
+         */
+        public Problem spelled(Function<String, String> spelling) {
+            return new Problem(spelling.apply(setting), value, allowed,
+                    known == null ? null : known.stream().map(spelling).toList(), where);
         }
 
         /** Renders this problem as one line, spelling settings with {@code settingName}. */
