@@ -154,11 +154,12 @@ etc/corral.xml
 ## How long one check may take. Default: 2s.
 # corral.app.healthTimeout=2s
 
-## Connect errors or 5xx answers in a row that mark a process down; 0 = off. Default: 10.
+## Refused connects, unanswered requests or 5xx answers in a row that mark a process down; 0 = off.
+## Default: 10.
 # corral.app.errorLimit=10
 
-## A request whose connect failed (before any byte was sent) tries this many other processes.
-## Default: 3.
+## A request whose connect failed, or (GET, HEAD, PUT, DELETE, OPTIONS, TRACE without a body) that a
+## process closed without answering, tries this many other processes. Default: 3.
 # corral.app.retries=3
 
 ## A new process's share of traffic ramps up over this time; 0 = off. Default: 0.

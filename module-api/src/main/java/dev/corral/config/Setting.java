@@ -100,10 +100,11 @@ public enum Setting {
             "how long one check may take",
             "a duration > 0, such as 500ms or 2s"),
     ERROR_LIMIT(Scope.APP, "errorLimit", "10", null, null,
-            "connect errors or 5xx answers in a row that mark a process down; 0 = off",
+            "refused connects, unanswered requests or 5xx answers in a row that mark a process down; 0 = off",
             "an integer 0..100000 (0 = off)"),
     RETRIES(Scope.APP, "retries", "3", null, null,
-            "a request whose connect failed (before any byte was sent) tries this many other processes",
+            "a request whose connect failed, or (GET, HEAD, PUT, DELETE, OPTIONS, TRACE without a body) that a"
+                    + " process closed without answering, tries this many other processes",
             "an integer 0..100"),
     SLOW_START(Scope.APP, "slowStart", "0", null, null,
             "a new process's share of traffic ramps up over this time; 0 = off",
