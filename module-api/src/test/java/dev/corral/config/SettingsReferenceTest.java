@@ -21,11 +21,7 @@ class SettingsReferenceTest {
 
     @Test
     void theReadmeListsEverySettingWithItsDefaultAndMeaning() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf(START);
-        int end = readme.indexOf(END);
-        assertTrue(start >= 0 && end > start, "README.md has the markers " + START + " and " + END);
-        String documented = readme.substring(start + START.length(), end).strip();
+        String documented = dev.corral.testing.ReadmeText.between(START, END);
         String expected = render().strip();
         if (!expected.equals(documented)) {
             Files.writeString(Path.of("target", "expected-readme-settings.md"), expected);
