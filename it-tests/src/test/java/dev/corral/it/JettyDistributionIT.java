@@ -150,6 +150,24 @@ class JettyDistributionIT {
     }
 
     @Test
+    void theReadmesRecipesAreTheSettingsOfTheAppsThisTestServes() {
+        assertUsed("gunicorn", readme.block("jetty-ini"), (k, v) -> "corral.app." + k + "=" + v);
+        assertUsed("port", readme.block("jetty-app files"), (k, v) -> k + "=" + v);
+        assertUsed("uvicorn", readme.block("jetty-xml"), (k, v) -> "<Set name=\"" + k + "\">" + v + "</Set>");
+    }
+
+    /** Every {@code k=v} line of recipe {@code name} is a line of {@code config}, spelled by {@code line}. */
+    private void assertUsed(String name, String config, java.util.function.BiFunction<String, String, String> line) {
+        List<String> lines = config.lines().map(String::strip).toList();
+        for (String setting : Readme.withoutComments(readme.block("recipe " + name)).lines().toList()) {
+            int eq = setting.indexOf('=');
+            String expected = line.apply(setting.substring(0, eq), setting.substring(eq + 1));
+            assertTrue(lines.contains(expected), () -> "the " + name + " recipe's " + setting + " is not tested: no line ["
+                    + expected + "] in\n" + config);
+        }
+    }
+
+    @Test
     void aMisspeltPropertyFailsTheStartNamingTheSettingItMeansAndStartsNoProcess() throws Exception {
         install("jetty-misspelt");
         Path runDir = It.shortRunDir();
