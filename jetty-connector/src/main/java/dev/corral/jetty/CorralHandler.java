@@ -31,15 +31,20 @@ import java.util.function.Function;
  * other request to the handler it wraps.
  *
  * <p>Configured in Jetty XML (or code) before start: {@link #addApp(AppSettings)} once per app,
- * optionally {@link #setRunDir(String)}. All settings are validated at start; any error fails the
- * start with every problem named. Queued requests hold no thread: {@code handle} returns at once
- * and the engine completes the callback later.
+ * and the engine settings' setters. In a Jetty distribution {@code etc/corral.xml} (made from the
+ * settings table) also adds the app of the {@code corral.app.*} properties
+ * ({@link #addPropertiesApp}), the apps of {@code $JETTY_BASE/corral/*.properties}
+ * ({@link #setAppsDirectory}), spells errors as those properties ({@link #setPropertyPrefix})
+ * and checks start.jar's properties for misspelt ones ({@link #setJettyBase}). All settings are
+ * validated at start; any error fails the start with every problem named, before any process
+ * starts. Queued requests hold no thread: {@code handle} returns at once and the engine
+ * completes the callback later.
  *
  * <p>Thread-safety: configure before start; {@code handle} is thread-safe.
  */
 @ManagedObject("Corral: spawns, pools and queues external app processes")
 public class CorralHandler extends Handler.Wrapper {
-    /** System properties the engine reads for the whole JVM (so they are no typo of a setting). */
+    /** System properties the engine reads for the whole JVM (corral.python, ...): no typo of a setting. */
     private static final List<String> JVM_PROPERTIES = List.of("python", "faults", "faultSeed", "selfCheck");
 
     private final List<AppSource> apps = new ArrayList<>();
