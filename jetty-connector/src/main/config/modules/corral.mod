@@ -1,15 +1,30 @@
+# Corral for Jetty 12.1: runs Python (WSGI), Node and other web apps from pools of processes.
+# The [ini-template] below is made from Corral's settings table (dev.corral.config.Setting);
+# CorralModuleFilesTest checks it.
+
 [description]
-Corral: spawns, pools and queues external web app processes (Python WSGI, Node.js or any
-HTTP server) and serves the requests matching an app's virtual hosts and path prefix from
-them; every other request goes on to the rest of the handler tree.
-Installs dev.corral.jetty.CorralHandler at the root of the Handler tree with one app,
-configured by the corral.app.* properties below.
+Corral: spawns, pools and queues the processes of external web apps (Python WSGI, Node.js
+or any HTTP server) and serves the requests matching an app's virtual hosts and path prefix
+from them; every other request goes on to the rest of the handler tree. Apps are configured
+by the corral.app.* properties (one app) and by one <name>.properties file per app in
+$JETTY_BASE/corral/.
 
 [tags]
 corral
 
 [depends]
 server
+
+[after]
+jmx
+
+[before]
+statistics
+compression
+gzip
+
+[files]
+corral/
 
 [lib]
 lib/corral/*.jar
@@ -19,66 +34,147 @@ etc/corral.xml
 
 [ini-template]
 # tag::documentation[]
-## Directory for the app sockets and loader scripts (created with mode 0700).
-## Unix socket paths must stay under ~100 bytes: keep this path short.
-## Default: a fresh directory under java.io.tmpdir, removed at stop.
-# corral.runDir=${jetty.base}/corral/run
+## Corral's settings. A property left commented out keeps its default. Durations take units
+## (250ms, 30s, 5m, 1h; a bare number is seconds). A misspelt corral.* property fails the start.
 
-## Processes all apps may run together (0 = no limit). When reached, an app with waiting
-## requests takes the least recently used idle process of another app.
+## ------------------------------------------------------------------------------------------
+## The engine: shared by every app of this Jetty.
+
+## The directory of the app sockets and loader scripts (mode 0700); keep it short: a socket path
+## must stay under ~100 bytes. Default: (a new temporary directory).
+# corral.runDir=/tmp/corral
+
+## Processes all apps of the JVM may run together; 0 = no limit. Default: 0.
 # corral.maxPoolProcesses=0
 
-## The status page, its JSON (?format=json), Prometheus metrics (/metrics) and the probes
-## (/ready, /live) at this path; default off. Only clients in statusAllow (CIDR blocks,
-## default loopback) may read them; per-pid metric series only with statusPerProcessMetrics.
+## The status page, its JSON, the Prometheus metrics and the probes are served at this path.
+## Default: (off).
 # corral.statusPath=/corral-status
+
+## The client networks (addresses or CIDR blocks, comma separated) that may read the status.
+## Default: 127.0.0.0/8,::1.
 # corral.statusAllow=127.0.0.0/8,::1
+
+## True: the metrics have per-pid series too (pids churn). Default: false.
 # corral.statusPerProcessMetrics=false
 
-## --- The app. A property left commented out keeps Corral's default. ---
-## The app's name, used in logs, JMX and the CORRAL_APP variable (required):
-## letters, digits, '.', '_' and '-'.
+## The directory of the app files, relative to $JETTY_BASE: one <name>.properties file per app,
+## with the app settings below without their corral.app. prefix (maxProcesses=4); the app's
+## name is the file's unless the file sets one.
+# corral.appsDirectory=corral
+
+## ------------------------------------------------------------------------------------------
+## One app, set right here (more apps: files in the apps directory).
+
+## The app's name, [A-Za-z0-9._-]+: used in logs, CORRAL_APP and its JMX names. Default: (required).
 # corral.app.name=blog
 
-## The app's directory; its processes start there (required).
-# corral.app.appRoot=${jetty.base}/apps/blog
+## The app's directory (must exist); its processes start there. Default: (required).
+# corral.app.appRoot=/srv/blog
 
-## How the app is started: wsgi, node or generic.
+## Wsgi (Python WSGI through the bundled loader), node (node <entryPoint>) or generic (command).
+## Default: wsgi.
 # corral.app.type=wsgi
 
-## wsgi: module:callable (default app:application); node: a script relative to appRoot
-## (default app.js); generic: unused.
+## Wsgi: module:callable; node: the script, relative to appRoot. Default: app:application (wsgi),
+## app.js (node).
 # corral.app.entryPoint=app:application
 
-## The command line; required for generic, which must listen on $CORRAL_SOCKET (listen=unix)
-## or $PORT (listen=tcp).
-# corral.app.command=python3 server.py
+## Generic: the server's command line (shell-like quoting; Corral expands $CORRAL_SOCKET, $PORT and
+## ${NAME}); it listens on $CORRAL_SOCKET, or on 127.0.0.1:$PORT with listen=tcp. Default: (none).
+# corral.app.command=gunicorn --bind unix:$CORRAL_SOCKET app:app
 
-## Extra environment variables: NAME=value pairs separated by whitespace, shell quoting allowed.
+## Extra environment variables: NAME=value pairs separated by spaces (A=1 B="two words"). Default:
+## (none).
 # corral.app.env=APP_ENV=production
 
-## Requests under this path go to the app; / means all.
+## Requests under this path go to the app; the longest matching prefix wins. Default: /.
 # corral.app.pathPrefix=/
 
-## Host names the app serves (*.example.com for subdomains), separated by commas; default all.
+## Host names the app serves, comma separated; *.example.com for subdomains. Default: (all).
 # corral.app.virtualHosts=example.com,*.example.com
 
-## Processes kept running even when idle (0..maxProcesses), and the upper bound (1..1024).
+## Processes kept running, 0..maxProcesses. Default: 1.
 # corral.app.minProcesses=1
+
+## Upper bound on processes, 1..1024. Default: 6.
 # corral.app.maxProcesses=6
 
-## Requests one process serves at a time; 0 = unlimited.
+## Requests one process serves at once; 0 = unlimited (Node-style servers). Default: 1.
 # corral.app.concurrency=1
 
-## Requests that may wait for a process before new ones get 503, and how long one may wait.
+## Requests that may wait for a process; past it: 503 with Retry-After at once. Default: 100.
 # corral.app.maxQueue=100
+
+## A request waiting longer for a process gets 503. Default: 60s.
 # corral.app.queueTimeout=60s
 
-## How long a process may take to start listening, and to exit before it is killed.
-## Durations: 250ms, 30s, 5m, 1h, or a bare number of seconds.
+## A process must listen within this time, or the spawn fails. Default: 60s.
 # corral.app.spawnTimeout=60s
+
+## A stopping process gets SIGTERM, then SIGKILL after this time. Default: 30s.
 # corral.app.shutdownTimeout=30s
 
-## Whether processes listen on a Unix socket (unix) or a loopback TCP port (tcp).
+## Unix: a private socket $CORRAL_SOCKET in a 0700 directory; tcp: 127.0.0.1:$PORT. Default: unix.
 # corral.app.listen=unix
+
+## Processes above minProcesses that served nothing this long are stopped; 0 = never. Default: 5m.
+# corral.app.idleTimeout=5m
+
+## A process is recycled after serving this many requests; 0 = off. Default: 0.
+# corral.app.maxRequests=0
+
+## A process whose resident set (its whole process tree, from /proc) exceeds this, e.g. 512MB, is
+## recycled; 0 = off. Default: 0.
+# corral.app.maxMemory=0
+
+## A request running longer kills its process and gets 504 request_timeout; 0 = off. Default: 0.
+# corral.app.maxRequestTime=0
+
+## The path checked with GET (2xx/3xx = healthy); none = a socket connect is the check. Default:
+## (none).
+# corral.app.healthPath=/health
+
+## Checks of a healthy process (HAProxy's inter). Default: 2s.
+# corral.app.healthInterval=2s
+
+## Checks while a process changes state: starting, or failing but not yet down (fastinter). Default:
+## 500ms.
+# corral.app.healthFastInterval=500ms
+
+## Checks of a process that is down and finishing its requests (downinter). Default: 5s.
+# corral.app.healthDownInterval=5s
+
+## Passed checks in a row before a new process takes traffic (with healthPath). Default: 2.
+# corral.app.healthRise=2
+
+## Failed checks in a row that mark a process down. Default: 3.
+# corral.app.healthFall=3
+
+## How long one check may take. Default: 2s.
+# corral.app.healthTimeout=2s
+
+## Refused connects, unanswered requests or 5xx answers in a row that mark a process down; 0 = off.
+## Default: 10.
+# corral.app.errorLimit=10
+
+## A request whose connect failed, or (GET, HEAD, PUT, DELETE, OPTIONS, TRACE without a body) that a
+## process closed without answering, tries this many other processes. Default: 3.
+# corral.app.retries=3
+
+## A new process's share of traffic ramps up over this time; 0 = off. Default: 0.
+# corral.app.slowStart=0
+
+## True: a request with the stickyCookie goes to the process that set it (see Sticky sessions).
+## Default: false.
+# corral.app.stickySessions=false
+
+## The sticky sessions' cookie name. Default: corral_route.
+# corral.app.stickyCookie=corral_route
+
+## Faults to inject at Corral's own I/O seams (see Fault simulation). Default: (none).
+# corral.app.faults=connect:0.02,latency:0.05@200ms
+
+## The fault injector's seed, logged at start-up, to replay a run. Default: (random).
+# corral.app.faultSeed=42
 # end::documentation[]

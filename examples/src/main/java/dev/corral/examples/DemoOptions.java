@@ -1,11 +1,10 @@
 package dev.corral.examples;
 
-import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.AppType;
 import dev.corral.config.ConfigException;
+import dev.corral.config.Setting;
 import dev.corral.config.StatusConfig;
-import dev.corral.config.Durations;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +37,8 @@ public final class DemoOptions {
     static final Map<String, String> DEMO_DEFAULTS = Map.of("name", "demo", "minProcesses", "2", "maxProcesses", "4");
 
     private static final String APP_ROOT = "appRoot";
-    /** Settings of the engine rather than the app, taken by {@code --set} like the app's. */
-    static final List<String> ENGINE_SETTINGS = List.of("maxPoolProcesses", StatusConfig.STATUS_PATH,
-            StatusConfig.STATUS_ALLOW, StatusConfig.STATUS_PER_PROCESS_METRICS);
+    /** Settings of the engine rather than the app (the table's), taken by {@code --set} like the app's. */
+    static final List<String> ENGINE_SETTINGS = Setting.engineSettings().stream().map(Setting::configName).toList();
     private static final String TYPE = "type";
 
     private final boolean help;
@@ -131,8 +129,9 @@ public final class DemoOptions {
         }
         String name = pair.substring(0, eq);
         if (!AppSettings.names().contains(name) && !ENGINE_SETTINGS.contains(name)) {
-            problems.add("unknown setting [" + name + "] in --set " + pair + "; the settings are: "
-                    + String.join(", ", AppSettings.names()) + ", and for the engine " + String.join(", ", ENGINE_SETTINGS));
+            List<String> known = new ArrayList<>(AppSettings.names());
+            known.addAll(ENGINE_SETTINGS);
+            problems.add(ConfigException.Problem.unknown(name, pair.substring(eq + 1), "a setting", known) + " in --set " + pair);
             return;
         }
         sets.put(name, pair.substring(eq + 1));
@@ -236,59 +235,24 @@ public final class DemoOptions {
         for (String name : AppSettings.names()) {
             s.append(String.format("  %-16s %s%n", name, defaultOf(name)));
         }
-        s.append("\nEngine settings (NAME: default), also with --set:\n")
-                .append(String.format("  %-16s %s%n", "maxPoolProcesses", "0 (no limit)"))
-                .append(String.format("  %-16s %s%n", StatusConfig.STATUS_PATH, "(off) e.g. /corral-status: status page, "
-                        + "?format=json, /metrics, /ready, /live"))
-                .append(String.format("  %-16s %s%n", StatusConfig.STATUS_ALLOW, StatusConfig.DEFAULT_ALLOW))
-                .append(String.format("  %-16s %s%n", StatusConfig.STATUS_PER_PROCESS_METRICS, "false"));
+        s.append("\nEngine settings (NAME: default), also with --set:\n");
+        for (String name : ENGINE_SETTINGS) {
+            s.append(String.format("  %-16s %s%n", name, defaultOf(name)));
+        }
         s.append("\nExample: java -jar corral-demo.jar --port 9000 --set appRoot=/srv/blog --set entryPoint=blog:app\n");
         s.append("\nTo manage a running Corral (status, restart, scale, ...): java -jar corral-demo.jar help\n");
         return s.toString();
     }
 
-    /**
-     * What the demo uses for a setting that is not {@code --set}, spelled as in configuration;
-     * {@code null} for a setting this method does not know yet (a test keeps it complete).
-     */
+    /** What the demo uses for a setting that is not {@code --set}: its own default, else the table's. */
     static String defaultOf(String setting) {
         if (DEMO_DEFAULTS.containsKey(setting)) {
             return DEMO_DEFAULTS.get(setting);
         }
-        return switch (setting) {
-            case "appRoot" -> "(the bundled demo app, extracted to a temporary directory)";
-            case "type" -> AppConfig.DEFAULT_TYPE.configName();
-            case "entryPoint" -> AppConfig.DEFAULT_WSGI_ENTRY_POINT + " for wsgi, " + AppConfig.DEFAULT_NODE_ENTRY_POINT + " for node";
-            case "command" -> "(none; required for generic)";
-            case "env" -> "(none)";
-            case "pathPrefix" -> AppConfig.DEFAULT_PATH_PREFIX;
-            case "virtualHosts" -> "(all hosts)";
-            case "concurrency" -> AppConfig.DEFAULT_CONCURRENCY + " (0 = unlimited)";
-            case "maxQueue" -> Integer.toString(AppConfig.DEFAULT_MAX_QUEUE);
-            case "queueTimeout" -> Durations.format(AppConfig.DEFAULT_QUEUE_TIMEOUT);
-            case "spawnTimeout" -> Durations.format(AppConfig.DEFAULT_SPAWN_TIMEOUT);
-            case "shutdownTimeout" -> Durations.format(AppConfig.DEFAULT_SHUTDOWN_TIMEOUT);
-            case "listen" -> AppConfig.DEFAULT_LISTEN.configName();
-            case "idleTimeout" -> Durations.format(dev.corral.config.RecycleConfig.DEFAULT_IDLE_TIMEOUT) + " (0 = never)";
-            case "maxRequests" -> dev.corral.config.RecycleConfig.DEFAULT_MAX_REQUESTS + " (0 = off)";
-            case "maxMemory" -> dev.corral.config.Sizes.format(dev.corral.config.RecycleConfig.DEFAULT_MAX_MEMORY) + " (off; e.g. 512MB)";
-            case "maxRequestTime" -> Durations.format(dev.corral.config.RecycleConfig.DEFAULT_MAX_REQUEST_TIME) + " (off)";
-            case "healthPath" -> "(none: a socket connect is the check)";
-            case "healthInterval" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_INTERVAL);
-            case "healthFastInterval" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_FAST_INTERVAL);
-            case "healthDownInterval" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_DOWN_INTERVAL);
-            case "healthRise" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_RISE);
-            case "healthFall" -> Integer.toString(dev.corral.config.HealthConfig.DEFAULT_FALL);
-            case "healthTimeout" -> Durations.format(dev.corral.config.HealthConfig.DEFAULT_TIMEOUT);
-            case "errorLimit" -> dev.corral.config.HealthConfig.DEFAULT_ERROR_LIMIT + " (0 = off)";
-            case "retries" -> Integer.toString(dev.corral.config.RoutingConfig.DEFAULT_RETRIES);
-            case "slowStart" -> Durations.format(dev.corral.config.RoutingConfig.DEFAULT_SLOW_START) + " (off)";
-            case "stickySessions" -> Boolean.toString(dev.corral.config.RoutingConfig.DEFAULT_STICKY_SESSIONS);
-            case "stickyCookie" -> dev.corral.config.RoutingConfig.DEFAULT_STICKY_COOKIE;
-            case "faults" -> "(none: off; e.g. connect:0.02,spawn:0.1,latency:0.05@200ms)";
-            case "faultSeed" -> "(random, logged)";
-            default -> null;
-        };
+        if (setting.equals(APP_ROOT)) {
+            return "(the bundled demo app, extracted to a temporary directory)";
+        }
+        return Setting.byName(setting).map(Setting::defaultText).orElse(null);
     }
 
     @Override

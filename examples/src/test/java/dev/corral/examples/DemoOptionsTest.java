@@ -57,7 +57,11 @@ class DemoOptionsTest {
             assertTrue(usage.lines().anyMatch(line -> line.matches("\\s+" + name + "\\s+.*")
                             && line.endsWith(defaultValue)), "usage lacks [" + name + "  " + defaultValue + "]:\n" + usage);
         }
-        assertTrue(usage.contains("queueTimeout     1m"), usage);
+        for (String name : DemoOptions.ENGINE_SETTINGS) {
+            assertTrue(usage.lines().anyMatch(line -> line.matches("\\s+" + name + "\\s+.*")
+                    && line.endsWith(DemoOptions.defaultOf(name))), "usage lacks the engine setting " + name + ":\n" + usage);
+        }
+        assertTrue(usage.contains("queueTimeout     60s"), usage);
         assertTrue(usage.contains("--port N"), usage);
     }
 
@@ -107,17 +111,29 @@ class DemoOptionsTest {
     }
 
     @Test
+    void setTakesEverySettingOfTheTable() {
+        for (dev.corral.config.Setting setting : dev.corral.config.Setting.values()) {
+            String arg = setting.configName() + "=" + setting.example();
+            try {
+                DemoOptions.parse("--set", arg);
+            } catch (UsageException e) {
+                assertTrue(e.problems().stream().noneMatch(p -> p.contains("is not a setting")), arg + ": " + e.problems());
+            }
+        }
+    }
+
+    @Test
     void rejectsSetWithoutEquals() {
         UsageException e = assertThrows(UsageException.class, () -> DemoOptions.parse("--set", "maxProcesses"));
         assertEquals(List.of("--set needs NAME=VALUE, but was [maxProcesses]"), e.problems());
     }
 
     @Test
-    void rejectsAnUnknownSettingAndListsTheKnownOnes() {
+    void rejectsAnUnknownSettingNamingTheOneItMostLikelyMeans() {
         UsageException e = assertThrows(UsageException.class, () -> DemoOptions.parse("--set", "maxProcess=3"));
         assertEquals(1, e.problems().size());
-        assertTrue(e.problems().get(0).startsWith("unknown setting [maxProcess] in --set maxProcess=3; the settings are: name, appRoot,"),
-                e.getMessage());
+        assertEquals(List.of("'maxProcess' is not a setting; did you mean 'maxProcesses'? (set to [3]) in --set maxProcess=3"),
+                e.problems());
     }
 
     @Test
@@ -133,7 +149,7 @@ class DemoOptionsTest {
 
         List<String> problems = e.problems();
         assertEquals(4, problems.size(), e.getMessage());
-        assertTrue(problems.get(0).startsWith("unknown setting [bogus]"), e.getMessage());
+        assertTrue(problems.get(0).startsWith("'bogus' is not a setting; it is one of: name, appRoot,"), e.getMessage());
         assertEquals("--set needs NAME=VALUE, but was [oops]", problems.get(1));
         assertEquals("'maxProcesses' must be an integer 1..1024, but was [0]", problems.get(2));
         assertTrue(problems.get(3).startsWith("'spawnTimeout' must be"), e.getMessage());

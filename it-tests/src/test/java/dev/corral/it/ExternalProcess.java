@@ -103,6 +103,25 @@ final class ExternalProcess implements AutoCloseable {
         return process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * SIGTERM, then asserts that the process exits within {@code grace} and that none of the app
+     * processes seen so far ({@link #descendants()} now, and every process in a group one of them
+     * leads) still runs once it has exited, nor a little later (zombies waiting to be reaped).
+     */
+    void terminateLeavingNoProcess(Duration grace) throws InterruptedException {
+        List<ProcEntry> before = descendants();
+        Set<Long> groups = descendantGroups();
+        boolean exited = terminate(grace);
+        org.junit.jupiter.api.Assertions.assertTrue(exited,
+                () -> name + " did not exit within " + grace.toSeconds() + " s of SIGTERM" + logTail());
+        // Corral's stop waits for its processes: none may still run once the JVM is gone
+        List<ProcEntry> runningAtExit = survivors(before, groups).stream().filter(e -> !e.zombie()).toList();
+        org.junit.jupiter.api.Assertions.assertTrue(runningAtExit.isEmpty(),
+                () -> "app processes still running when the JVM had exited:" + It.list(runningAtExit) + logTail());
+        It.await("no app process of " + name + " left after its stop", Duration.ofSeconds(15),
+                () -> survivors(before, groups).isEmpty(), () -> "\nleft:" + It.list(survivors(before, groups)) + logTail());
+    }
+
     /** The last {@code maxLines} lines of the log, framed for an assertion message. */
     String logTail() {
         return logTail(log, name, 150);

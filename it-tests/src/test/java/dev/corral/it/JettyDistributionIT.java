@@ -1,22 +1,24 @@
 package dev.corral.it;
 
-import dev.corral.testing.TestApps;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import javax.management.ObjectName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,25 +26,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The Jetty 12.1 distribution with Corral installed as a third-party module, the way
- * {@code jetty-connector/src/main/config} is meant to be used: a fresh JETTY_BASE with
- * {@code modules/corral.mod}, {@code etc/corral.xml} and the jars in {@code lib/corral/},
- * {@code start.jar --add-modules=http,corral} once, then {@code start.jar} with the app given as
- * {@code corral.app.*} properties on the command line.
+ * The Jetty 12.1 distribution with Corral installed exactly as the README says: its install
+ * commands run as they are (unzip the archive into a fresh JETTY_BASE, {@code start.jar
+ * --add-modules=http,corral}), and its apps configured the README's three ways: the
+ * {@code corral.app.*} lines in {@code start.d/corral.ini} (gunicorn), files in
+ * {@code $JETTY_BASE/corral/} (Node, Python's http.server on {@code $PORT}) and Jetty XML (uvicorn,
+ * the bundled WSGI loader). Jetty runs as a separate process; the test serves every app, manages
+ * them over remote JMX, stops Jetty with SIGTERM and finds no app process left and Corral's stop
+ * lines in Jetty's log. A misspelt property fails the start, naming it, and starts no process.
  */
-@Timeout(120)
+@Timeout(180)
 class JettyDistributionIT {
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
-    private static final Duration STOP_DEADLINE = Duration.ofSeconds(40);
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(45);
 
     private Path home;
     private Path base;
+    private Path apps;
     private int port;
+    private Readme readme;
     private ExternalProcess jetty;
 
     @BeforeEach
     void setUp() throws IOException {
         home = It.location("corral.it.jettyHome");
+        readme = Readme.load();
         port = It.freePort();
     }
 
@@ -54,46 +62,177 @@ class JettyDistributionIT {
     }
 
     @Test
-    void corralModuleServesTheAppAndStopsItsProcessesWithJetty() throws Exception {
-        Path config = It.location("corral.it.jettyConfig");
-        Path jars = It.location("corral.it.jettyJars");
-        base = It.freshDir("jetty-module");
-        Path appRoot = TestApps.install(base.resolve("apps/blog"));
-        Path itLogs = Files.createDirectories(base.resolve("it-logs"));
-
-        // the overlay: modules/corral.mod, etc/corral.xml, lib/corral/*.jar (connector + engine)
-        Files.createDirectories(base.resolve("modules"));
-        Files.createDirectories(base.resolve("etc"));
-        Files.createDirectories(base.resolve("lib/corral"));
-        Files.copy(config.resolve("modules/corral.mod"), base.resolve("modules/corral.mod"));
-        Files.copy(config.resolve("etc/corral.xml"), base.resolve("etc/corral.xml"));
-        List<Path> corralJars = new ArrayList<>();
-        try (Stream<Path> files = Files.list(jars)) {
-            files.filter(p -> p.toString().endsWith(".jar")).forEach(corralJars::add);
-        }
-        assertEquals(2, corralJars.size(), () -> "expected the jetty-connector and module-api jars in " + jars + ": " + corralJars);
-        for (Path jar : corralJars) {
-            Files.copy(jar, base.resolve("lib/corral").resolve(jar.getFileName()));
-        }
-
-        // java -jar $JETTY_HOME/start.jar --add-modules=http,corral (once, in JETTY_BASE)
-        Path addLog = itLogs.resolve("add-modules.log");
-        try (ExternalProcess add = ExternalProcess.start("start.jar --add-modules", jettyCommand("--add-modules=http,corral"), addLog)) {
-            boolean done = add.process().waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            assertTrue(done, () -> "start.jar --add-modules=http,corral did not finish" + add.logTail());
-            assertEquals(0, add.process().exitValue(), () -> "start.jar --add-modules=http,corral failed" + add.logTail());
-        }
-        assertTrue(Files.exists(base.resolve("start.d/corral.ini")),
-                () -> "--add-modules did not write start.d/corral.ini" + ExternalProcess.logTail(addLog, "add-modules", 80));
+    void installedAsTheReadmeSaysItServesFiveAppsAndStopsThemWithJetty() throws Exception {
+        install("jetty-apps");
+        // Jetty's jmx, statistics and compression modules as well: Corral's handler must sit under
+        // the statistics and compression handlers, so that they count and compress its answers too
+        run("start.jar --add-modules=jmx,statistics,compression-gzip", List.of(It.java(), "-jar",
+                home.resolve("start.jar").toString(), "--add-modules=jmx,statistics,compression-gzip"));
+        appendToCorralIni(readme.block("jetty-ini", apps));
+        Readme.write(base.resolve("corral/shop.properties"), readme.block("jetty-app shop", apps));
+        Readme.write(base.resolve("corral/files.properties"), readme.block("jetty-app files", apps));
+        Readme.write(base.resolve("etc/corral-apps.xml"), readme.block("jetty-xml", apps));
+        appendToCorralIni("etc/corral-apps.xml\n");
 
         int jmxPort = It.freePort();
-        jetty = ExternalProcess.start("Jetty", jettyCommand(RemoteJmx.flags(jmxPort),
-                "jetty.http.port=" + port,
-                "jetty.http.host=127.0.0.1",
-                "corral.app.name=blog",
-                "corral.app.appRoot=" + appRoot,
-                "corral.app.pathPrefix=/blog",
-                "corral.app.shutdownTimeout=5s"), itLogs.resolve("jetty.log"));
+        jetty = ExternalProcess.start("Jetty", jettyCommand(RemoteJmx.flags(jmxPort)), base.resolve("it-logs/jetty.log"));
+        awaitHttp();
+
+        // every app, each through its own server
+        HttpResponse<String> blog = It.get(port, "/blog/hello");
+        assertEquals(200, blog.statusCode(), () -> "GET /blog/hello: " + It.describe(blog) + jetty.logTail());
+        assertTrue(blog.body().startsWith("hello from blog pid "), () -> It.describe(blog));
+        long gunicornWorker = Long.parseLong(blog.headers().firstValue("X-Pid").orElseThrow());
+        HttpResponse<String> shop = It.get(port, "/shop/cart");
+        assertTrue(shop.statusCode() == 200 && shop.body().startsWith("hello from node shop pid "), () -> It.describe(shop));
+        HttpResponse<String> files = It.get(port, "/files/hello.txt");
+        assertEquals(200, files.statusCode(), () -> "GET /files/hello.txt: " + It.describe(files) + jetty.logTail());
+        assertEquals(ItApps.FILE_TEXT, files.body());
+        HttpResponse<String> api = It.get(port, "/api/items");
+        assertEquals(200, api.statusCode(), () -> "GET /api/items: " + It.describe(api) + jetty.logTail());
+        assertTrue(api.body().startsWith("hello from asgi pid ") && api.body().endsWith("path /api/items\n"), api::body);
+        HttpResponse<String> admin = It.get(port, "/admin/hello");
+        assertTrue(admin.statusCode() == 200 && admin.body().startsWith("hello from admin pid "), () -> It.describe(admin));
+        HttpResponse<byte[]> gzipped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/blog/headers")).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(null), () -> "Jetty's compression "
+                + "handler does not wrap Corral's: " + gzipped.headers().map());
+        try (java.io.InputStream unzipped = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))) {
+            String json = new String(unzipped.readAllBytes(), StandardCharsets.UTF_8);
+            // and gunicorn took the path prefix off PATH_INFO, as the recipe's SCRIPT_NAME asks
+            assertTrue(json.contains("\"PATH_INFO\": \"/headers\"") && json.contains("\"SCRIPT_NAME\": \"/blog\""), json);
+        }
+        HttpResponse<String> other = It.get(port, "/other");
+        assertEquals(404, other.statusCode(), () -> "GET /other: " + It.describe(other));
+        assertFalse(other.headers().firstValue("X-Corral-Reason").isPresent(), () -> "GET /other: " + It.describe(other));
+
+        List<ProcEntry> tree = jetty.descendants();
+        ProcEntry worker = tree.stream().filter(e -> e.pid() == gunicornWorker).findFirst().orElseThrow(() ->
+                new AssertionError("gunicorn's worker " + gunicornWorker + " is not a descendant of Jetty:" + It.list(tree)));
+        assertTrue(worker.commandLine().contains("gunicorn"), worker::toString);
+        for (String server : List.of("uvicorn", "http.server", "node_loader.js", "corral-wsgi")) {
+            assertTrue(tree.stream().anyMatch(e -> e.commandLine().contains(server)), () -> "no " + server + ":" + It.list(tree));
+        }
+
+        // read back over remote JMX, as with jconsole; then everything an operator does, on gunicorn
+        try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {
+            jmx.readBack("blog", Map.of("type", "generic", "pathPrefix", "/blog", "concurrency", "2", "env", "SCRIPT_NAME=/blog"), 1);
+            jmx.readBack("shop", Map.of("type", "node", "entryPoint", "app.js", "concurrency", "0"), 1);
+            jmx.readBack("files", Map.of("type", "generic", "listen", "tcp"), 1);
+            jmx.readBack("api", Map.of("type", "generic", "concurrency", "0", "pathPrefix", "/api"), 1);
+            jmx.readBack("admin", Map.of("type", "wsgi", "maxProcesses", "2"), 1);
+            ObjectName statistics = jmx.connection().queryNames(
+                    new ObjectName("org.eclipse.jetty.server.handler:type=statisticshandler,*"), null).iterator().next();
+            int counted = ((Number) jmx.connection().getAttribute(statistics, "requests")).intValue();
+            assertTrue(counted >= 7, () -> "Jetty's StatisticsHandler counted " + counted + " of the 7 requests to Corral's apps");
+            jmx.exercise("blog", URI.create("http://127.0.0.1:" + port + "/blog/"));
+        }
+
+        List<ProcEntry> before = jetty.descendants();
+        assertTrue(jetty.descendantGroups().size() >= 5, () -> "a process group per app process:" + It.list(before));
+        jetty.terminateLeavingNoProcess(STOP_DEADLINE);
+
+        // Corral's lines go through Jetty's logging, its last ones at the stop included (they were
+        // lost when java.util.logging's shutdown hook reset its handlers while Jetty stopped Corral)
+        String log = jetty.logText();
+        assertTrue(log.matches("(?s).*:INFO :[a-z.]*pool:[^\\n]*: Corral 0[^\\n]* started; run directory .*"),
+                () -> "no start line of Corral in Jetty's log format" + jetty.logTail());
+        int shutdown = log.indexOf(":JettyShutdownThread:");
+        assertTrue(shutdown > 0, () -> "Jetty's shutdown hook logged nothing" + jetty.logTail());
+        String stop = log.substring(shutdown);
+        for (String app : List.of("blog", "shop", "files", "api", "admin")) {
+            assertTrue(stop.matches("(?s).*:INFO :[a-z.]*pool:[^\\n]*: process \\d+ of app " + app + " exited with [^\\n]*\\n.*"),
+                    () -> "no exit line of app " + app + " in Jetty's log after SIGTERM" + jetty.logTail());
+        }
+        assertTrue(stop.matches("(?s).*:INFO :[a-z.]*pool:JettyShutdownThread: Corral stopped\\n.*"),
+                () -> "no 'Corral stopped' in Jetty's log after SIGTERM" + jetty.logTail());
+    }
+
+    @Test
+    void theReadmesRecipesAreTheSettingsOfTheAppsThisTestServes() {
+        assertUsed("gunicorn", readme.block("jetty-ini"), (k, v) -> "corral.app." + k + "=" + v);
+        assertUsed("port", readme.block("jetty-app files"), (k, v) -> k + "=" + v);
+        assertUsed("uvicorn", readme.block("jetty-xml"), (k, v) -> "<Set name=\"" + k + "\">" + v + "</Set>");
+    }
+
+    /** Every {@code k=v} line of recipe {@code name} is a line of {@code config}, spelled by {@code line}. */
+    private void assertUsed(String name, String config, java.util.function.BiFunction<String, String, String> line) {
+        List<String> lines = config.lines().map(String::strip).toList();
+        for (String setting : Readme.withoutComments(readme.block("recipe " + name)).lines().toList()) {
+            int eq = setting.indexOf('=');
+            String expected = line.apply(setting.substring(0, eq), setting.substring(eq + 1));
+            assertTrue(lines.contains(expected), () -> "the " + name + " recipe's " + setting + " is not tested: no line ["
+                    + expected + "] in\n" + config);
+        }
+    }
+
+    @Test
+    void aMisspeltPropertyFailsTheStartNamingTheSettingItMeansAndStartsNoProcess() throws Exception {
+        install("jetty-misspelt");
+        Path runDir = It.shortRunDir();
+        try {
+            appendToCorralIni(readme.block("jetty-ini", apps) + "corral.runDir=" + runDir + "\ncorral.app.maxProces=4\n");
+            jetty = ExternalProcess.start("Jetty", jettyCommand(List.of()), base.resolve("it-logs/jetty.log"));
+            List<ProcEntry> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            It.await("Jetty to exit after its failed start", START_DEADLINE, () -> {
+                ProcEntry.all().stream().filter(e -> e.commandLine().contains(runDir.toString())).forEach(seen::add);
+                return !jetty.process().isAlive();
+            }, jetty::logTail);
+            assertEquals(List.of(), seen, "processes of Corral's run directory while Jetty started");
+            assertTrue(jetty.process().exitValue() != 0, () -> "exit status " + jetty.process().exitValue() + jetty.logTail());
+            String log = jetty.logText();
+            assertTrue(log.contains("'corral.app.maxProces' is not a Corral property; did you mean 'corral.app.maxProcesses'? "
+                    + "(set to [4]) in start.d/corral.ini"), () -> "the log does not name the misspelt property" + jetty.logTail());
+            assertFalse(log.contains("is ready"), () -> "an app process was started" + jetty.logTail());
+            assertTrue(ProcEntry.all().stream().noneMatch(e -> e.commandLine().contains(runDir.toString())),
+                    () -> "a process of Corral's run directory is left:" + It.list(ProcEntry.all()));
+        } finally {
+            It.deleteTree(runDir);
+        }
+    }
+
+    /**
+     * A fresh JETTY_BASE with the README's apps under {@code apps/} and Corral installed by the
+     * README's own commands (run by {@code sh} with JETTY_BASE, JETTY_HOME and CORRAL set).
+     */
+    private void install(String name) throws Exception {
+        base = It.freshDir(name);
+        apps = ItApps.install(base.resolve("apps"));
+        List<String> sh = List.of("sh", "-eu", "-c", readme.block("jetty-install"));
+        ProcessBuilder builder = new ProcessBuilder(sh).directory(base.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("JETTY_") || k.equals("JAVA_OPTIONS"));
+        env.put("JETTY_BASE", base.toString());
+        env.put("JETTY_HOME", home.toString());
+        env.put("CORRAL", It.location("corral.it.repository").toString());
+        It.location("corral.it.jettyZip");   // built by jetty-connector's package phase
+        env.put("PATH", Path.of(It.javaHome(), "bin") + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        run("the README's install commands", builder);
+        assertTrue(Files.exists(base.resolve("start.d/corral.ini")), "--add-modules=corral writes start.d/corral.ini");
+        assertTrue(Files.isDirectory(base.resolve("corral")), "--add-modules=corral makes the apps directory");
+        assertTrue(Files.readString(base.resolve("start.d/corral.ini")).contains("# corral.app.maxProcesses=6"),
+                "start.d/corral.ini lists the settings");
+    }
+
+    private void run(String what, List<String> command) throws Exception {
+        run(what, new ProcessBuilder(command).directory(base.toFile()));
+    }
+
+    private void run(String what, ProcessBuilder builder) throws Exception {
+        Path log = base.resolve("it-logs/install.log");
+        try (ExternalProcess step = ExternalProcess.start(what, builder, log)) {
+            boolean done = step.process().waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(done, () -> what + " did not finish" + step.logTail());
+            assertEquals(0, step.process().exitValue(), () -> what + " failed" + step.logTail());
+        }
+    }
+
+    private void appendToCorralIni(String lines) throws IOException {
+        Files.writeString(base.resolve("start.d/corral.ini"), "\n" + lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    private void awaitHttp() {
         It.await("Jetty to answer HTTP on 127.0.0.1:" + port, START_DEADLINE, () -> {
             if (!jetty.process().isAlive()) {
                 return true;
@@ -105,58 +244,17 @@ class JettyDistributionIT {
             fail("Jetty exited with status " + jetty.process().exitValue() + " during start" + jetty.logTail()
                     + ExternalProcess.logTail(base.resolve("start.d/corral.ini"), "start.d/corral.ini", 80));
         }
-
-        // managed over remote JMX as with jconsole (this restarts, scales and detaches: before the pids are read)
-        try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {
-            jmx.exercise("blog", java.net.URI.create("http://127.0.0.1:" + port + "/blog/"));
-        }
-
-        HttpResponse<String> hello = It.get(port, "/blog/hello");
-        assertEquals(200, hello.statusCode(), () -> "GET /blog/hello: " + It.describe(hello) + jetty.logTail());
-        assertTrue(hello.body().startsWith("hello from blog pid "), () -> "GET /blog/hello: " + It.describe(hello) + jetty.logTail());
-        long appPid = Long.parseLong(hello.headers().firstValue("X-Pid").orElseThrow(
-                () -> new AssertionError("no X-Pid header: " + It.describe(hello))));
-
-        HttpResponse<String> other = It.get(port, "/other");
-        assertEquals(404, other.statusCode(), () -> "GET /other: " + It.describe(other) + jetty.logTail());
-        assertTrue(other.headers().firstValue("Server").orElse("").startsWith("Jetty"),
-                () -> "GET /other is not Jetty's 404: " + It.describe(other));
-        assertFalse(other.headers().firstValue("X-Corral-Reason").isPresent(), () -> "GET /other: " + It.describe(other));
-
-        List<ProcEntry> tree = jetty.descendants();
-        ProcEntry app = tree.stream().filter(e -> e.pid() == appPid).findFirst().orElseThrow(() -> new AssertionError(
-                "app pid " + appPid + " (X-Pid) is not a descendant of Jetty's JVM " + jetty.pid() + "; descendants:"
-                        + It.list(tree)));
-        assertTrue(app.commandLine().contains("corral-wsgi") && app.commandLine().contains("python"),
-                () -> "the app process runs " + app);
-        Set<Long> groups = jetty.descendantGroups();
-        assertFalse(groups.isEmpty(), () -> "no lifeline leads its own process group:" + It.list(tree));
-
-        boolean exited = jetty.terminate(STOP_DEADLINE);
-        assertTrue(exited, () -> "Jetty did not exit within " + STOP_DEADLINE.toSeconds() + " s of SIGTERM" + jetty.logTail());
-        // Corral's stop waits for its processes: none may still run once the JVM is gone
-        List<ProcEntry> runningAtExit = ExternalProcess.survivors(tree, groups).stream().filter(e -> !e.zombie()).toList();
-        assertTrue(runningAtExit.isEmpty(), () -> "app processes still running when the JVM had exited:"
-                + It.list(runningAtExit) + jetty.logTail());
-        It.await("no app process of this Jetty left after its stop", Duration.ofSeconds(15),
-                () -> ExternalProcess.survivors(tree, groups).isEmpty(),
-                () -> "\nleft:" + It.list(ExternalProcess.survivors(tree, groups)) + jetty.logTail());
     }
 
     /**
-     * {@code java -Dcorral.selfCheck=true -jar $JETTY_HOME/start.jar args...}, run in JETTY_BASE
-     * (start.jar takes the working directory as jetty.base and its own as jetty.home).
+     * {@code java -Dcorral.selfCheck=true [flags] -jar $JETTY_HOME/start.jar} on a free loopback
+     * port, run in JETTY_BASE (start.jar takes the working directory as jetty.base).
      */
-    private ProcessBuilder jettyCommand(String... args) {
-        return jettyCommand(List.of(), args);
-    }
-
-    /** The same, with more JVM flags. */
-    private ProcessBuilder jettyCommand(List<String> jvmFlags, String... args) {
+    private ProcessBuilder jettyCommand(List<String> jvmFlags) {
         List<String> command = new ArrayList<>(List.of(It.java(), "-Dcorral.selfCheck=true"));
         command.addAll(jvmFlags);
-        command.addAll(List.of("-jar", home.resolve("start.jar").toString()));
-        command.addAll(List.of(args));
+        command.addAll(List.of("-jar", home.resolve("start.jar").toString(), "jetty.http.port=" + port,
+                "jetty.http.host=127.0.0.1"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(base.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("JETTY_") || k.equals("JAVA_OPTIONS"));
         return builder;

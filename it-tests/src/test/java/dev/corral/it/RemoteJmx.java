@@ -137,6 +137,25 @@ final class RemoteJmx implements AutoCloseable {
         assertFalse(processPids(app).isEmpty());
     }
 
+    /**
+     * Reads back an app's MBean: it exists, has every one of {@code settings} in force (as the
+     * container's files configured it, in configuration spelling) and has served at least
+     * {@code served} requests.
+     */
+    void readBack(String app, Map<String, String> settings, long served) throws Exception {
+        ObjectName name = new ObjectName("dev.corral:type=App,name=" + app);
+        assertTrue(remote.isRegistered(name), () -> "no MBean " + name);
+        Map<String, String> inForce = new java.util.TreeMap<>();
+        for (Object row : ((javax.management.openmbean.TabularData) remote.getAttribute(name, "Settings")).values()) {
+            javax.management.openmbean.CompositeData entry = (javax.management.openmbean.CompositeData) row;
+            inForce.put((String) entry.get("key"), (String) entry.get("value"));
+        }
+        settings.forEach((setting, value) -> assertEquals(value, inForce.get(setting), () -> app + "'s " + setting
+                + " in force; all: " + inForce));
+        long servedNow = ((Number) remote.getAttribute(name, "Served")).longValue();
+        assertTrue(servedNow >= served, () -> app + " served " + servedNow + ", expected at least " + served);
+    }
+
     private Set<Long> processPids(String app) throws Exception {
         return remote.queryNames(new ObjectName("dev.corral:type=Process,app=" + app + ",*"), null).stream()
                 .map(name -> Long.parseLong(name.getKeyProperty("pid"))).collect(Collectors.toCollection(TreeSet::new));

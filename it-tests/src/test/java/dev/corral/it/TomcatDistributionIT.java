@@ -1,6 +1,6 @@
 package dev.corral.it;
 
-import dev.corral.testing.TestApps;
+import dev.corral.testing.RawHttp;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,10 +26,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The Tomcat 11 distribution set up the way the README says: the valve jar in
- * {@code $CATALINA_BASE/lib}, one {@code <Valve>} per app inside {@code <Host>} in
- * {@code conf/server.xml}, a ROOT webapp (an empty {@code webapps/ROOT}), started with
- * {@code bin/catalina.sh run}. Each test gets a fresh CATALINA_BASE under target/it-work, made
- * from the unpacked distribution's {@code conf/} (CATALINA_HOME is shared and never written).
+ * {@code $CATALINA_BASE/lib}, the README's complete {@code conf/server.xml} (two apps: gunicorn
+ * under a path prefix, Node under another for one virtual host), a ROOT webapp (an empty
+ * {@code webapps/ROOT}), started with {@code bin/catalina.sh run}. Each test gets a fresh
+ * CATALINA_BASE under target/it-work, made from the unpacked distribution's {@code conf/}
+ * (CATALINA_HOME is shared and never written).
  */
 @Timeout(120)
 class TomcatDistributionIT {
@@ -39,7 +40,6 @@ class TomcatDistributionIT {
     private Path home;
     private Path valveJar;
     private Path base;
-    private Path appRoot;
     private Path runDir;
     /** The socket directory the valve is configured with (see makeBase). */
     private Path expectedRunDir;
@@ -63,23 +63,25 @@ class TomcatDistributionIT {
     }
 
     @Test
-    void servesTheAppUnderItsPrefixAndStopsItsProcessesWithTomcat() throws Exception {
-        makeBase("tomcat-serves", Map.of("name", "blog", "appRoot", "APP_ROOT", "type", "wsgi", "pathPrefix", "/blog",
-                "shutdownTimeout", "5s"));
+    void theReadmesServerXmlServesBothAppsAndStopsTheirProcessesWithTomcat() throws Exception {
+        makeBase("tomcat-serves", "");
         int jmxPort = It.freePort();
         start(RemoteJmx.flags(jmxPort));
         awaitHttp();
-        // managed over remote JMX as with jconsole (this restarts, scales and detaches: before the pids are read)
-        try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {
-            jmx.exercise("blog", java.net.URI.create("http://127.0.0.1:" + port + "/blog/"));
-        }
 
+        // blog: gunicorn under /blog on every host name
         HttpResponse<String> hello = It.get(port, "/blog/hello");
         assertEquals(200, hello.statusCode(), () -> "GET /blog/hello: " + It.describe(hello) + tomcat.logTail());
         assertTrue(hello.body().startsWith("hello from blog pid "), () -> "GET /blog/hello: " + It.describe(hello) + tomcat.logTail());
         long appPid = Long.parseLong(hello.headers().firstValue("X-Pid").orElseThrow(
                 () -> new AssertionError("no X-Pid header: " + It.describe(hello))));
-
+        // shop: Node under /shop for shop.example.com only
+        RawHttp.Response shop = RawHttp.exchange(URI.create("http://127.0.0.1:" + port), "GET", "/shop/cart",
+                "Host: shop.example.com");
+        assertEquals(200, shop.status(), () -> "GET shop.example.com/shop/cart: " + shop + tomcat.logTail());
+        assertTrue(shop.body().startsWith("hello from node shop pid "), shop::body);
+        HttpResponse<String> otherHost = It.get(port, "/shop/cart");
+        assertEquals(404, otherHost.statusCode(), () -> "/shop/cart on 127.0.0.1 is not the app's: " + It.describe(otherHost));
         HttpResponse<String> other = It.get(port, "/other");
         assertEquals(404, other.statusCode(), () -> "GET /other: " + It.describe(other) + tomcat.logTail());
         assertTrue(other.body().contains("Apache Tomcat"), () -> "GET /other is not Tomcat's 404 page: " + It.describe(other));
@@ -90,21 +92,20 @@ class TomcatDistributionIT {
         ProcEntry app = tree.stream().filter(e -> e.pid() == appPid).findFirst().orElseThrow(() -> new AssertionError(
                 "app pid " + appPid + " (X-Pid) is not a descendant of Tomcat's JVM " + tomcat.pid() + "; descendants:"
                         + It.list(tree)));
-        assertTrue(app.commandLine().contains("corral-wsgi") && app.commandLine().contains("python"),
-                () -> "the app process runs " + app);
-        Set<Long> groups = tomcat.descendantGroups();
-        assertFalse(groups.isEmpty(), () -> "no lifeline leads its own process group:" + It.list(tree));
+        assertTrue(app.commandLine().contains("gunicorn"), () -> "the app process runs " + app);
+        assertTrue(tree.stream().anyMatch(e -> e.commandLine().contains("node_loader.js")), () -> "no node:" + It.list(tree));
 
+        // read back over remote JMX, as with jconsole; then everything an operator does
+        try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {
+            jmx.readBack("blog", Map.of("type", "generic", "pathPrefix", "/blog", "concurrency", "2"), 1);
+            jmx.readBack("shop", Map.of("type", "node", "virtualHosts", "shop.example.com", "maxProcesses", "2"), 1);
+            jmx.exercise("blog", URI.create("http://127.0.0.1:" + port + "/blog/"));
+        }
+
+        List<ProcEntry> before = tomcat.descendants();
+        assertTrue(tomcat.descendantGroups().size() >= 2, () -> "no lifeline leads its own process group:" + It.list(before));
         // graceful stop: SIGTERM to the JVM (catalina.sh run execs java)
-        boolean exited = tomcat.terminate(STOP_DEADLINE);
-        assertTrue(exited, () -> "Tomcat did not exit within " + STOP_DEADLINE.toSeconds() + " s of SIGTERM" + tomcat.logTail());
-        // Corral's stop waits for its processes: none may still run once the JVM is gone
-        List<ProcEntry> runningAtExit = ExternalProcess.survivors(tree, groups).stream().filter(e -> !e.zombie()).toList();
-        assertTrue(runningAtExit.isEmpty(), () -> "app processes still running when the JVM had exited:"
-                + It.list(runningAtExit) + tomcat.logTail());
-        It.await("no app process of this Tomcat left after its stop", Duration.ofSeconds(15),
-                () -> ExternalProcess.survivors(tree, groups).isEmpty(),
-                () -> "\nleft:" + It.list(ExternalProcess.survivors(tree, groups)) + tomcat.logTail());
+        tomcat.terminateLeavingNoProcess(STOP_DEADLINE);
         String log = tomcat.logText();
         assertTrue(log.contains("serves app [blog] at pathPrefix [/blog]"), () -> "no start line of the valve" + tomcat.logTail());
         assertTrue(log.contains(" started; run directory " + expectedRunDir), () -> "the engine's run directory is not "
@@ -114,8 +115,7 @@ class TomcatDistributionIT {
     @Test
     void badAttributesFailTheValveNamingEachOne() throws Exception {
         // maxProcesses="0" is out of range; maxProcess is not an attribute of the valve at all
-        makeBase("tomcat-bad", Map.of("name", "blog", "appRoot", "APP_ROOT", "pathPrefix", "/blog",
-                "maxProcesses", "0", "maxProcess", "2"));
+        makeBase("tomcat-bad", " maxProcesses=\"0\" maxProcess=\"2\"");
         start();
         It.await("Tomcat to report the valve's bad configuration (or to exit)", START_DEADLINE,
                 () -> tomcat.logText().contains("'maxProcess' ") || !tomcat.process().isAlive(),
@@ -124,12 +124,13 @@ class TomcatDistributionIT {
         String log = tomcat.logText();
         List<String> problems = It.linesWith(log, "'maxProcess");
         assertTrue(log.contains("'maxProcesses' must be "), () -> "no line names maxProcesses" + tomcat.logTail());
-        assertTrue(log.contains("'maxProcess' must be "), () -> "no line names the unknown attribute maxProcess" + tomcat.logTail());
+        assertTrue(log.contains("'maxProcess' is not an attribute of CorralValve; did you mean 'maxProcesses'?"),
+                () -> "no line names the unknown attribute maxProcess" + tomcat.logTail());
         assertTrue(problems.stream().anyMatch(l -> l.contains("[0]")), () -> "the value 0 is not named: " + problems);
         assertTrue(problems.stream().anyMatch(l -> l.contains("[2]")), () -> "the value 2 is not named: " + problems);
 
         List<ProcEntry> tree = tomcat.descendants();
-        assertTrue(tree.stream().noneMatch(e -> e.commandLine().contains("corral-wsgi")),
+        assertTrue(tree.stream().noneMatch(e -> e.commandLine().contains("gunicorn") || e.commandLine().contains("node")),
                 () -> "an app process was started despite the bad configuration:" + It.list(tree));
         // Tomcat 11.0.24 gives up after a failed start: it destroys the connector and
         // `catalina.sh run` exits (with status 0). Should it keep running, /blog/ must not be served.
@@ -147,44 +148,40 @@ class TomcatDistributionIT {
         if (tomcat.process().isAlive()) {
             assertTrue(tomcat.terminate(STOP_DEADLINE), () -> "Tomcat did not exit after SIGTERM" + tomcat.logTail());
         }
-        assertFalse(tomcat.logText().contains("of app blog is ready"), () -> "an app process was started" + tomcat.logTail());
+        assertFalse(tomcat.logText().contains("is ready"), () -> "an app process was started" + tomcat.logTail());
     }
 
     /**
-     * A fresh CATALINA_BASE: conf/ from the distribution, logs/ temp/ work/ lib/ and an empty
-     * webapps/ROOT, the valve jar in lib/, and the distribution's server.xml with a free
-     * loopback port, no shutdown port, and the valve inside {@code <Host>}.
+     * A fresh CATALINA_BASE set up as the README says: conf/ from the distribution with the
+     * README's complete server.xml (its /srv/ apps under the base's apps/, a free loopback port,
+     * no shutdown port), logs/ temp/ work/ lib/ and an empty webapps/ROOT, the valve jar in lib/.
      *
-     * @param attributes the valve's attributes; the value APP_ROOT stands for the installed test app
+     * @param blogAttributes more attributes for the blog valve (a bad configuration)
      */
-    private void makeBase(String name, Map<String, String> attributes) throws IOException {
+    private void makeBase(String name, String blogAttributes) throws IOException {
         base = It.freshDir(name);
-        appRoot = TestApps.install(base.resolve("apps/blog"));
+        Path apps = ItApps.install(base.resolve("apps"));
         It.copyTree(home.resolve("conf"), base.resolve("conf"));
         for (String dir : new String[] {"logs", "temp", "work", "lib", "webapps/ROOT"}) {
             Files.createDirectories(base.resolve(dir));
         }
         Files.copy(valveJar, base.resolve("lib").resolve(valveJar.getFileName()));
 
+        String xml = Readme.load().block("tomcat-server.xml", apps);
         // The README's runDir="${catalina.base}/temp/corral" (Tomcat substitutes ${catalina.base}),
         // unless this checkout is so deep that a socket path there would pass ~100 bytes: then a
         // short directory under /tmp
         Path readmeRunDir = base.resolve("temp/corral");
         boolean readmeRunDirFits = readmeRunDir.resolve("99.sock").toString().length() <= 100;
         expectedRunDir = readmeRunDirFits ? readmeRunDir : runDir;
-        StringBuilder valve = new StringBuilder("<Valve className=\"dev.corral.tomcat.CorralValve\"");
-        valve.append(" runDir=\"").append(readmeRunDirFits ? "${catalina.base}/temp/corral" : runDir.toString()).append('"');
-        attributes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(a -> valve.append(' ').append(a.getKey())
-                .append("=\"").append(a.getValue().equals("APP_ROOT") ? appRoot.toString() : a.getValue()).append('"'));
-        valve.append("/>\n      ");
-
-        Path serverXml = base.resolve("conf/server.xml");
-        String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
+        if (!readmeRunDirFits) {
+            xml = replaceOnce(xml, "runDir=\"${catalina.base}/temp/corral\"", "runDir=\"" + runDir + "\"");
+        }
         xml = replaceOnce(xml, "<Server port=\"8005\" shutdown=\"SHUTDOWN\">", "<Server port=\"-1\" shutdown=\"SHUTDOWN\">");
         xml = replaceOnce(xml, "<Connector port=\"8080\" protocol=\"HTTP/1.1\"",
                 "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
-        xml = replaceOnce(xml, "</Host>", valve + "</Host>");
-        Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
+        xml = replaceOnce(xml, "name=\"blog\"", "name=\"blog\"" + blogAttributes);
+        Files.writeString(base.resolve("conf/server.xml"), xml, StandardCharsets.UTF_8);
     }
 
     private static String replaceOnce(String text, String target, String replacement) {

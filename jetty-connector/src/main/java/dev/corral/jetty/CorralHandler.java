@@ -4,6 +4,7 @@ import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.ConfigException;
 import dev.corral.config.PoolLimits;
+import dev.corral.config.Setting;
 import dev.corral.config.StatusConfig;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
@@ -20,7 +21,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Corral for Jetty 12: a {@link Handler.Wrapper} that serves the requests matching one of its
@@ -28,15 +31,26 @@ import java.util.Optional;
  * other request to the handler it wraps.
  *
  * <p>Configured in Jetty XML (or code) before start: {@link #addApp(AppSettings)} once per app,
- * optionally {@link #setRunDir(String)}. All settings are validated at start; any error fails the
- * start with every problem named. Queued requests hold no thread: {@code handle} returns at once
- * and the engine completes the callback later.
+ * and the engine settings' setters. In a Jetty distribution {@code etc/corral.xml} (made from the
+ * settings table) also adds the app of the {@code corral.app.*} properties
+ * ({@link #addPropertiesApp}), the apps of {@code $JETTY_BASE/corral/*.properties}
+ * ({@link #setAppsDirectory}), spells errors as those properties ({@link #setPropertyPrefix})
+ * and checks start.jar's properties for misspelt ones ({@link #setJettyBase}). All settings are
+ * validated at start; any error fails the start with every problem named, before any process
+ * starts. Queued requests hold no thread: {@code handle} returns at once and the engine
+ * completes the callback later.
  *
  * <p>Thread-safety: configure before start; {@code handle} is thread-safe.
  */
 @ManagedObject("Corral: spawns, pools and queues external app processes")
 public class CorralHandler extends Handler.Wrapper {
-    private final List<AppSettings> settings = new ArrayList<>();
+    /** System properties the engine reads for the whole JVM (corral.python, ...): no typo of a setting. */
+    private static final List<String> JVM_PROPERTIES = List.of("python", "faults", "faultSeed", "selfCheck");
+
+    private final List<AppSource> apps = new ArrayList<>();
+    private String propertyPrefix;
+    private Path appsDirectory;
+    private Path jettyBase;
     private String runDir;
     private String maxPoolProcesses;
     private String statusPath;
@@ -52,10 +66,64 @@ public class CorralHandler extends Handler.Wrapper {
         super(handler);
     }
 
+    /**
+     * One app: its settings, how errors spell them, and where it was configured (for errors; null
+     * when the spelling says it all).
+     */
+    private record AppSource(AppSettings settings, Function<String, String> spelling, String where) {
+    }
+
     /** Adds an app (Jetty XML: {@code <Call name="addApp"><Arg><New class="dev.corral.config.AppSettings">…}). */
     public void addApp(AppSettings app) {
         checkNotStarted("apps");
-        settings.add(app);
+        apps.add(new AppSource(app, Function.identity(), null));
+    }
+
+    /**
+     * Adds the app of the {@code <propertyPrefix>app.*} properties ({@code corral.app.name=blog}
+     * in {@code start.d/corral.ini}), unless none of them is set. Errors spell its settings as
+     * those properties.
+     */
+    public void addPropertiesApp(AppSettings app) {
+        checkNotStarted("apps");
+        if (!app.isEmpty()) {
+            String prefix = Objects.toString(propertyPrefix, "") + "app.";
+            apps.add(new AppSource(app, name -> prefix + name, null));
+        }
+    }
+
+    /**
+     * The prefix of the properties that configure this handler in a Jetty distribution
+     * ({@code corral.}, set by {@code etc/corral.xml}): errors spell the engine settings
+     * {@code corral.maxPoolProcesses}, and with {@link #setJettyBase} every {@code corral.*}
+     * property that is no setting fails the start. Null (the default): plain setting names.
+     */
+    public void setPropertyPrefix(String prefix) {
+        checkNotStarted("propertyPrefix");
+        this.propertyPrefix = prefix == null || prefix.isBlank() ? null : prefix;
+    }
+
+    /**
+     * A directory with one {@code <name>.properties} file per app (keys: the app settings), read
+     * at start; a missing directory holds no app. Default: none.
+     */
+    public void setAppsDirectory(Path dir) {
+        checkNotStarted("appsDirectory");
+        this.appsDirectory = dir;
+    }
+
+    public Path getAppsDirectory() {
+        return appsDirectory;
+    }
+
+    /**
+     * The Jetty base whose {@code start.ini} and {@code start.d/*.ini} (with this JVM's command
+     * line and system properties) are checked at start for {@code <propertyPrefix>*} properties
+     * that are no setting; errors name files relative to it. Default: none (no check).
+     */
+    public void setJettyBase(String jettyBase) {
+        checkNotStarted("jettyBase");
+        this.jettyBase = jettyBase == null || jettyBase.isBlank() ? null : Path.of(jettyBase).toAbsolutePath();
     }
 
     /** The directory for app sockets (mode 0700, keep the path short); default a temp directory. */
@@ -155,15 +223,16 @@ public class CorralHandler extends Handler.Wrapper {
     @Override
     protected void doStart() throws Exception {
         List<ConfigException.Problem> problems = new ArrayList<>();
-        Integer poolLimit = PoolLimits.maxPoolProcesses(maxPoolProcesses, problems);
-        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, problems);
-        List<AppConfig> configs;
-        try {
-            configs = bind(settings);
-        } catch (ConfigException e) {
-            problems.addAll(e.problems());
-            configs = List.of();
+        Function<String, String> engineSpelling = name -> Objects.toString(propertyPrefix, "") + name;
+        List<ConfigException.Problem> engineProblems = new ArrayList<>();
+        Integer poolLimit = PoolLimits.maxPoolProcesses(maxPoolProcesses, engineProblems);
+        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, engineProblems);
+        engineProblems.forEach(p -> problems.add(p.spelled(engineSpelling)));
+        if (propertyPrefix != null && jettyBase != null) {
+            problems.addAll(StartProperties.unknown(propertyPrefix, knownProperties(),
+                    StartProperties.given(jettyBase, StartProperties.thisCommandLine(), System.getProperties())));
         }
+        List<AppConfig> configs = bind(allApps(problems), problems);
         ConfigException.throwIfAny(problems);
         Corral engine = Corral.builder().runDir(runDir == null ? null : Path.of(runDir))
                 .maxPoolProcesses(poolLimit).status(status).build();
@@ -181,27 +250,56 @@ public class CorralHandler extends Handler.Wrapper {
         super.doStart();
     }
 
-    /** Validates every app's settings, reporting the problems of all apps at once. */
-    static List<AppConfig> bind(List<AppSettings> settings) {
-        List<AppConfig> configs = new ArrayList<>();
-        List<ConfigException.Problem> problems = new ArrayList<>();
-        if (settings.isEmpty()) {
-            problems.add(new ConfigException.Problem("apps", null, "at least one app added with addApp"));
+    /** The apps added, then those of the apps directory (whose unknown keys go to {@code problems}). */
+    private List<AppSource> allApps(List<ConfigException.Problem> problems) throws IOException {
+        List<AppSource> all = new ArrayList<>(apps);
+        for (AppsDirectory.AppFile file : AppsDirectory.read(appsDirectory, this::shown)) {
+            problems.addAll(file.problems());
+            all.add(new AppSource(file.settings(), Function.identity(), shown(file.file())));
         }
-        for (int i = 0; i < settings.size(); i++) {
-            AppSettings app = settings.get(i);
+        return all;
+    }
+
+    /** A file as errors name it: relative to the Jetty base when it is inside. */
+    private String shown(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        return jettyBase != null && absolute.startsWith(jettyBase) ? jettyBase.relativize(absolute).toString() : absolute.toString();
+    }
+
+    /** The properties that are settings: {@code corral.maxPoolProcesses}, {@code corral.app.maxQueue}, .... */
+    private List<String> knownProperties() {
+        List<String> known = new ArrayList<>();
+        Setting.engineSettings().forEach(s -> known.add(propertyPrefix + s.configName()));
+        known.add(propertyPrefix + "appsDirectory");
+        Setting.appSettings().forEach(s -> known.add(propertyPrefix + "app." + s.configName()));
+        JVM_PROPERTIES.forEach(name -> known.add(propertyPrefix + name));
+        return known;
+    }
+
+    /**
+     * Validates every app's settings, adding the problems of all apps to {@code problems}, each
+     * spelled as its app was configured and, with several apps, saying which app it is about.
+     */
+    private static List<AppConfig> bind(List<AppSource> sources, List<ConfigException.Problem> problems) {
+        List<AppConfig> configs = new ArrayList<>();
+        if (sources.isEmpty()) {
+            problems.add(new ConfigException.Problem("apps", null, "at least one app: corral.app.* properties, "
+                    + "a <name>.properties file in the apps directory, or an addApp call"));
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            AppSource source = sources.get(i);
             try {
-                configs.add(app.toConfig());
+                configs.add(source.settings().toConfig());
             } catch (ConfigException e) {
-                // with several apps, say which one each problem belongs to
-                String which = settings.size() == 1 ? "" : "app[" + (app.getName() != null ? app.getName() : "#" + (i + 1)) + "].";
+                String name = source.settings().getName();
+                String where = source.where() != null ? source.where()
+                        : sources.size() > 1 && source.spelling() == Function.<String>identity()
+                        ? "app [" + (name != null ? name : "#" + (i + 1)) + "]" : null;
                 for (ConfigException.Problem problem : e.problems()) {
-                    problems.add(new ConfigException.Problem(which + problem.setting(), problem.value(), problem.allowed()));
+                    ConfigException.Problem spelled = problem.spelled(source.spelling());
+                    problems.add(where == null ? spelled : spelled.at(where));
                 }
             }
-        }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
         }
         return configs;
     }

@@ -36,7 +36,9 @@ import dev.corral.config.ConfigException.Problem;
  * @param type            how the app is started
  * @param entryPoint      {@code module:callable} for wsgi, a script relative to appRoot for node,
  *                        {@code null} or ignored for generic
- * @param command         the command line, split into words; required for generic, optional otherwise
+ * @param command         the command line, split into template words ({@link CommandLine#splitTemplate}:
+ *                        {@code ${NAME}} is a variable, filled in from the process's environment when it
+ *                        starts, {@code $$} a dollar sign); required for generic, unused otherwise
  * @param env             extra environment variables, in order
  * @param pathPrefix      requests under this path go to the app; {@code /} means all
  * @param virtualHosts    host names the app serves ({@code *.example.com} for subdomains); empty means all
@@ -137,6 +139,9 @@ public record AppConfig(
         AppConfigRules.duration(Setting.SPAWN_TIMEOUT, spawnTimeout, shown(spawnTimeout), false, problems);
         AppConfigRules.duration(Setting.SHUTDOWN_TIMEOUT, shutdownTimeout, shown(shutdownTimeout), true, problems);
         AppConfigRules.required(Setting.LISTEN, listen, problems);
+        // the environment is a fact of bind time (AppSettings.toConfig checks it): here only listen's variable
+        AppConfigRules.commandVariables(type, command, CommandLine.joinTemplate(command), listen, env.keySet(), null,
+                problems);
         AppConfigRules.throwIfAny(problems);
 
         appRoot = appRoot.toAbsolutePath().normalize();
@@ -240,7 +245,7 @@ public record AppConfig(
         s.put(Setting.APP_ROOT.configName(), appRoot.toString());
         s.put(Setting.TYPE.configName(), type.configName());
         putIf(s, Setting.ENTRY_POINT, entryPoint);
-        putIf(s, Setting.COMMAND, command.isEmpty() ? null : CommandLine.join(command));
+        putIf(s, Setting.COMMAND, command.isEmpty() ? null : CommandLine.joinTemplate(command));
         putIf(s, Setting.ENV, env.isEmpty() ? null : env.entrySet().stream()
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
         s.put(Setting.PATH_PREFIX.configName(), pathPrefix);
@@ -301,7 +306,7 @@ public record AppConfig(
         s.add(Setting.APP_ROOT + "=" + appRoot);
         s.add(Setting.TYPE + "=" + type.configName());
         s.add(Setting.ENTRY_POINT + "=" + Objects.toString(entryPoint, ""));
-        s.add(Setting.COMMAND + "=" + CommandLine.join(command));
+        s.add(Setting.COMMAND + "=" + CommandLine.joinTemplate(command));
         s.add(Setting.ENV + "=" + env.entrySet().stream()
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
         s.add(Setting.PATH_PREFIX + "=" + pathPrefix);

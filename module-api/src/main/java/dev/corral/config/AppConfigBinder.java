@@ -48,12 +48,17 @@ final class AppConfigBinder {
         String entryPoint = valueOr(ENTRY_POINT, type == null ? null : AppConfig.defaultEntryPoint(type));
         AppConfigRules.entryPoint(type, entryPoint, problems);
         String commandLine = value(COMMAND);
-        List<String> command = commandLine == null ? null : words(COMMAND, commandLine);
+        List<String> command = commandLine == null ? null : words(COMMAND, commandLine, true);
         if (commandLine == null || command != null) {
             AppConfigRules.command(type, command, problems);
         }
         Map<String, String> env = env();
         String pathPrefix = valueOr(PATH_PREFIX, AppConfig.DEFAULT_PATH_PREFIX);
+        Listen listen = choice(LISTEN, Listen.values(), Listen::configName, AppConfig.DEFAULT_LISTEN);
+        if (command != null && listen != null) {
+            AppConfigRules.commandVariables(type, command, commandLine, listen, env.keySet(), System.getenv().keySet(),
+                    problems);
+        }
         AppConfigRules.pathPrefix(pathPrefix, problems);
         List<String> virtualHosts = virtualHosts();
         AppConfigRules.virtualHosts(virtualHosts, problems);
@@ -68,7 +73,6 @@ final class AppConfigBinder {
         Duration queueTimeout = duration(QUEUE_TIMEOUT, AppConfig.DEFAULT_QUEUE_TIMEOUT, false);
         Duration spawnTimeout = duration(SPAWN_TIMEOUT, AppConfig.DEFAULT_SPAWN_TIMEOUT, false);
         Duration shutdownTimeout = duration(SHUTDOWN_TIMEOUT, AppConfig.DEFAULT_SHUTDOWN_TIMEOUT, true);
-        Listen listen = choice(LISTEN, Listen.values(), Listen::configName, AppConfig.DEFAULT_LISTEN);
         Duration idleTimeout = duration(IDLE_TIMEOUT, RecycleConfig.DEFAULT_IDLE_TIMEOUT, true);
         Integer maxRequests = integer(MAX_REQUESTS, RecycleConfig.DEFAULT_MAX_REQUESTS, 0, Integer.MAX_VALUE);
         String memory = value(MAX_MEMORY);
@@ -168,12 +172,17 @@ final class AppConfigBinder {
                 });
     }
 
-    /** The words of a command line, or {@code null} (and a problem) if its quotes do not close. */
-    private List<String> words(Setting s, String line) {
+    /**
+     * The words of a command line (template words, with variable references, when
+     * {@code template}), or {@code null} (and a problem) if its quotes do not close.
+     */
+    private List<String> words(Setting s, String line, boolean template) {
         try {
-            return CommandLine.split(line);
+            return template ? CommandLine.splitTemplate(line) : CommandLine.split(line);
         } catch (IllegalArgumentException e) {
-            problems.add(s.problem(line, "a command line with closed quotes (" + e.getMessage() + ")"));
+            String what = e.getMessage().startsWith("bad variable") ? "a command line with well-formed ${NAME} references"
+                    : "a command line with closed quotes";
+            problems.add(s.problem(line, what + " (" + e.getMessage() + ")"));
             return null;
         }
     }
@@ -182,7 +191,7 @@ final class AppConfigBinder {
     private Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
         String v = value(ENV);
-        List<String> words = v == null ? List.of() : words(ENV, v);
+        List<String> words = v == null ? List.of() : words(ENV, v, false);
         if (words == null) {
             return env;
         }

@@ -84,6 +84,49 @@ final class AppConfigRules {
         }
     }
 
+    /** The variables Corral sets for every process of an app, whatever its settings. */
+    static final List<String> CORRAL_VARIABLES = List.of("CORRAL_APP", "CORRAL_PROCESS_NUMBER", "CORRAL_SCRIPT_NAME");
+
+    /**
+     * The variables a generic command refers to must be set for its process: {@code $PORT} only
+     * with {@code listen=tcp}, {@code $CORRAL_SOCKET} only with {@code listen=unix}, and any
+     * other one by Corral, the {@code env} setting or (when {@code containerEnv} is not null)
+     * the container's environment. Other types do not run {@code command}.
+     *
+     * @param shown the command line as the user wrote it
+     */
+    static void commandVariables(AppType type, List<String> command, String shown, Listen listen, Set<String> env,
+                                 Set<String> containerEnv, List<Problem> problems) {
+        if (type != AppType.GENERIC || listen == null) {
+            return;
+        }
+        String own = listen == Listen.UNIX ? "CORRAL_SOCKET" : "PORT";
+        String other = listen == Listen.UNIX ? "PORT" : "CORRAL_SOCKET";
+        Set<String> reported = new java.util.LinkedHashSet<>();
+        for (String word : command) {
+            for (String name : CommandLine.references(word)) {
+                if (!reported.add(name) || name.equals(own) || CORRAL_VARIABLES.contains(name)
+                        || (!name.equals(other) && (env.contains(name) || containerEnv == null || containerEnv.contains(name)))) {
+                    continue;
+                }
+                if (name.equals(other)) {
+                    problems.add(Setting.COMMAND.problem(shown, "a command line for listen=" + listen.configName()
+                            + ", which sets $" + own + ": $" + other + " is set only with listen="
+                            + (listen == Listen.UNIX ? Listen.TCP : Listen.UNIX).configName()));
+                    continue;
+                }
+                List<String> known = new java.util.ArrayList<>(List.of(own));
+                known.addAll(CORRAL_VARIABLES);
+                known.addAll(env);
+                known.addAll(new java.util.TreeSet<>(containerEnv));
+                String hint = Suggestions.closest(name, known).map(n -> " (did you mean $" + n + "?)").orElse("");
+                problems.add(Setting.COMMAND.problem(shown, "a command line whose variables are set for its process"
+                        + " ($" + own + ", $CORRAL_APP, $CORRAL_PROCESS_NUMBER, $CORRAL_SCRIPT_NAME, the env setting's"
+                        + " and the container's environment): $" + name + " is none of them" + hint));
+            }
+        }
+    }
+
     static void env(Map<String, String> env, List<Problem> problems) {
         env.forEach((key, value) -> {
             String pair = key + "=" + value;

@@ -15,50 +15,15 @@ import dev.corral.config.ConfigException.Problem;
  * value ({@code null} = not set); nothing is parsed or checked until {@link #toConfig()}, which
  * reports every problem at once (STYLE.md rules 3 and 4).
  *
- * <p>Settings, in documented order (see {@link AppConfig} for their meaning):
- * <pre>
- * setting          default            accepts
- * name             (required)         letters, digits, '.', '_' and '-' (it names the app's MBeans)
- * appRoot          (required)         an existing directory (relative: to the working directory)
- * type             wsgi               wsgi, node or generic
- * entryPoint       app:application    wsgi: module:callable; node: script relative to appRoot (default app.js)
- * command          (none)             a shell-style command line; required for generic
- * env              (none)             NAME=value pairs separated by whitespace, shell quoting allowed
- * pathPrefix       /                  a path starting with '/'; a trailing '/' is dropped
- * virtualHosts     (all hosts)        host names or *.domain, separated by commas or whitespace
- * minProcesses     1                  0..maxProcesses
- * maxProcesses     6                  1..1024
- * concurrency      1                  0..10000, 0 = unlimited
- * maxQueue         100                0..1000000
- * queueTimeout     60s                a duration &gt; 0: 250ms, 30s, 5m, 1h, or a bare number of seconds
- * spawnTimeout     60s                a duration &gt; 0
- * shutdownTimeout  30s                a duration &gt;= 0
- * listen           unix               unix or tcp
- * idleTimeout      5m                 a duration &gt;= 0 (0 = never): idle processes above minProcesses stop
- * maxRequests      0                  0.. (0 = off): recycle a process after this many requests
- * maxMemory        0                  a size such as 512MB (0 = off): recycle above this resident set
- * maxRequestTime   0                  a duration &gt;= 0 (0 = off): a longer request kills its process (504)
- * healthPath       (none)             a path checked with GET; none = a socket connect is the check
- * healthInterval   2s                 checks of a healthy process (HAProxy inter)
- * healthFastInterval 500ms            checks while a process changes state (fastinter)
- * healthDownInterval 5s               checks of a process that is down (downinter)
- * healthRise       2                  successful checks before a new process takes traffic
- * healthFall       3                  failed checks that mark a process down
- * healthTimeout    2s                 how long one check may take
- * errorLimit       10                 consecutive connect errors or 5xx that mark a process down (0 = off)
- * retries          3                  other processes a failed connect is retried on
- * slowStart        0                  a duration &gt;= 0 (0 = off): a new process's share of traffic ramps up
- * stickySessions   false              true: a request carrying stickyCookie goes to the process that set it
- * stickyCookie     corral_route       the cookie's name
- * faults           (none)             faults to inject, e.g. connect:0.02,spawn:0.1,latency:0.05@200ms
- * faultSeed        (random)           the injector's seed, logged at start-up, to replay a run
- * </pre>
+ * <p>The settings, their defaults and what each accepts are the {@link Setting} table (the
+ * README's settings table is made from it).
  *
- * <p>To add a setting: add a row to the {@code Setting} table (its place there is its documented
+ * <p>To add a setting: add a row to the {@link Setting} table (its place there is its documented
  * order), the component and {@code DEFAULT_*} constant to {@link AppConfig} with its check in
  * {@code AppConfigRules}, one line to {@code AppConfigBinder}, and a String setter/getter pair
  * here. Storage, {@link #names()}, {@link #set}, {@link #get} and {@link #toString()} follow the
- * table.
+ * table; the tests that hold the README, the Jetty module files, the Tomcat valve and the demo
+ * to the table then say what else to regenerate.
  *
  * <p>Not thread-safe: a container fills it from one thread before start; the adapter owns it.
  */
@@ -66,7 +31,7 @@ public final class AppSettings {
 
     private final Map<Setting, String> values = new EnumMap<>(Setting.class);
 
-    /** The setting names in documented order, e.g. {@code name, appRoot, type, ...}. */
+    /** The app setting names in documented order, e.g. {@code name, appRoot, type, ...}. */
     public static List<String> names() {
         return Setting.names();
     }
@@ -74,12 +39,20 @@ public final class AppSettings {
     /**
      * Sets a setting by its config name; {@code null} unsets it.
      *
-     * @throws ConfigException naming the unknown setting and listing the known ones
+     * @throws ConfigException naming the unknown setting, with the one it most likely means
+     *                         ({@link #unknown})
      */
     public void set(String name, String value) {
-        Setting s = Setting.byName(name).orElseThrow(() -> new ConfigException(List.of(
-                new Problem(String.valueOf(name), value == null ? "" : value, "one of: " + String.join(", ", names())))));
+        Setting s = Setting.appSetting(name).orElseThrow(() -> new ConfigException(List.of(unknown(name, value))));
         put(s, value);
+    }
+
+    /**
+     * The problem of a name that is no app setting, e.g. {@code 'maxProces' is not an app setting;
+     * did you mean 'maxProcesses'? (set to [4])}: adapters render it in their users' spelling.
+     */
+    public static Problem unknown(String name, String value) {
+        return Problem.unknown(String.valueOf(name), value, "an app setting", names());
     }
 
     /**
@@ -88,9 +61,14 @@ public final class AppSettings {
      * @throws IllegalArgumentException if no setting has that name
      */
     public String get(String name) {
-        Setting s = Setting.byName(name).orElseThrow(() -> new IllegalArgumentException(
+        Setting s = Setting.appSetting(name).orElseThrow(() -> new IllegalArgumentException(
                 "Unknown setting [" + name + "], expected one of: " + String.join(", ", names())));
         return values.get(s);
+    }
+
+    /** Whether no setting is set. */
+    public boolean isEmpty() {
+        return values.isEmpty();
     }
 
     /**

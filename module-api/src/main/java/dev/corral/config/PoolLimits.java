@@ -10,7 +10,6 @@ import java.util.List;
 public final class PoolLimits {
     public static final String MAX_POOL_PROCESSES = "maxPoolProcesses";
     public static final int DEFAULT_MAX_POOL_PROCESSES = 0;
-    static final String ALLOWED = "an integer 0..100000 (0 = no limit)";
 
     private PoolLimits() {
     }
@@ -28,7 +27,7 @@ public final class PoolLimits {
         } catch (NumberFormatException e) {
             // reported below
         }
-        problems.add(new ConfigException.Problem(MAX_POOL_PROCESSES, raw, ALLOWED));
+        problems.add(Setting.MAX_POOL_PROCESSES.problem(raw));
         return null;
     }
 }

@@ -5,64 +5,207 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The table of app settings: config name and what each accepts, in documented order. This is
- * the one list to extend when a setting is added (see {@link AppSettings} for the checklist).
- * The {@code allowed} texts are API: tests pin them and operators read them.
+ * The one table of Corral's settings: every app setting and every engine setting, in documented
+ * order, with its default, a one-line meaning and what it accepts. Everything that lists the
+ * settings is made from this table or checked against it by a test: the binders and their error
+ * messages, the README's settings table, the Jetty module's {@code [ini-template]} and
+ * {@code etc/corral.xml}, the Tomcat valve's attributes and the demo's {@code --set} flags. To
+ * add a setting, add its row here first (see {@link AppSettings} for the rest of the checklist).
+ *
+ * <p>The {@code allowed} texts are API: tests pin them and operators read them in errors.
+ * Immutable.
  */
-enum Setting {
-    NAME("name", "a name of letters, digits, '.', '_' and '-'"),
-    APP_ROOT("appRoot", "an existing directory"),
-    TYPE("type", "one of wsgi, node, generic"),
-    ENTRY_POINT("entryPoint", "module:callable for wsgi or a script relative to appRoot for node"),
-    COMMAND("command", "a command line such as python3 server.py"),
-    ENV("env", "NAME=value pairs separated by whitespace, NAME matching [A-Za-z_][A-Za-z0-9_]*"),
-    PATH_PREFIX("pathPrefix", "a path starting with '/' without whitespace, '?' or '#'"),
-    VIRTUAL_HOSTS("virtualHosts", "host names such as example.com or *.example.com, separated by commas or spaces"),
-    MIN_PROCESSES("minProcesses", "an integer 0..maxProcesses"),
-    MAX_PROCESSES("maxProcesses", "an integer 1.." + AppConfig.MAX_PROCESSES_LIMIT),
-    CONCURRENCY("concurrency", "an integer 0.." + AppConfig.CONCURRENCY_LIMIT + " (0 = unlimited)"),
-    MAX_QUEUE("maxQueue", "an integer 0.." + AppConfig.MAX_QUEUE_LIMIT),
-    QUEUE_TIMEOUT("queueTimeout", "a duration > 0, such as 250ms, 30s, 5m or 1h"),
-    SPAWN_TIMEOUT("spawnTimeout", "a duration > 0, such as 250ms, 30s, 5m or 1h"),
-    SHUTDOWN_TIMEOUT("shutdownTimeout", "a duration >= 0, such as 250ms, 30s, 5m or 1h"),
-    LISTEN("listen", "one of unix, tcp"),
-    IDLE_TIMEOUT("idleTimeout", "a duration >= 0, such as 30s or 5m (0 = never)"),
-    MAX_REQUESTS("maxRequests", "an integer 0.." + Integer.MAX_VALUE + " (0 = off)"),
-    MAX_MEMORY("maxMemory", Sizes.ALLOWED),
-    MAX_REQUEST_TIME("maxRequestTime", "a duration >= 0, such as 30s or 5m (0 = off)"),
-    HEALTH_PATH("healthPath", "a path starting with '/' without whitespace or '#'"),
-    HEALTH_INTERVAL("healthInterval", "a duration > 0, such as 500ms or 2s"),
-    HEALTH_FAST_INTERVAL("healthFastInterval", "a duration > 0, such as 500ms or 2s"),
-    HEALTH_DOWN_INTERVAL("healthDownInterval", "a duration > 0, such as 500ms or 2s"),
-    HEALTH_RISE("healthRise", "an integer 1..100"),
-    HEALTH_FALL("healthFall", "an integer 1..100"),
-    HEALTH_TIMEOUT("healthTimeout", "a duration > 0, such as 500ms or 2s"),
-    ERROR_LIMIT("errorLimit", "an integer 0..100000 (0 = off)"),
-    RETRIES("retries", "an integer 0..100"),
-    SLOW_START("slowStart", "a duration >= 0, such as 30s (0 = off)"),
-    STICKY_SESSIONS("stickySessions", "true or false"),
-    STICKY_COOKIE("stickyCookie", "a cookie name (letters, digits and !#$%&'*+.^_`|~-)"),
-    FAULTS("faults", dev.corral.fault.FaultSpec.ALLOWED),
-    FAULT_SEED("faultSeed", "an integer (default: random, logged at start-up)");
+public enum Setting {
+    NAME(Scope.APP, "name", null, "(required)", "blog",
+            "the app's name, [A-Za-z0-9._-]+: used in logs, CORRAL_APP and its JMX names",
+            "a name of letters, digits, '.', '_' and '-'"),
+    APP_ROOT(Scope.APP, "appRoot", null, "(required)", "/srv/blog",
+            "the app's directory (must exist); its processes start there",
+            "an existing directory"),
+    TYPE(Scope.APP, "type", "wsgi", null, null,
+            "wsgi (Python WSGI through the bundled loader), node (node <entryPoint>) or generic (command)",
+            "one of wsgi, node, generic"),
+    ENTRY_POINT(Scope.APP, "entryPoint", null, "app:application (wsgi), app.js (node)", "app:application",
+            "wsgi: module:callable; node: the script, relative to appRoot",
+            "module:callable for wsgi or a script relative to appRoot for node"),
+    COMMAND(Scope.APP, "command", null, "(none)", "gunicorn --bind unix:$CORRAL_SOCKET app:app",
+            "generic: the server's command line (shell-like quoting; Corral expands $CORRAL_SOCKET, $PORT and"
+                    + " ${NAME}); it listens on $CORRAL_SOCKET, or on 127.0.0.1:$PORT with listen=tcp",
+            "a command line such as python3 server.py"),
+    ENV(Scope.APP, "env", null, "(none)", "APP_ENV=production",
+            "extra environment variables: NAME=value pairs separated by spaces (A=1 B=\"two words\")",
+            "NAME=value pairs separated by whitespace, NAME matching [A-Za-z_][A-Za-z0-9_]*"),
+    PATH_PREFIX(Scope.APP, "pathPrefix", "/", null, null,
+            "requests under this path go to the app; the longest matching prefix wins",
+            "a path starting with '/' without whitespace, '?' or '#'"),
+    VIRTUAL_HOSTS(Scope.APP, "virtualHosts", null, "(all)", "example.com,*.example.com",
+            "host names the app serves, comma separated; *.example.com for subdomains",
+            "host names such as example.com or *.example.com, separated by commas or spaces"),
+    MIN_PROCESSES(Scope.APP, "minProcesses", "1", null, null,
+            "processes kept running, 0..maxProcesses",
+            "an integer 0..maxProcesses"),
+    MAX_PROCESSES(Scope.APP, "maxProcesses", "6", null, null,
+            "upper bound on processes, 1.." + AppConfig.MAX_PROCESSES_LIMIT,
+            "an integer 1.." + AppConfig.MAX_PROCESSES_LIMIT),
+    CONCURRENCY(Scope.APP, "concurrency", "1", null, null,
+            "requests one process serves at once; 0 = unlimited (Node-style servers)",
+            "an integer 0.." + AppConfig.CONCURRENCY_LIMIT + " (0 = unlimited)"),
+    MAX_QUEUE(Scope.APP, "maxQueue", "100", null, null,
+            "requests that may wait for a process; past it: 503 with Retry-After at once",
+            "an integer 0.." + AppConfig.MAX_QUEUE_LIMIT),
+    QUEUE_TIMEOUT(Scope.APP, "queueTimeout", "60s", null, null,
+            "a request waiting longer for a process gets 503",
+            "a duration > 0, such as 250ms, 30s, 5m or 1h"),
+    SPAWN_TIMEOUT(Scope.APP, "spawnTimeout", "60s", null, null,
+            "a process must listen within this time, or the spawn fails",
+            "a duration > 0, such as 250ms, 30s, 5m or 1h"),
+    SHUTDOWN_TIMEOUT(Scope.APP, "shutdownTimeout", "30s", null, null,
+            "a stopping process gets SIGTERM, then SIGKILL after this time",
+            "a duration >= 0, such as 250ms, 30s, 5m or 1h"),
+    LISTEN(Scope.APP, "listen", "unix", null, null,
+            "unix: a private socket $CORRAL_SOCKET in a 0700 directory; tcp: 127.0.0.1:$PORT",
+            "one of unix, tcp"),
+    IDLE_TIMEOUT(Scope.APP, "idleTimeout", "5m", null, null,
+            "processes above minProcesses that served nothing this long are stopped; 0 = never",
+            "a duration >= 0, such as 30s or 5m (0 = never)"),
+    MAX_REQUESTS(Scope.APP, "maxRequests", "0", null, null,
+            "a process is recycled after serving this many requests; 0 = off",
+            "an integer 0.." + Integer.MAX_VALUE + " (0 = off)"),
+    MAX_MEMORY(Scope.APP, "maxMemory", "0", null, null,
+            "a process whose resident set (its whole process tree, from /proc) exceeds this, e.g. 512MB,"
+                    + " is recycled; 0 = off",
+            Sizes.ALLOWED),
+    MAX_REQUEST_TIME(Scope.APP, "maxRequestTime", "0", null, null,
+            "a request running longer kills its process and gets 504 request_timeout; 0 = off",
+            "a duration >= 0, such as 30s or 5m (0 = off)"),
+    HEALTH_PATH(Scope.APP, "healthPath", null, "(none)", "/health",
+            "the path checked with GET (2xx/3xx = healthy); none = a socket connect is the check",
+            "a path starting with '/' without whitespace or '#'"),
+    HEALTH_INTERVAL(Scope.APP, "healthInterval", "2s", null, null,
+            "checks of a healthy process (HAProxy's inter)",
+            "a duration > 0, such as 500ms or 2s"),
+    HEALTH_FAST_INTERVAL(Scope.APP, "healthFastInterval", "500ms", null, null,
+            "checks while a process changes state: starting, or failing but not yet down (fastinter)",
+            "a duration > 0, such as 500ms or 2s"),
+    HEALTH_DOWN_INTERVAL(Scope.APP, "healthDownInterval", "5s", null, null,
+            "checks of a process that is down and finishing its requests (downinter)",
+            "a duration > 0, such as 500ms or 2s"),
+    HEALTH_RISE(Scope.APP, "healthRise", "2", null, null,
+            "passed checks in a row before a new process takes traffic (with healthPath)",
+            "an integer 1..100"),
+    HEALTH_FALL(Scope.APP, "healthFall", "3", null, null,
+            "failed checks in a row that mark a process down",
+            "an integer 1..100"),
+    HEALTH_TIMEOUT(Scope.APP, "healthTimeout", "2s", null, null,
+            "how long one check may take",
+            "a duration > 0, such as 500ms or 2s"),
+    ERROR_LIMIT(Scope.APP, "errorLimit", "10", null, null,
+            "refused connects, unanswered requests or 5xx answers in a row that mark a process down; 0 = off",
+            "an integer 0..100000 (0 = off)"),
+    RETRIES(Scope.APP, "retries", "3", null, null,
+            "a request whose connect failed, or (GET, HEAD, PUT, DELETE, OPTIONS, TRACE without a body) that a"
+                    + " process closed without answering, tries this many other processes",
+            "an integer 0..100"),
+    SLOW_START(Scope.APP, "slowStart", "0", null, null,
+            "a new process's share of traffic ramps up over this time; 0 = off",
+            "a duration >= 0, such as 30s (0 = off)"),
+    STICKY_SESSIONS(Scope.APP, "stickySessions", "false", null, null,
+            "true: a request with the stickyCookie goes to the process that set it (see Sticky sessions)",
+            "true or false"),
+    STICKY_COOKIE(Scope.APP, "stickyCookie", "corral_route", null, null,
+            "the sticky sessions' cookie name",
+            "a cookie name (letters, digits and !#$%&'*+.^_`|~-)"),
+    FAULTS(Scope.APP, "faults", null, "(none)", "connect:0.02,latency:0.05@200ms",
+            "faults to inject at Corral's own I/O seams (see Fault simulation)",
+            dev.corral.fault.FaultSpec.ALLOWED),
+    FAULT_SEED(Scope.APP, "faultSeed", null, "(random)", "42",
+            "the fault injector's seed, logged at start-up, to replay a run",
+            "an integer (default: random, logged at start-up)"),
 
-    private static final List<String> NAMES =
-            Arrays.stream(values()).map(Setting::configName).toList();
+    RUN_DIR(Scope.ENGINE, "runDir", null, "(a new temporary directory)", "/tmp/corral",
+            "the directory of the app sockets and loader scripts (mode 0700); keep it short:"
+                    + " a socket path must stay under ~100 bytes",
+            "a directory path"),
+    MAX_POOL_PROCESSES(Scope.ENGINE, "maxPoolProcesses", "0", null, null,
+            "processes all apps of the JVM may run together; 0 = no limit",
+            "an integer 0..100000 (0 = no limit)"),
+    STATUS_PATH(Scope.ENGINE, "statusPath", null, "(off)", "/corral-status",
+            "the status page, its JSON, the Prometheus metrics and the probes are served at this path",
+            "a path such as /corral-status (starting with '/', not '/' alone, no trailing '/', no whitespace,"
+                    + " '?', '#', ';' or '%')"),
+    STATUS_ALLOW(Scope.ENGINE, "statusAllow", "127.0.0.0/8,::1", null, null,
+            "the client networks (addresses or CIDR blocks, comma separated) that may read the status",
+            "an address or CIDR block such as 10.0.0.0/8, 127.0.0.1 or ::1 (a list separated by commas)"),
+    STATUS_PER_PROCESS_METRICS(Scope.ENGINE, "statusPerProcessMetrics", "false", null, null,
+            "true: the metrics have per-pid series too (pids churn)",
+            "true or false");
 
+    /** Whose setting it is: one app's, or the engine's (shared by every app of the JVM). */
+    public enum Scope {
+        APP, ENGINE
+    }
+
+    private static final List<Setting> APP_SETTINGS =
+            Arrays.stream(values()).filter(s -> s.scope == Scope.APP).toList();
+    private static final List<Setting> ENGINE_SETTINGS =
+            Arrays.stream(values()).filter(s -> s.scope == Scope.ENGINE).toList();
+    private static final List<String> APP_NAMES = APP_SETTINGS.stream().map(Setting::configName).toList();
+
+    private final Scope scope;
     private final String configName;
+    private final String defaultValue;
+    private final String defaultText;
+    private final String example;
+    private final String meaning;
     private final String allowed;
 
-    Setting(String configName, String allowed) {
+    /**
+     * @param defaultValue the default as configuration text, or null when there is none
+     * @param defaultText  how the default reads when there is no default value, e.g. "(required)"
+     * @param example      a value to show when there is no default value
+     */
+    Setting(Scope scope, String configName, String defaultValue, String defaultText, String example, String meaning,
+            String allowed) {
+        this.scope = scope;
         this.configName = configName;
+        this.defaultValue = defaultValue;
+        this.defaultText = defaultText;
+        this.example = example;
+        this.meaning = meaning;
         this.allowed = allowed;
     }
 
+    public Scope scope() {
+        return scope;
+    }
+
     /** The spelling in configuration, e.g. {@code maxProcesses}. */
-    String configName() {
+    public String configName() {
         return configName;
     }
 
+    /** The default as configuration text ({@code 60s}), or empty when the setting has none. */
+    public Optional<String> defaultValue() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    /** The default as documented: the default value, or what applies without one ({@code (required)}). */
+    public String defaultText() {
+        return defaultValue != null ? defaultValue : defaultText;
+    }
+
+    /** A value to show in an example: the default value, or a typical value. */
+    public String example() {
+        return defaultValue != null ? defaultValue : example;
+    }
+
+    /** What the setting does, in one line. */
+    public String meaning() {
+        return meaning;
+    }
+
     /** What the setting accepts, worded to follow "must be". */
-    String allowed() {
+    public String allowed() {
         return allowed;
     }
 
@@ -76,12 +219,28 @@ enum Setting {
         return new ConfigException.Problem(configName, value, specificAllowed);
     }
 
-    static List<String> names() {
-        return NAMES;
+    /** The app settings, in documented order. */
+    public static List<Setting> appSettings() {
+        return APP_SETTINGS;
     }
 
-    static Optional<Setting> byName(String configName) {
+    /** The engine settings, in documented order. */
+    public static List<Setting> engineSettings() {
+        return ENGINE_SETTINGS;
+    }
+
+    static List<String> names() {
+        return APP_NAMES;
+    }
+
+    /** The setting of either scope with this config name. */
+    public static Optional<Setting> byName(String configName) {
         return Arrays.stream(values()).filter(s -> s.configName.equals(configName)).findFirst();
+    }
+
+    /** The app setting with this config name. */
+    static Optional<Setting> appSetting(String configName) {
+        return byName(configName).filter(s -> s.scope == Scope.APP);
     }
 
     @Override

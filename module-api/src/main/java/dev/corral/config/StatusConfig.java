@@ -39,13 +39,12 @@ public record StatusConfig(String path, List<Cidr> allow, boolean perProcessMetr
         int before = problems.size();
         String p = path == null || path.isBlank() ? null : path.trim();
         if (p != null && (!p.startsWith("/") || p.length() < 2 || p.endsWith("/") || p.matches(".*[\\s?#;%].*"))) {
-            problems.add(new ConfigException.Problem(STATUS_PATH, path,
-                    "a path such as /corral-status (starting with '/', not '/' alone, no trailing '/', no whitespace, '?', '#', ';' or '%')"));
+            problems.add(Setting.STATUS_PATH.problem(path));
         }
         List<Cidr> cidrs = parseAllow(allow == null ? DEFAULT_ALLOW : allow, problems);
         String perProcess = perProcessMetrics == null ? "false" : perProcessMetrics.trim();
         if (!perProcess.equalsIgnoreCase("true") && !perProcess.equalsIgnoreCase("false")) {
-            problems.add(new ConfigException.Problem(STATUS_PER_PROCESS_METRICS, perProcessMetrics, "true or false"));
+            problems.add(Setting.STATUS_PER_PROCESS_METRICS.problem(perProcessMetrics));
         }
         return problems.size() > before ? null : new StatusConfig(p, cidrs, Boolean.parseBoolean(perProcess));
     }
@@ -58,8 +57,7 @@ public record StatusConfig(String path, List<Cidr> allow, boolean perProcessMetr
             }
             Cidr cidr = Cidr.parse(block);
             if (cidr == null) {
-                problems.add(new ConfigException.Problem(STATUS_ALLOW, block,
-                        "an address or CIDR block such as 10.0.0.0/8, 127.0.0.1 or ::1 (a list separated by commas)"));
+                problems.add(Setting.STATUS_ALLOW.problem(block));
             } else {
                 cidrs.add(cidr);
             }

@@ -266,17 +266,54 @@ class AppSettingsTest {
     }
 
     @Test
-    void unknownSettingIsRejectedListingKnownNames() {
+    void unknownSettingIsRejectedNamingTheSettingItMostLikelyMeans() {
         ConfigException e = assertThrows(ConfigException.class, () -> settings.set("maxQueueSize", "5"));
-        assertEquals(List.of(new Problem("maxQueueSize", "5", "one of: " + String.join(", ", AppSettings.names()))),
-                e.problems());
-        assertEquals("'maxQueueSize' must be one of: name, appRoot, type, entryPoint, command, env, pathPrefix, "
-                + "virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
+        assertEquals(List.of(Problem.unknown("maxQueueSize", "5", "an app setting", AppSettings.names())), e.problems());
+        assertEquals("'maxQueueSize' is not an app setting; did you mean 'maxQueue'? (set to [5])", e.getMessage());
+        assertEquals("'corral.app.maxProces' is not an app setting; did you mean 'corral.app.maxProcesses'? (set to [4])",
+                assertThrows(ConfigException.class, () -> settings.set("maxProces", "4")).render(n -> "corral.app." + n));
+        assertEquals("'MAXQUEUE' is not an app setting; did you mean 'maxQueue'? (set to [5])",
+                assertThrows(ConfigException.class, () -> settings.set("MAXQUEUE", "5")).getMessage());
+        assertEquals("'sizeOfTheQueue' is not an app setting; it is one of: name, appRoot, type, entryPoint, command, env, "
+                + "pathPrefix, virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
                 + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
-                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, faults, faultSeed, but was [5]",
-                e.getMessage());
+                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, faults, faultSeed (set to [5])",
+                assertThrows(ConfigException.class, () -> settings.set("sizeOfTheQueue", "5")).getMessage());
+        // an engine setting is no app setting
+        assertThrows(ConfigException.class, () -> settings.set("maxPoolProcesses", "5"));
         assertThrows(IllegalArgumentException.class, () -> settings.get("maxQueueSize"));
+    }
+
+    @Test
+    void aGenericCommandMayUseOnlyVariablesItsProcessGets() {
+        settings.setType("generic");
+        settings.setCommand("gunicorn --bind 127.0.0.1:$PORT app:app");
+        assertEquals("'command' must be a command line for listen=unix, which sets $CORRAL_SOCKET: $PORT is set only "
+                + "with listen=tcp, but was [gunicorn --bind 127.0.0.1:$PORT app:app]", problemsOf(settings));
+        settings.setListen("tcp");
+        assertEquals(List.of("gunicorn", "--bind", "127.0.0.1:${PORT}", "app:app"), settings.toConfig().command());
+        settings.setCommand("server --socket=$CORRAL_SOCKET");
+        assertEquals("'command' must be a command line for listen=tcp, which sets $PORT: $CORRAL_SOCKET is set only "
+                + "with listen=unix, but was [server --socket=$CORRAL_SOCKET]", problemsOf(settings));
+        settings.setListen("unix");
+        settings.setCommand("server --socket=$CORRAL_SOCK");
+        String message = problemsOf(settings);
+        assertTrue(message.startsWith("'command' must be a command line whose variables are set for its process "
+                + "($CORRAL_SOCKET, $CORRAL_APP, $CORRAL_PROCESS_NUMBER, $CORRAL_SCRIPT_NAME, the env setting's and the "
+                + "container's environment): $CORRAL_SOCK is none of them (did you mean $CORRAL_SOCKET?), but was ["), message);
+        // the app's env, the container's environment (PATH), Corral's own, and quoted or escaped dollars
+        settings.setEnv("WORKERS=3");
+        settings.setCommand("srv -w $WORKERS --path \"$PATH\" --app=${CORRAL_APP} --n $CORRAL_PROCESS_NUMBER '$NOPE' \\$NOPE");
+        assertEquals(List.of("srv", "-w", "${WORKERS}", "--path", "${PATH}", "--app=${CORRAL_APP}", "--n",
+                "${CORRAL_PROCESS_NUMBER}", "$$NOPE", "$$NOPE"), settings.toConfig().command());
+        settings.setCommand("srv ${not a name}");
+        assertTrue(problemsOf(settings).startsWith("'command' must be a command line with well-formed ${NAME} references"),
+                problemsOf(settings));
+        // other types do not run command
+        settings.setType("wsgi");
+        settings.setCommand("srv $PORT");
+        assertEquals(List.of("srv", "${PORT}"), settings.toConfig().command());
     }
 
     @Test
@@ -395,7 +432,8 @@ class AppSettingsTest {
     @Test
     void aConfigsSettingsBindToTheSameConfigAgain() {
         settings.setType("generic");
-        settings.setCommand("python3 -m 'my server' --port=$PORT");
+        settings.setCommand("python3 -m 'my server' --port=$PORT --price='$5' \"--id=${CORRAL_APP}-\\$x\"");
+        settings.setListen("tcp");
         settings.setEnv("A=1 B='two words'");
         settings.setPathPrefix("/blog/");
         settings.setVirtualHosts("blog.example, *.blog.example");

@@ -69,4 +69,34 @@ class CommandLineTest {
         assertEquals("python3 -c 'print('\\''hi there'\\'')' '' a=b '$HOME'", line);
         assertEquals(words, CommandLine.split(line));
     }
+
+    @Test
+    void aTemplateKeepsVariablesOutsideSingleQuotesAndEscapesOtherDollars() {
+        assertEquals(List.of("gunicorn", "--bind", "unix:${CORRAL_SOCKET}", "app:app"),
+                CommandLine.splitTemplate("gunicorn --bind unix:$CORRAL_SOCKET app:app"));
+        assertEquals(List.of("${PORT}x", "${A}_b", "$$A", "$$A", "$$", "a$$", "$$1", "${B}c d"),
+                CommandLine.splitTemplate("${PORT}x $A\\_b '$A' \\$A $ a$ $1 \"$B\"'c d'"));
+        assertEquals(List.of("say ${X} \"$$\""), CommandLine.splitTemplate("\"say $X \\\"\\$\\\"\""));
+        assertThrows(IllegalArgumentException.class, () -> CommandLine.splitTemplate("a ${B"));
+        assertThrows(IllegalArgumentException.class, () -> CommandLine.splitTemplate("a ${B C}"));
+        assertThrows(IllegalArgumentException.class, () -> CommandLine.splitTemplate("a ${}"));
+    }
+
+    @Test
+    void expandFillsInEachReferenceWithinItsWord() {
+        java.util.Map<String, String> env = java.util.Map.of("CORRAL_SOCKET", "/run/c/1.sock", "A", "two words");
+        assertEquals("unix:/run/c/1.sock", CommandLine.expand("unix:${CORRAL_SOCKET}", env::get));
+        assertEquals("two words-", CommandLine.expand("${A}-${UNSET}", env::get));
+        assertEquals("$A $ $", CommandLine.expand("$$A $ $$", env::get));
+        assertEquals("two words", CommandLine.expand("$A", env::get));
+        assertEquals(List.of("CORRAL_SOCKET", "A"), CommandLine.references("${CORRAL_SOCKET}:$$X:${A}"));
+    }
+
+    @Test
+    void joinTemplateSplitsBackToTheSameTemplate() {
+        List<String> words = List.of("gunicorn", "unix:${CORRAL_SOCKET}", "$$5 \"x\" `y` \\", "it's", "${A}${B}");
+        String line = CommandLine.joinTemplate(words);
+        assertEquals("gunicorn \"unix:${CORRAL_SOCKET}\" \"\\$5 \\\"x\\\" \\`y\\` \\\\\" 'it'\\''s' \"${A}${B}\"", line);
+        assertEquals(words, CommandLine.splitTemplate(line));
+    }
 }

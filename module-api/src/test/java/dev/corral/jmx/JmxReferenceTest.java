@@ -38,11 +38,7 @@ class JmxReferenceTest {
 
     @Test
     void theReadmeListsEveryMBeanAttributeAndOperationAsTheCodeDescribesThem() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf(START);
-        int end = readme.indexOf(END);
-        assertTrue(start >= 0 && end > start, "README.md has the markers " + START + " and " + END);
-        String documented = readme.substring(start + START.length(), end).strip();
+        String documented = dev.corral.testing.ReadmeText.between(START, END);
         String expected = render();
         assertEquals(expected, documented, "README.md's JMX reference must read:\n\n" + expected + "\n");
     }

@@ -4,6 +4,7 @@ import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
 import dev.corral.config.ConfigException;
 import dev.corral.config.ConfigException.Problem;
+import dev.corral.config.Setting;
 import dev.corral.config.StatusConfig;
 import dev.corral.pool.App;
 import dev.corral.pool.Corral;
@@ -19,6 +20,7 @@ import org.apache.catalina.valves.ValveBase;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,17 +149,15 @@ public class CorralValve extends ValveBase {
         boolean statusSet = statusPath != null || statusAllow != null || statusPerProcessMetrics != null;
         StatusConfig bound = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, problems);
         status = statusSet ? bound : null;
-        unknownAttributes.forEach((name, value) -> problems.add(new Problem(name, value,
-                "an attribute of CorralValve, one of: " + String.join(", ", attributeNames()))));
+        unknownAttributes.forEach((name, value) -> problems.add(
+                Problem.unknown(name, value, "an attribute of CorralValve", attributeNames())));
         ConfigException.throwIfAny(problems);
         return config;
     }
 
-    private static List<String> attributeNames() {
-        List<String> names = new ArrayList<>(AppSettings.names());
-        names.addAll(List.of("runDir", "maxPoolProcesses", StatusConfig.STATUS_PATH, StatusConfig.STATUS_ALLOW,
-                StatusConfig.STATUS_PER_PROCESS_METRICS));
-        return names;
+    /** The valve's attributes: every setting of the table, the app's and the engine's. */
+    static List<String> attributeNames() {
+        return Arrays.stream(Setting.values()).map(Setting::configName).toList();
     }
 
     @Override
@@ -374,6 +374,60 @@ public class CorralValve extends ValveBase {
 
     public void setListen(String value) { set("listen", value); }
     public String getListen() { return settings.getListen(); }
+
+    public void setIdleTimeout(String value) { set("idleTimeout", value); }
+    public String getIdleTimeout() { return settings.getIdleTimeout(); }
+
+    public void setMaxRequests(String value) { set("maxRequests", value); }
+    public String getMaxRequests() { return settings.getMaxRequests(); }
+
+    public void setMaxMemory(String value) { set("maxMemory", value); }
+    public String getMaxMemory() { return settings.getMaxMemory(); }
+
+    public void setMaxRequestTime(String value) { set("maxRequestTime", value); }
+    public String getMaxRequestTime() { return settings.getMaxRequestTime(); }
+
+    public void setHealthPath(String value) { set("healthPath", value); }
+    public String getHealthPath() { return settings.getHealthPath(); }
+
+    public void setHealthInterval(String value) { set("healthInterval", value); }
+    public String getHealthInterval() { return settings.getHealthInterval(); }
+
+    public void setHealthFastInterval(String value) { set("healthFastInterval", value); }
+    public String getHealthFastInterval() { return settings.getHealthFastInterval(); }
+
+    public void setHealthDownInterval(String value) { set("healthDownInterval", value); }
+    public String getHealthDownInterval() { return settings.getHealthDownInterval(); }
+
+    public void setHealthRise(String value) { set("healthRise", value); }
+    public String getHealthRise() { return settings.getHealthRise(); }
+
+    public void setHealthFall(String value) { set("healthFall", value); }
+    public String getHealthFall() { return settings.getHealthFall(); }
+
+    public void setHealthTimeout(String value) { set("healthTimeout", value); }
+    public String getHealthTimeout() { return settings.getHealthTimeout(); }
+
+    public void setErrorLimit(String value) { set("errorLimit", value); }
+    public String getErrorLimit() { return settings.getErrorLimit(); }
+
+    public void setRetries(String value) { set("retries", value); }
+    public String getRetries() { return settings.getRetries(); }
+
+    public void setSlowStart(String value) { set("slowStart", value); }
+    public String getSlowStart() { return settings.getSlowStart(); }
+
+    public void setStickySessions(String value) { set("stickySessions", value); }
+    public String getStickySessions() { return settings.getStickySessions(); }
+
+    public void setStickyCookie(String value) { set("stickyCookie", value); }
+    public String getStickyCookie() { return settings.getStickyCookie(); }
+
+    public void setFaults(String value) { set("faults", value); }
+    public String getFaults() { return settings.getFaults(); }
+
+    public void setFaultSeed(String value) { set("faultSeed", value); }
+    public String getFaultSeed() { return settings.getFaultSeed(); }
 
     @Override
     public String toString() {

@@ -196,10 +196,10 @@ class CorralValveTest {
         assertNotNull(cause, "a ConfigException, got " + failure);
         String message = cause.getMessage();
         assertTrue(message.contains("'maxQueue' must be an integer 0..1000000, but was [-1]"), message);
-        assertTrue(message.contains("'maxProcess' must be an attribute of CorralValve, one of: name, appRoot, "), message);
-        assertTrue(message.contains("faultSeed, runDir, maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics,"
-                + " but was [4]"), message);
-        assertTrue(message.contains("'queueTimout' must be an attribute of CorralValve"), message);
+        assertTrue(message.contains("'maxProcess' is not an attribute of CorralValve; did you mean 'maxProcesses'? (set to [4])"),
+                message);
+        assertTrue(message.contains("'queueTimout' is not an attribute of CorralValve; did you mean 'queueTimeout'? (set to [5s])"),
+                message);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.corral.pool.internal;
 
 import dev.corral.config.AppConfig;
+import dev.corral.config.CommandLine;
 import dev.corral.config.Durations;
 import dev.corral.fault.FaultInjector;
 import dev.corral.fault.FaultPoint;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,14 +42,23 @@ final class LifelineLauncher implements ProcessLauncher {
         this.clock = clock;
     }
 
+    /** The command line as logged: a generic command's variables as {@code $NAME}, unexpanded. */
     @Override
     public List<String> command(AppConfig config) {
+        return command(config, name -> "$" + name);
+    }
+
+    /**
+     * The command line, a generic command's variables filled in by {@code variables} (each
+     * process's own environment when it starts: its socket or port differs).
+     */
+    private List<String> command(AppConfig config, Function<String, String> variables) {
         List<String> command = new ArrayList<>(List.of("setsid", "sh", runDir.script(RunDir.LIFELINE).toString(),
                 Long.toString(Math.max(1, (config.shutdownTimeout().toMillis() + 999) / 1000))));
         switch (config.type()) {
             case WSGI -> command.addAll(List.of(Interpreters.python(), "-u", runDir.script(RunDir.WSGI_LOADER).toString(), config.entryPoint()));
             case NODE -> command.addAll(List.of("node", runDir.script(RunDir.NODE_LOADER).toString(), config.entryPoint()));
-            case GENERIC -> command.addAll(config.command());
+            case GENERIC -> config.command().forEach(word -> command.add(CommandLine.expand(word, variables)));
         }
         return command;
     }
@@ -60,7 +71,7 @@ final class LifelineLauncher implements ProcessLauncher {
     private void start(AppProcess process, Listener listener) {
         AppConfig config = process.group.config;
         FaultInjector faults = process.group.faults;
-        ProcessBuilder builder = new ProcessBuilder(command(config))
+        ProcessBuilder builder = new ProcessBuilder()
                 .directory(config.appRoot().toFile());   // stdout and stderr: two pipes, two log levels
         Map<String, String> env = builder.environment();
         env.remove("CORRAL_SOCKET");
@@ -84,6 +95,7 @@ final class LifelineLauncher implements ProcessLauncher {
         } else {
             env.put("PORT", Integer.toString(process.port));
         }
+        builder.command(command(config, env::get));
         if (faults.inject(FaultPoint.SPAWN, "spawn of a process of app " + config.name())) {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, "fork/exec failed (fault injected, seed "
                     + faults.seed() + ")", List.of()));
