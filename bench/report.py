@@ -251,8 +251,8 @@ def main():
         w("")
         w("hello-16 with `statusPath` set and `/metrics` scraped every second (15 times as often as "
           "a usual Prometheus scrape interval), beside the same system without: both JVMs run at "
-          "once and their runs alternate (without, with, without ...), so a drift of the machine "
-          "during the run does not pass for a cost. "
+          "once and their runs alternate (without then with, with then without, ...), so neither a "
+          "drift of the machine during the run nor going first passes for a cost. "
           "A status request is answered before any app matching; on the request path the only cost "
           "is one prefix test of the path.")
         w("")
