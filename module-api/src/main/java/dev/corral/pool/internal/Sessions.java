@@ -262,7 +262,8 @@ final class Sessions {
     /**
      * A failed connect or an unanswered request is evidence against a process, not a verdict: it
      * counts towards {@code errorLimit} and asks for a health check at once; the process is
-     * retired only when it is really gone (its pid has exited, or its socket file is missing).
+     * retired only when it is really gone (its app has exited or is exiting, see
+     * {@link OsProcess#isDying}, or its socket file is missing).
      * A transient failure (a full listen backlog in a burst, an injected fault) costs a retry,
      * never the process, and never the app.
      */
