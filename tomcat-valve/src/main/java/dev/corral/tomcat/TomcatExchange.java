@@ -4,8 +4,6 @@ import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,8 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -47,20 +43,13 @@ import java.util.function.BiConsumer;
  * connector thread has let go of the request (async) or waits for it (blocking mode).
  *
  * <p>Thread-safety: the engine calls from one thread at a time; the engine's probe and Tomcat's
- * async callbacks run on other threads and share the fields guarded by {@code lock}.
+ * async callbacks run on other threads and meet in {@link TomcatCycle}, which holds the state
+ * they share.
  */
 final class TomcatExchange implements Exchange {
     private final RequestHead head;
     /** Why Tomcat refused the request as malformed before the valve ran, or null (see {@link #containerRefusal()}). */
     private final String refusal;
-    /**
-     * Whether the client's socket may be polled while queued: only for HTTP/1.x requests without
-     * a body on an HTTP/1.1 connector. There the next byte on the socket can only be a pipelined
-     * request or the end of the connection, and reading it leaves Tomcat's state as it was. Body
-     * bytes would read as available, HTTP/2 streams share their socket, and on AJP a read asks
-     * the front end for body chunks.
-     */
-    private final boolean pollable;
 
     // Tomcat's objects. The internal request and response only serve coyote actions (the client
     // poll, the content type, the abort), each made while the exchange is still open.
@@ -68,29 +57,7 @@ final class TomcatExchange implements Exchange {
     private final Response response;
     private final HttpServletRequest clientToProxyRequest;
     private final HttpServletResponse proxyToClientResponse;
-    /**
-     * Whether the request may go asynchronous (a Context is mapped and the pipeline allows it).
-     * It does so only when it is left waiting in the engine's queue ({@link #suspendIfWaiting}):
-     * a request rejected or forwarded at once stays on its connector thread, which saves Tomcat's
-     * async cycle (start, complete, a second dispatch) on every such request.
-     */
-    private final boolean asyncPossible;
-    /** Set (under lock) once the request went asynchronous; null while it runs on its connector thread. */
-    private volatile AsyncContext async;
-    private final CountDownLatch endedLatch = new CountDownLatch(1);
-
-    // Guarded by lock.
-    private final ReentrantLock lock = new ReentrantLock();
-    /** The engine began on the body or the response: the client's socket is Tomcat's again. */
-    private boolean engaged;
-    /** The connector thread has let go of the request (async) or waits for its end: it may be probed. */
-    private boolean released;
-    /** Where the engine's listener goes once the request is queued. */
-    private Runnable clientGone;
-    private int availableInARow;
-
-    /** Set once by {@link #end()}: succeed, fail, or Tomcat ended the async cycle itself. */
-    private volatile boolean ended;
+    private final TomcatCycle cycle;
     /** Touched by the engine's thread only. */
     private volatile boolean committed;
     private OutputStream body;
@@ -100,40 +67,21 @@ final class TomcatExchange implements Exchange {
         this.response = response;
         this.clientToProxyRequest = request.getRequest();
         this.proxyToClientResponse = response.getResponse();
-        this.asyncPossible = asyncPossible;
         this.refusal = response.isError() ? describeRefusal(request, response) : null;
         this.head = RequestHead.read(request, refusal != null);
-        this.pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
+        boolean pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
                 && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
+        this.cycle = new TomcatCycle(request, asyncPossible, pollable);
     }
 
-    /**
-     * Called on the connector thread once the engine's dispatch has returned: if the request is
-     * still waiting (not ended, and no engine thread has started on its body or response), it
-     * goes asynchronous and the connector thread is free to return. Otherwise (or in blocking
-     * mode) the caller must {@link #awaitEnd()}: the exchange ended already, or an engine thread
-     * took the request from the queue in the meantime and serves it while this thread waits.
-     *
-     * @return true if the request is now asynchronous
-     */
+    /** See {@link TomcatCycle#suspendIfWaiting()}. */
     boolean suspendIfWaiting() {
-        if (!asyncPossible) {
-            return false;
-        }
-        lock.lock();
-        try {
-            if (ended || engaged) {
-                return false;
-            }
-            AsyncContext started = request.startAsync();
-            started.setTimeout(0);
-            started.addListener(new ContainerEvents());
-            async = started;
-            released = true;
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return cycle.suspendIfWaiting();
+    }
+
+    /** See {@link TomcatCycle#awaitEnd()}. */
+    void awaitEnd() {
+        cycle.awaitEnd();
     }
 
     @Override
@@ -207,7 +155,7 @@ final class TomcatExchange implements Exchange {
 
     @Override
     public InputStream requestBody() throws IOException {
-        engage();
+        cycle.engage();
         try {
             // Tomcat sends 100 Continue when a request enters its Context (StandardContextValve,
             // with the default continueResponseTiming=immediately), but the valve serves the
@@ -224,131 +172,23 @@ final class TomcatExchange implements Exchange {
 
     @Override
     public void onClientGone(Runnable listener) {
-        lock.lock();
-        try {
-            if (!ended && !engaged) {
-                clientGone = listener;
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Blocking mode: waits until the engine ends the exchange (the engine's probe watches the client meanwhile). */
-    void awaitEnd() {
-        lock.lock();
-        try {
-            released = true;
-        } finally {
-            lock.unlock();
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                endedLatch.await();
-                break;
-            } catch (InterruptedException e) {
-                // Returning early would let Tomcat recycle a response the engine still writes to:
-                // keep waiting (the engine always ends the exchange), and keep the interrupt.
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        cycle.onClientGone(listener);
     }
 
     @Override
     public boolean probeClientGone() {
-        lock.lock();
-        try {
-            if (!pollable || !released || ended || engaged || clientGone == null) {
-                return false;
-            }
-            return clientLeftLocked();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Asks Tomcat for a non-blocking read of the socket. A closed or reset connection reads as
-     * one available byte (Tomcat's way to make the next read fail), and so does a pipelined next
-     * request, but that only once: its bytes then wait in Tomcat's buffer, which Tomcat does not
-     * read again. So two reports in a row mean the client has gone.
-     */
-    private boolean clientLeftLocked() {
-        assert lock.isHeldByCurrentThread();
-        org.apache.coyote.Request coyoteRequest = request.getCoyoteRequest();
-        coyoteRequest.action(ActionCode.AVAILABLE, Boolean.TRUE);
-        if (coyoteRequest.getAvailable() > 0) {
-            return ++availableInARow >= 2;
-        }
-        availableInARow = 0;
-        return false;
-    }
-
-    private void engage() {
-        lock.lock();
-        try {
-            engaged = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Tomcat's callbacks on the async cycle; we set no timeout, so only errors end it early. */
-    private final class ContainerEvents implements AsyncListener {
-        @Override
-        public void onComplete(AsyncEvent event) {
-            endedByContainer();
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            endedByContainer();
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            endedByContainer();
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-        }
-    }
-
-    /** Tomcat ended the cycle (normally after our own complete()); a queued request leaves the queue. */
-    private void endedByContainer() {
-        Runnable listener = null;
-        lock.lock();
-        try {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            if (!engaged) {
-                listener = clientGone;
-            }
-        } finally {
-            lock.unlock();
-        }
-        endedLatch.countDown();
-        if (listener != null) {
-            listener.run();
-        }
+        return cycle.probeClientGone();
     }
 
     // ------------------------------------------------------------------ the response
 
     @Override
     public OutputStream commit(int status, List<HttpHeader> headers) throws IOException {
-        engage();
+        cycle.engage();
         if (committed) {
             throw new IllegalStateException("response already committed");
         }
-        if (ended) {
+        if (cycle.isEnded()) {
             throw new IOException("the client connection was closed");
         }
         committed = true;
@@ -368,7 +208,7 @@ final class TomcatExchange implements Exchange {
                     proxyToClientResponse.addHeader(header.name(), header.value());
                 }
             }
-            body = new ClientStreams.Output(proxyToClientResponse.getOutputStream(), () -> ended);
+            body = new ClientStreams.Output(proxyToClientResponse.getOutputStream(), cycle::isEnded);
             return body;
         } catch (RuntimeException e) {
             throw new IOException("the response is no longer available: " + e.getMessage(), e);
@@ -382,7 +222,7 @@ final class TomcatExchange implements Exchange {
 
     @Override
     public boolean uncommit() {
-        if (!committed || ended || proxyToClientResponse.isCommitted()) {
+        if (!committed || cycle.isEnded() || proxyToClientResponse.isCommitted()) {
             return false;
         }
         try {
@@ -397,7 +237,7 @@ final class TomcatExchange implements Exchange {
 
     @Override
     public void succeed() {
-        if (!end()) {
+        if (!cycle.end()) {
             return;
         }
         try {
@@ -407,7 +247,7 @@ final class TomcatExchange implements Exchange {
         } catch (IOException e) {
             abort(e);
         }
-        finish();
+        cycle.finish();
     }
 
     /**
@@ -419,7 +259,7 @@ final class TomcatExchange implements Exchange {
      */
     @Override
     public void fail(Throwable cause) {
-        if (!end()) {
+        if (!cycle.end()) {
             return;
         }
         if (committed || !response.isError()) {
@@ -427,22 +267,7 @@ final class TomcatExchange implements Exchange {
         }
         // else Tomcat has an error answer of its own, not sent yet, for a request (or a body) it
         // could not parse: it sends that 400 and closes the connection
-        finish();
-    }
-
-    /** Marks the exchange ended; false if it was already. */
-    private boolean end() {
-        lock.lock();
-        try {
-            if (ended) {
-                return false;
-            }
-            ended = true;
-            engaged = true;
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        cycle.finish();
     }
 
     /**
@@ -454,18 +279,6 @@ final class TomcatExchange implements Exchange {
             response.getCoyoteResponse().action(ActionCode.CLOSE_NOW, cause);
         } catch (RuntimeException e) {
             // already recycled: the connection is gone anyway
-        }
-    }
-
-    private void finish() {
-        if (async == null) {
-            endedLatch.countDown();
-            return;
-        }
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            // Tomcat already ends the cycle on its error path (after an abort or a failed write)
         }
     }
 

@@ -35,7 +35,7 @@ class CorralValveAttributesTest {
             assertTrue(Arrays.stream(CorralValve.class.getMethods()).anyMatch(m -> m.getName().equals("set" + suffix)
                     && m.getParameterCount() == 1 && m.getParameterTypes()[0] == String.class), "no setter set" + suffix);
         }
-        assertEquals(Arrays.stream(Setting.values()).map(Setting::configName).toList(), CorralValve.attributeNames());
+        assertEquals(Arrays.stream(Setting.values()).map(Setting::configName).toList(), CorralValveAttributes.attributeNames());
     }
 
     @Test
