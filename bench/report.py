@@ -107,6 +107,7 @@ def wrk_figures(runs):
         })
     out = {k: median([p[k] for p in per]) for k in ("rps", "mibs", "p50", "p99", "p999", "max")}
     out["max_each"] = [p["max"] for p in per]
+    out["rps_each"] = [p["rps"] for p in per]
     out["non2xx"] = sum(p["non2xx"] for p in per)
     out["sock"] = sum(p["sock"] for p in per)
     kinds = {}
@@ -251,19 +252,44 @@ def main():
         w("")
         w("hello-16 with `statusPath` set and `/metrics` scraped every second (15 times as often as "
           "a usual Prometheus scrape interval), beside the same system without: both JVMs run at "
-          "once and their runs alternate (without then with, with then without, ...), so neither a "
-          "drift of the machine during the run nor going first passes for a cost. "
+          "once, each on its own port with its own app processes, and their runs alternate "
+          "(without then with, with then without, ...), so neither a drift of the machine during "
+          "the run nor going first passes for a cost. "
           "A status request is answered before any app matching; on the request path the only cost "
           "is one prefix test of the path.")
         w("")
-        w("| system | req/s without | req/s with | with ÷ without | p99 without | p99 with |")
-        w("|---|---:|---:|---:|---:|---:|")
+        w("| system | req/s without | req/s with | with ÷ without (medians) | each pair's with ÷ without "
+          "| p99 without | p99 with |")
+        w("|---|---:|---:|---:|---|---:|---:|")
         for base, with_status in pairs:
             a, b = wrk[(base, "hello-16-beside-status")], wrk[(with_status, "hello-16")]
             rps_ratio = b["rps"] / a["rps"] if a["rps"] else None
-            w("| {} | {} | {} | {} | {} ms | {} ms |".format(base, fmt(a["rps"], 0), fmt(b["rps"], 0),
-                                                            fmt(rps_ratio, 3), fmt(a["p99"], 2), fmt(b["p99"], 2)))
+            each = [y / x for x, y in zip(a["rps_each"], b["rps_each"]) if x]
+            w("| {} | {} | {} | {} | {} | {} ms | {} ms |".format(
+                base, fmt(a["rps"], 0), fmt(b["rps"], 0), fmt(rps_ratio, 3),
+                ", ".join(fmt(x, 2) for x in each), fmt(a["p99"], 2), fmt(b["p99"], 2)))
         w("")
+        scrapes = [(s, what, [float(x) for x in meta[key].split()])
+                   for s in ("corral-jetty+status", "corral-tomcat+status")
+                   for what in ("metrics", "page", "json")
+                   for key in ["scrape.{}.{}".format(s, what)] if key in meta]
+        if scrapes:
+            w("What one status request costs, measured directly (the pairs cannot resolve a cost "
+              "below the machine's run-to-run noise): {} requests in a row on one connection after "
+              "a warm-up, the JVM's user + system CPU time over them, less what the same JVM spends "
+              "in the same time idle (health checks, the per-second samples, upkeep). The share of "
+              "one core is what a scrape every second, and every 15 s, would take.".format(
+                  int(scrapes[0][2][0])))
+            w("")
+            w("| system | request | time each | CPU each | one a second | one every 15 s |")
+            w("|---|---|---:|---:|---:|---:|")
+            names = {"metrics": "`/metrics`", "page": "the page", "json": "`?format=json`"}
+            for s, what, (n, wall_us, ticks, idle_ticks, hz) in scrapes:
+                cpu_ms = max(0.0, (ticks - idle_ticks) * 1000 / hz / n)
+                w("| {} | {} | {} ms | {} ms | {} % | {} % |".format(
+                    s[:-len("+status")], names[what], fmt(wall_us / 1000 / n, 2), fmt(cpu_ms, 2),
+                    fmt(cpu_ms / 10, 3), fmt(cpu_ms / 150, 4)))
+            w("")
 
     # ---------------------------------------------------------------- a rolling restart under load
     restarts = [s for s in ("corral-jetty", "corral-tomcat")

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * A real child process started under the lifeline ({@link LifelineLauncher}): the lifeline is
@@ -42,7 +41,6 @@ import java.util.stream.Stream;
  */
 final class ChildProcess implements OsProcess {
     private static final System.Logger LOG = System.getLogger("dev.corral.pool");
-    private static final long PAGE_SIZE = 4096;
     /** The kernel's per-task flag "getting shut down" (include/linux/sched.h). */
     private static final long PF_EXITING = 0x4;
     /**
@@ -198,42 +196,22 @@ final class ChildProcess implements OsProcess {
 
     @Override
     public long residentBytes() {
-        return residentBytes(lifeline.pid());
+        return usage(ProcessTable.lazy()).residentBytes();
     }
 
     @Override
     public long cpuMillis() {
-        return ProcessHandle.of(lifeline.pid()).map(root -> {
-            try (Stream<ProcessHandle> tree = Stream.concat(Stream.of(root), root.descendants())) {
-                return tree.mapToLong(p -> p.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L)).sum();
-            }
-        }).orElse(0L);
+        return usage(ProcessTable.lazy()).cpuMillis();
+    }
+
+    /** The lifeline's tree: the app process, whatever it forked, and the lifeline itself. */
+    @Override
+    public ProcessTable.Usage usage(ProcessTable table) {
+        return table.usage(lifeline.pid());
     }
 
     @Override
     public List<String> outputTail() {
         return tail.lines();
-    }
-
-    /**
-     * The resident set of a process and all its descendants, in bytes: what a pre-forking app
-     * really costs. 0 when it cannot be read (the process just exited).
-     */
-    static long residentBytes(long pid) {
-        return ProcessHandle.of(pid).map(root -> {
-            try (Stream<ProcessHandle> tree = Stream.concat(Stream.of(root), root.descendants())) {
-                return tree.mapToLong(p -> residentBytesOf(p.pid())).sum();
-            }
-        }).orElse(0L);
-    }
-
-    /** Field 2 of {@code /proc/<pid>/statm}: resident pages. */
-    private static long residentBytesOf(long pid) {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/" + pid + "/statm")).trim().split(" ");
-            return Long.parseLong(fields[1]) * PAGE_SIZE;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
     }
 }

@@ -79,7 +79,9 @@ final class GroupStatus {
                     group.restarts.restartingLocked(), group.restarts.generation(), c.exitsByCause(),
                     c.queueWaits.cumulativeCounts(), c.queueWaits.sumSeconds(), List.of());
         });
-        List<ProcessStatus> list = taken.stream().map(t -> osReadings ? withOsReadings(t.locked(), t.os()) : t.locked())
+        ProcessTable table = ProcessTable.lazy();   // one scan of the system's processes for all of them
+        List<ProcessStatus> list = taken.stream()
+                .map(t -> osReadings ? withOsReadings(t.locked(), t.os(), table) : t.locked())
                 .toList();
         return new AppStatus(s.name(), s.processes(), s.spawning(), s.ready(), s.busy(), s.capacity(), s.queued(),
                 s.oldestQueuedMillis(), s.served(), s.rejected(), s.timedOut(), s.failed(), s.failuresByReason(),
@@ -90,7 +92,7 @@ final class GroupStatus {
 
     /** One process's snapshot, for its own MBean. */
     ProcessStatus process(AppProcess process) {
-        return withOsReadings(group.read(() -> rawLocked(process, group.engine.now())), process.os);
+        return withOsReadings(group.read(() -> rawLocked(process, group.engine.now())), process.os, ProcessTable.lazy());
     }
 
     /** What the lock guards of a process; memory and CPU time are filled in without it. */
@@ -101,12 +103,13 @@ final class GroupStatus {
                 p.lastCheckNanos < 0 ? -1 : (now - p.lastCheckNanos) / 1_000_000, p.passedChecks, p.failedChecks);
     }
 
-    private static ProcessStatus withOsReadings(ProcessStatus s, OsProcess os) {
+    private static ProcessStatus withOsReadings(ProcessStatus s, OsProcess os, ProcessTable table) {
         if (os == null || !os.isAlive()) {
             return s;
         }
+        ProcessTable.Usage usage = os.usage(table);
         return new ProcessStatus(s.pid(), s.processGroup(), s.state(), s.sessions(), s.processed(), s.address(),
-                s.generation(), s.uptimeMillis(), s.idleMillis(), os.residentBytes(), os.cpuMillis(), s.lastCheck(),
+                s.generation(), s.uptimeMillis(), s.idleMillis(), usage.residentBytes(), usage.cpuMillis(), s.lastCheck(),
                 s.lastCheckAgoMillis(), s.checksPassed(), s.checksFailed());
     }
 

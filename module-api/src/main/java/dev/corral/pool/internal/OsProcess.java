@@ -41,6 +41,11 @@ interface OsProcess {
     /** The CPU time of the whole process tree in milliseconds, 0 when it cannot be read. */
     long cpuMillis();
 
+    /** Both readings of the process tree, from one snapshot of the system's processes shared by many readings. */
+    default ProcessTable.Usage usage(ProcessTable table) {
+        return new ProcessTable.Usage(residentBytes(), cpuMillis());
+    }
+
     /** The last lines the process wrote (stdout and stderr), oldest first. */
     List<String> outputTail();
 }

@@ -25,8 +25,8 @@ class RecyclingTest {
 
     @Test
     void readsTheResidentSetOfAProcessTree() {
-        long self = ChildProcess.residentBytes(ProcessHandle.current().pid());
+        long self = ProcessTable.lazy().usage(ProcessHandle.current().pid()).residentBytes();
         assertTrue(self > 10L << 20, "this JVM uses more than 10 MB: " + self);
-        assertEquals(0, ChildProcess.residentBytes(Long.MAX_VALUE / 2), "a process that does not exist");
+        assertEquals(0, ProcessTable.lazy().usage(Long.MAX_VALUE / 2).residentBytes(), "a process that does not exist");
     }
 }
