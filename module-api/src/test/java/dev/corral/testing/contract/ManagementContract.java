@@ -180,6 +180,40 @@ public abstract class ManagementContract extends ContractSupport {
     }
 
     @Test
+    void detachingByPidOnTheAppMBeanRetiresThatProcessAndAReplacementTakesItsPlace() throws Exception {
+        AppStatus ready = startReady(2, wsgi("by-pid").minProcesses(2).maxProcesses(2));
+        long pid = ready.processList().get(0).pid();
+        long other = ready.processList().get(1).pid();
+        assertEquals(true, remote.invoke(appName("by-pid"), "detach", new Object[] {pid}, new String[] {"long"}));
+        assertEquals(false, remote.invoke(appName("by-pid"), "detach", new Object[] {pid}, new String[] {"long"}),
+                "it takes no requests any more");
+        await().atMost(DEADLINE).until(() -> !alive(pid));
+        AppStatus after = awaitStatus("by-pid",
+                s -> s.ready() == 2 && s.processList().stream().noneMatch(p -> p.pid() == pid));
+        assertTrue(after.processList().stream().anyMatch(p -> p.pid() == other), "the other process serves on");
+        await().atMost(DEADLINE).until(() -> processMBeanPids("by-pid").equals(livePids("by-pid")));
+        assertFalse(processMBeanPids("by-pid").contains(pid), "no MBean of the detached process is left");
+        assertFalse(logs.awaitMatching("process " + pid + " of app by-pid exited",
+                "(stopped by Corral: detached by an operator)").isEmpty(), logs.lines().toString());
+        assertEquals(200, get("/hello").statusCode());
+    }
+
+    @Test
+    void aRestartAllAtOnceThroughJmxReplacesEveryProcess() throws Exception {
+        startReady(2, wsgi("at-once").minProcesses(2).maxProcesses(2));
+        Set<Long> before = pidsOf("at-once");
+        int generation = (Integer) remote.getAttribute(appName("at-once"), "Generation");
+        assertEquals(true, remote.invoke(appName("at-once"), "restart", new Object[] {false}, new String[] {"boolean"}));
+        await().atMost(DEADLINE).until(() -> before.stream().noneMatch(ManagementContract::alive));
+        AppStatus after = awaitStatus("at-once", s -> s.ready() == 2 && s.processes() == 2);
+        after.processList().forEach(p -> assertFalse(before.contains(p.pid()), "old process " + p.pid() + " retired"));
+        assertEquals(generation + 1, remote.getAttribute(appName("at-once"), "Generation"));
+        await().atMost(DEADLINE).until(() -> processMBeanPids("at-once").equals(livePids("at-once")));
+        assertTrue(processMBeanPids("at-once").stream().noneMatch(before::contains), "no MBean of an old process is left");
+        assertEquals(200, get("/hello").statusCode());
+    }
+
+    @Test
     void aStartingProcessHasItsMBeanInStateStartingAndOneThatNeverListensLeavesNone() throws Exception {
         start(threaded("silent").env("TESTAPP_NEVER_LISTEN=1").spawnTimeout("5s"));
         await().atMost(DEADLINE).until(() -> !processMBeanPids("silent").isEmpty());
