@@ -114,7 +114,13 @@ class ManagementTest {
         ObjectName faults = ObjectNames.faults("managed", 1);
         server.setAttribute(faults, new Attribute("Spec", "connect:0.5"));
         assertEquals("connect:0.5", app.faults().spec().toString());
-        assertThrows(RuntimeMBeanException.class, () -> server.setAttribute(faults, new Attribute("Spec", "conect:2")));
+        RuntimeMBeanException badSpec = assertThrows(RuntimeMBeanException.class,
+                () -> server.setAttribute(faults, new Attribute("Spec", "conect:0.5,latency:0.1,spawn:2")));
+        assertInstanceOf(IllegalArgumentException.class, badSpec.getCause());
+        assertEquals("'faults' must be " + dev.corral.fault.FaultSpec.ALLOWED + ", but was [conect:0.5,latency:0.1,spawn:2]:"
+                + " bad fault spec part [conect:0.5] (unknown fault point), [latency:0.1] (latency needs @duration,"
+                + " e.g. latency:0.05@200ms), [spawn:2] (probability must be a number 0..1)", badSpec.getCause().getMessage());
+        assertEquals("connect:0.5", server.getAttribute(faults, "Spec"), "the spec in force is unchanged");
         server.invoke(faults, "off", null, null);
         assertTrue(app.faults().spec().isNone());
 

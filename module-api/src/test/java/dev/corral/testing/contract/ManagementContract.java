@@ -241,7 +241,14 @@ public abstract class ManagementContract extends ContractSupport {
         HttpResponse<String> cut = get("/hello");
         assertEquals(502, cut.statusCode());
         assertEquals("app_crashed", cut.headers().firstValue("X-Corral-Reason").orElse(null));
-        assertThrows(RuntimeMBeanException.class, () -> remote.setAttribute(faults, new Attribute("Spec", "read-rest:1")));
+        RuntimeMBeanException refused = assertThrows(RuntimeMBeanException.class,
+                () -> remote.setAttribute(faults, new Attribute("Spec", "read-reset:1,read-rest:1")));
+        assertInstanceOf(IllegalArgumentException.class, refused.getCause());
+        String message = refused.getCause().getMessage();
+        assertTrue(message.startsWith("'faults' must be point:probability pairs separated by commas")
+                && message.endsWith(", but was [read-reset:1,read-rest:1]: bad fault spec part [read-rest:1]"
+                        + " (unknown fault point)"), message);
+        assertEquals("read-reset:1.0", remote.getAttribute(faults, "Spec"), "the spec in force is unchanged");
         remote.invoke(faults, "off", null, null);
         assertEquals("", remote.getAttribute(faults, "Spec"));
         await().atMost(DEADLINE).until(() -> get("/hello").statusCode() == 200);
