@@ -247,7 +247,7 @@ public final class CorralCommand {
     private static void detach(CorralJmx jmx, long pid, PrintStream out) throws Failure {
         ProcessMXBean process = jmx.process(pid);
         if (!jmx.call(process::detach)) {
-            throw new Failure("process " + pid + " takes no requests any more (state " + jmx.call(process::getState) + ")");
+            throw new Failure("process " + pid + " takes no requests (state " + jmx.call(process::getState) + ")");
         }
         out.println("process " + pid + ": detached; it finishes its requests, then stops");
     }

@@ -319,7 +319,10 @@ class CorralCommandTest {
         return app().status().processList().stream().map(ProcessStatus::pid).toList();
     }
 
-    /** Until {@code n} processes are ready and each has its process MBean (registered once ready). */
+    /**
+     * Until {@code n} processes are ready and there are {@code n} process MBeans: no other process
+     * starts or stops (its MBean is registered as it spawns, and goes when it has exited).
+     */
     private void awaitReadyProcesses(int n) {
         await().atMost(DEADLINE).until(() -> {
             List<Long> ready = readyPids();

@@ -57,7 +57,8 @@ final class RemoteJmx implements AutoCloseable {
      * test app answers {@code /sleep?ms=N} and {@code /hello}): every attribute of every Corral
      * MBean read; each writable one written, and a bad value refused; a rolling restart under
      * steady load with no failed request and new pids; scale up and down, seen in the process
-     * MBeans; drain and resume; detach; faults on and off.
+     * MBeans; drain and resume; detach; faults on, a bad faults spec refused with its parse error,
+     * faults off; the engine's dump and the app's statusText.
      */
     void exercise(String app, URI appUri) throws Exception {
         ObjectName appName = new ObjectName("dev.corral:type=App,name=" + app);
@@ -73,6 +74,10 @@ final class RemoteJmx implements AutoCloseable {
                 remote.getAttribute(name, attribute.getName());
             }
         }
+        String dump = (String) remote.invoke(engine, "dump", null, null);
+        assertTrue(dump.startsWith("Corral ") && dump.contains("  app " + app + "\n"), dump);
+        String text = (String) remote.invoke(appName, "statusText", null, null);
+        assertTrue(text.startsWith("app " + app + "\n") && text.contains("READY"), text);
 
         Map<String, Object> values = Map.of("MaxQueue", 50, "QueueTimeout", "45s", "IdleTimeout", "10m",
                 "MaxRequests", 10_000, "MaxMemory", "2GB", "MaxRequestTime", "5m", "MaxProcesses", 4, "MinProcesses", 2);
@@ -131,6 +136,15 @@ final class RemoteJmx implements AutoCloseable {
         HttpResponse<String> cut = http.send(java.net.http.HttpRequest.newBuilder(appUri.resolve("hello")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(502, cut.statusCode());
+        try {
+            remote.setAttribute(faults, new Attribute("Spec", "read-rest:1"));
+            throw new AssertionError("the faults spec read-rest:1 was taken");
+        } catch (RuntimeMBeanException refused) {
+            assertTrue(refused.getCause().getMessage().endsWith(
+                    ", but was [read-rest:1]: bad fault spec part [read-rest:1] (unknown fault point)"),
+                    refused.getCause().getMessage());
+        }
+        assertEquals("read-reset:1.0", remote.getAttribute(faults, "Spec"), "the spec in force is unchanged");
         remote.invoke(faults, "off", null, null);
         It.await("the app to answer 200 again", DEADLINE, () -> http.send(java.net.http.HttpRequest.newBuilder(
                 appUri.resolve("hello")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200, () -> "");

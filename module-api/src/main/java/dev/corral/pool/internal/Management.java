@@ -8,6 +8,7 @@ import dev.corral.jmx.ProcessMXBean;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,9 +22,13 @@ import javax.management.ObjectName;
 /**
  * Keeps an engine's MBeans on its MBeanServer in step with the engine: the engine's at start,
  * each app's (and its faults') when the app is added and gone when it is removed, each
- * process's when it becomes ready and gone when it exits, every one gone when the engine closes. A process whose exit is seen before
- * its registration (both are actions after a state change, and may run out of order) is never
- * registered: no stale MBean. A registration that fails is logged and costs nothing else.
+ * process's from the moment its OS process exists ({@link ProcessLauncher.Listener#started},
+ * state STARTING) until it exits, every one gone when the engine closes. A process is named by
+ * the pid operators see ({@link AppProcess#pid}): its lifeline's while it starts, then the app's
+ * own once the app listens, when its MBean is registered again under that pid. A process whose
+ * exit is seen before its registration is never registered: no stale MBean. (The launcher
+ * registers a process before it watches for its exit, so that order does not happen; the mark
+ * below guards the rule anyway.) A registration that fails is logged and costs nothing else.
  *
  * <p>Names are {@link ObjectNames}'; the first engine on a server has the plain names, a second
  * one adds {@code instance=2}, and so on.
@@ -37,11 +42,14 @@ final class Management {
     // Guarded by this.
     private int instance;
     private final Set<ObjectName> registered = new LinkedHashSet<>();
-    /**
-     * Processes whose MBean is registered (their name), or which exited before their registration
-     * ran (null: a mark that the registration consumes).
-     */
+    /** Processes seen started and not yet gone, with their MBean's name (null: its registration failed). */
     private final Map<AppProcess, ObjectName> processes = new IdentityHashMap<>();
+    /**
+     * Processes gone before their start was seen: a mark that their registration consumes. Only
+     * a process that started is reported gone ({@link ProcessList#removeDeadLocked}), so every
+     * mark is consumed.
+     */
+    private final Set<AppProcess> goneBeforeStart = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
     Management(MBeanServer server) {
@@ -78,21 +86,28 @@ final class Management {
         unregister(ObjectNames.faults(group.name(), instance()));
     }
 
-    /** A process became ready (called once per process, after its state change). */
-    synchronized void processReady(Group group, AppProcess process) {
-        if (processes.containsKey(process)) {
-            processes.remove(process);   // its exit was seen first: no MBean for it, ever
-            return;
+    /** A process's OS process exists (called once per such process, before its exit can be seen). */
+    synchronized void processStarted(Group group, AppProcess process) {
+        if (goneBeforeStart.remove(process) || closed) {
+            return;   // its exit was seen first: no MBean for it, ever
         }
-        if (closed) {
-            return;
-        }
-        ObjectName name = ObjectNames.process(group.name(), process.pid(), instance());
-        processes.put(process, register(name, new DescribedMBean<>(new ProcessBean(group, process), ProcessMXBean.class))
-                ? name : null);
+        processes.put(process, registerProcess(group, process));
     }
 
-    /** A process that had become ready exited (called once per such process, after its state change). */
+    /**
+     * A process's pid as operators see it is final now (the app's own, once it listens): its
+     * MBean, registered under its lifeline's pid, is registered again under this one.
+     */
+    synchronized void processPidKnown(Group group, AppProcess process) {
+        ObjectName registeredAs = processes.get(process);
+        if (registeredAs == null || registeredAs.equals(processName(group, process))) {
+            return;   // gone already, its registration failed, or its name holds
+        }
+        unregister(registeredAs);
+        processes.put(process, registerProcess(group, process));
+    }
+
+    /** A process that had started is gone (called once per such process, after its state change). */
     synchronized void processGone(AppProcess process) {
         if (processes.containsKey(process)) {
             ObjectName name = processes.remove(process);
@@ -100,8 +115,18 @@ final class Management {
                 unregister(name);
             }
         } else if (!closed) {
-            processes.put(process, null);   // its registration is still to come: it will find this mark
+            goneBeforeStart.add(process);   // its registration is still to come: it will find this mark
         }
+    }
+
+    /** Registers the process's MBean under its current pid: its name, or null if that failed. */
+    private ObjectName registerProcess(Group group, AppProcess process) {
+        ObjectName name = processName(group, process);
+        return register(name, new DescribedMBean<>(new ProcessBean(group, process), ProcessMXBean.class)) ? name : null;
+    }
+
+    private ObjectName processName(Group group, AppProcess process) {
+        return ObjectNames.process(group.name(), process.pid(), instance());
     }
 
     /** Unregisters every MBean of this engine. */
@@ -109,6 +134,7 @@ final class Management {
         closed = true;
         processes.values().stream().filter(java.util.Objects::nonNull).forEach(this::unregister);
         processes.clear();
+        goneBeforeStart.clear();
         List<ObjectName> names = new ArrayList<>(registered);
         names.forEach(this::unregister);
     }

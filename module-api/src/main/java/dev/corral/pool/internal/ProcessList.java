@@ -76,14 +76,17 @@ final class ProcessList {
         }
     }
 
-    /** A process that is gone leaves the list and gives its maxPoolProcesses slot back. */
+    /**
+     * A process that is gone leaves the list and gives its maxPoolProcesses slot back; its MBean,
+     * if its OS process had started (ready or not), goes.
+     */
     void removeDeadLocked(AppProcess process, Change change) {
         assert group.holdsLock();
-        boolean wasReady = process.routing() != Routing.NONE;
+        boolean started = process.os != null;
         process.moveTo(Life.DEAD);
         leftRoutingLocked(process, change);
         all.remove(process);
-        if (wasReady) {
+        if (started) {
             change.after(() -> group.engine.management.processGone(process));
         }
         group.engine.budget.giveBack();

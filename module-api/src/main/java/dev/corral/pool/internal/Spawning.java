@@ -153,13 +153,20 @@ final class Spawning implements ProcessLauncher.Listener {
 
     // ------------------------------------------------------------------ the launcher's reports
 
+    /**
+     * The OS process exists: its MBean is registered (state STARTING), and then its exit is
+     * watched, so that no exit can be seen before the registration (see {@link Management}).
+     */
     @Override
     public void started(AppProcess process) {
+        group.engine.management.processStarted(group, process);
         process.os.onExit().thenAccept(exitCode -> group.processes.exited(process, exitCode));
     }
 
+    /** It listens, and the launcher knows the app's own pid now: its MBean takes that pid. */
     @Override
     public void ready(AppProcess process) {
+        group.engine.management.processPidKnown(group, process);
         if (group.config.health().healthPath() != null) {
             // it listens; it takes traffic once healthRise checks of healthPath pass
             group.checker.schedule(process, Duration.ZERO);
@@ -198,7 +205,6 @@ final class Spawning implements ProcessLauncher.Listener {
             process.routeTo(Routing.ENABLED);
             change.after(() -> LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
                     (now - process.createdNanos) / 1_000_000));
-            change.after(() -> group.engine.management.processReady(group, process));
             backoff = backoff.afterReady();
             if (starting == 0) {
                 // the whole round is ready: the next may be twice as large (Apache's 1, 2, 4 ...)

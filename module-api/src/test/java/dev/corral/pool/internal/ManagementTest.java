@@ -56,14 +56,15 @@ class ManagementTest {
         return names().stream().filter(n -> n.contains("type=Process")).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** A name for every process whose OS process exists (pid -1: its launch has not started it yet), in any state. */
     private Set<String> expectedProcessNames() {
-        return app.status().processList().stream().filter(p -> p.state().equals("READY"))
+        return app.status().processList().stream().filter(p -> p.pid() >= 0)
                 .map(p -> "dev.corral:app=managed,pid=" + p.pid() + ",type=Process")
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
-    void theEngineAppFaultsAndEachReadyProcessHaveTheirNames() {
+    void theEngineAppFaultsAndEachProcessHaveTheirNames() {
         Set<String> expected = new TreeSet<>(Set.of("dev.corral:type=Engine", "dev.corral:name=managed,type=App",
                 "dev.corral:app=managed,type=Faults"));
         expected.addAll(expectedProcessNames());
@@ -113,7 +114,13 @@ class ManagementTest {
         ObjectName faults = ObjectNames.faults("managed", 1);
         server.setAttribute(faults, new Attribute("Spec", "connect:0.5"));
         assertEquals("connect:0.5", app.faults().spec().toString());
-        assertThrows(RuntimeMBeanException.class, () -> server.setAttribute(faults, new Attribute("Spec", "conect:2")));
+        RuntimeMBeanException badSpec = assertThrows(RuntimeMBeanException.class,
+                () -> server.setAttribute(faults, new Attribute("Spec", "conect:0.5,latency:0.1,spawn:2")));
+        assertInstanceOf(IllegalArgumentException.class, badSpec.getCause());
+        assertEquals("'faults' must be " + dev.corral.fault.FaultSpec.ALLOWED + ", but was [conect:0.5,latency:0.1,spawn:2]:"
+                + " bad fault spec part [conect:0.5] (unknown fault point), [latency:0.1] (latency needs @duration,"
+                + " e.g. latency:0.05@200ms), [spawn:2] (probability must be a number 0..1)", badSpec.getCause().getMessage());
+        assertEquals("connect:0.5", server.getAttribute(faults, "Spec"), "the spec in force is unchanged");
         server.invoke(faults, "off", null, null);
         assertTrue(app.faults().spec().isNone());
 
@@ -144,13 +151,24 @@ class ManagementTest {
     @Test
     void processMBeansComeAndGoWithTheProcessesThroughManyRecycles() throws Exception {
         app.change(java.util.Map.of("maxRequests", "1"));
+        int startingSeen = 0;
         for (int i = 0; i < 40; i++) {
             engine.request(app, "/r" + i);
-            engine.readyAll();
             engine.forwards.runAll();
+            assertEquals(expectedProcessNames(), processNames(), "after request " + i + ", before its replacement starts");
+            for (FakeLauncher.Launch launch : engine.launcher.pending()) {
+                launch.start();
+                ObjectName starting = ObjectNames.process("managed", launch.process.pid(), 1);
+                assertEquals("STARTING", server.getAttribute(starting, "State"), "registered as it spawns");
+                startingSeen++;
+            }
+            assertEquals(expectedProcessNames(), processNames(), "after request " + i + ", its replacement starting");
+            engine.readyAll();
             assertEquals(expectedProcessNames(), processNames(), "after request " + i);
         }
         assertTrue(engine.launcher.launches.size() > 30, "processes were recycled: " + engine.launcher.launches.size());
+        assertTrue(startingSeen > 30, "replacements seen starting: " + startingSeen);
+        assertEquals(2, processNames().size(), "only the live processes: " + processNames());
         ObjectName one = new ObjectName(processNames().iterator().next());
         assertEquals("READY", server.getAttribute(one, "State"));
         assertEquals(true, server.invoke(one, "detach", null, null));
@@ -158,11 +176,55 @@ class ManagementTest {
     }
 
     @Test
+    void aStartingProcessIsAnMBeanInStateStartingAndASpawnThatFailsLeavesNone() throws Exception {
+        server.setAttribute(ObjectNames.app("managed", 1), new Attribute("MinProcesses", 3));
+        FakeLauncher.Launch timedOut = engine.launcher.pending().get(0);
+        assertEquals(2, processNames().size(), "no MBean before the OS process exists");
+        timedOut.start();
+        ObjectName starting = ObjectNames.process("managed", timedOut.os.pid(), 1);
+        assertTrue(server.isRegistered(starting), "registered as it spawns: " + processNames());
+        engine.advance(Duration.ofMillis(1500));
+        for (MBeanAttributeInfo attribute : server.getMBeanInfo(starting).getAttributes()) {
+            server.getAttribute(starting, attribute.getName());   // every one reads while it starts
+        }
+        assertEquals("STARTING", server.getAttribute(starting, "State"));
+        assertEquals(timedOut.os.pid(), server.getAttribute(starting, "Pid"));
+        assertEquals(1500L, server.getAttribute(starting, "UptimeMillis"), "since it was spawned");
+        assertEquals(1500L, server.getAttribute(starting, "IdleMillis"), "no request yet: since it was spawned");
+        assertEquals(0, server.getAttribute(starting, "Sessions"));
+        assertEquals(0L, server.getAttribute(starting, "Processed"));
+        assertEquals("", server.getAttribute(starting, "LastCheck"));
+        assertEquals(-1L, server.getAttribute(starting, "LastCheckAgoMillis"));
+        assertEquals(app.config().concurrency(), server.getAttribute(starting, "Concurrency"));
+        assertEquals(false, server.invoke(starting, "detach", null, null), "a starting process takes no requests");
+        assertEquals(1, server.getAttribute(ObjectNames.app("managed", 1), "Spawning"));
+
+        timedOut.fail(SpawnException.Step.AWAIT_LISTEN, "it did not listen within spawnTimeout", true);
+        assertEquals(java.util.List.of("TERM"), timedOut.os.signals, "Corral stopped it");
+        assertFalse(server.isRegistered(starting), "gone with its process: " + processNames());
+
+        engine.advance(Duration.ofSeconds(30));   // the back-off after a failed spawn
+        FakeLauncher.Launch exitedEarly = engine.launcher.pending().get(0).start();
+        ObjectName second = ObjectNames.process("managed", exitedEarly.os.pid(), 1);
+        assertEquals("STARTING", server.getAttribute(second, "State"));
+        exitedEarly.os.exit(1);
+        exitedEarly.fail(SpawnException.Step.AWAIT_LISTEN, "it exited before it listened", false);
+        assertFalse(server.isRegistered(second), "gone with its process: " + processNames());
+
+        engine.advance(Duration.ofSeconds(30));
+        engine.launcher.pending().get(0).fail(SpawnException.Step.EXEC, "fork/exec failed", false);
+        assertEquals(expectedProcessNames(), processNames());
+        assertEquals(2, processNames().size(), "the two ready processes alone: " + processNames());
+        assertEquals(3L, server.getAttribute(ObjectNames.app("managed", 1), "SpawnFailures"));
+    }
+
+    @Test
     void aProcessThatExitsBeforeItsRegistrationRunsLeavesNoMBean() {
         Management management = new Management(server);
         FakeLauncher.Launch launch = engine.launcher.launches.get(0);
         management.processGone(launch.process);
-        management.processReady(app, launch.process);
+        management.processStarted(app, launch.process);
+        management.processPidKnown(app, launch.process);
         assertFalse(server.isRegistered(ObjectNames.process("managed", launch.process.pid(), management.instance())));
     }
 

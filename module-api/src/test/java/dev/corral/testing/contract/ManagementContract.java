@@ -64,9 +64,14 @@ public abstract class ManagementContract extends ContractSupport {
                 .map(name -> Long.parseLong(name.getKeyProperty("pid"))).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    private Set<Long> readyPids(String app) {
-        return app(app).status().processList().stream().filter(p -> p.state().equals("READY")).map(p -> p.pid())
+    /** The pids of every process of the app whose OS process exists, in any state: each has its MBean. */
+    private Set<Long> livePids(String app) {
+        return app(app).status().processList().stream().map(p -> p.pid()).filter(pid -> pid >= 0)
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     @Test
@@ -76,7 +81,7 @@ public abstract class ManagementContract extends ContractSupport {
         Set<ObjectName> names = remote.queryNames(ObjectNames.all(), null);
         assertTrue(names.contains(ObjectNames.engine(1)) && names.contains(appName("seen"))
                 && names.contains(ObjectNames.faults("seen", 1)), names.toString());
-        await().atMost(DEADLINE).until(() -> processMBeanPids("seen").equals(readyPids("seen")));
+        await().atMost(DEADLINE).until(() -> processMBeanPids("seen").equals(livePids("seen")));
         for (ObjectName name : remote.queryNames(ObjectNames.all(), null)) {
             for (MBeanAttributeInfo attribute : remote.getMBeanInfo(name).getAttributes()) {
                 remote.getAttribute(name, attribute.getName());   // every one reads, remotely
@@ -129,7 +134,7 @@ public abstract class ManagementContract extends ContractSupport {
         }
         assertTrue(load.statuses.stream().allMatch(status -> status == 200),
                 "every request during the restart succeeded: " + load.statuses.stream().filter(st -> st != 200).toList());
-        await().atMost(DEADLINE).until(() -> processMBeanPids("rolled").equals(readyPids("rolled")));
+        await().atMost(DEADLINE).until(() -> processMBeanPids("rolled").equals(livePids("rolled")));
         assertTrue(processMBeanPids("rolled").stream().noneMatch(before::contains), "no MBean of an old process is left");
     }
 
@@ -141,7 +146,7 @@ public abstract class ManagementContract extends ContractSupport {
         await().atMost(DEADLINE).until(() -> processMBeanPids("scaled").size() == 3);
         remote.invoke(appName("scaled"), "scale", new Object[] {1, 1}, new String[] {"int", "int"});
         awaitStatus("scaled", s -> s.processes() == 1);
-        await().atMost(DEADLINE).until(() -> processMBeanPids("scaled").equals(readyPids("scaled")));
+        await().atMost(DEADLINE).until(() -> processMBeanPids("scaled").equals(livePids("scaled")));
         assertEquals(200, get("/hello").statusCode());
     }
 
@@ -175,6 +180,60 @@ public abstract class ManagementContract extends ContractSupport {
     }
 
     @Test
+    void detachingByPidOnTheAppMBeanRetiresThatProcessAndAReplacementTakesItsPlace() throws Exception {
+        AppStatus ready = startReady(2, wsgi("by-pid").minProcesses(2).maxProcesses(2));
+        long pid = ready.processList().get(0).pid();
+        long other = ready.processList().get(1).pid();
+        assertEquals(true, remote.invoke(appName("by-pid"), "detach", new Object[] {pid}, new String[] {"long"}));
+        assertEquals(false, remote.invoke(appName("by-pid"), "detach", new Object[] {pid}, new String[] {"long"}),
+                "it takes no requests any more");
+        await().atMost(DEADLINE).until(() -> !alive(pid));
+        AppStatus after = awaitStatus("by-pid",
+                s -> s.ready() == 2 && s.processList().stream().noneMatch(p -> p.pid() == pid));
+        assertTrue(after.processList().stream().anyMatch(p -> p.pid() == other), "the other process serves on");
+        await().atMost(DEADLINE).until(() -> processMBeanPids("by-pid").equals(livePids("by-pid")));
+        assertFalse(processMBeanPids("by-pid").contains(pid), "no MBean of the detached process is left");
+        assertFalse(logs.awaitMatching("process " + pid + " of app by-pid exited",
+                "(stopped by Corral: detached by an operator)").isEmpty(), logs.lines().toString());
+        assertEquals(200, get("/hello").statusCode());
+    }
+
+    @Test
+    void aRestartAllAtOnceThroughJmxReplacesEveryProcess() throws Exception {
+        startReady(2, wsgi("at-once").minProcesses(2).maxProcesses(2));
+        Set<Long> before = pidsOf("at-once");
+        int generation = (Integer) remote.getAttribute(appName("at-once"), "Generation");
+        assertEquals(true, remote.invoke(appName("at-once"), "restart", new Object[] {false}, new String[] {"boolean"}));
+        await().atMost(DEADLINE).until(() -> before.stream().noneMatch(ManagementContract::alive));
+        AppStatus after = awaitStatus("at-once", s -> s.ready() == 2 && s.processes() == 2);
+        after.processList().forEach(p -> assertFalse(before.contains(p.pid()), "old process " + p.pid() + " retired"));
+        assertEquals(generation + 1, remote.getAttribute(appName("at-once"), "Generation"));
+        await().atMost(DEADLINE).until(() -> processMBeanPids("at-once").equals(livePids("at-once")));
+        assertTrue(processMBeanPids("at-once").stream().noneMatch(before::contains), "no MBean of an old process is left");
+        assertEquals(200, get("/hello").statusCode());
+    }
+
+    @Test
+    void aStartingProcessHasItsMBeanInStateStartingAndOneThatNeverListensLeavesNone() throws Exception {
+        start(threaded("silent").env("TESTAPP_NEVER_LISTEN=1").spawnTimeout("5s"));
+        await().atMost(DEADLINE).until(() -> !processMBeanPids("silent").isEmpty());
+        long pid = processMBeanPids("silent").iterator().next();
+        ObjectName process = ObjectNames.process("silent", pid, 1);
+        for (MBeanAttributeInfo attribute : remote.getMBeanInfo(process).getAttributes()) {
+            remote.getAttribute(process, attribute.getName());   // every one reads while it starts
+        }
+        assertEquals("STARTING", remote.getAttribute(process, "State"));
+        assertEquals(pid, remote.getAttribute(process, "Pid"));
+        assertEquals(0, remote.getAttribute(process, "Sessions"));
+        assertEquals(false, remote.invoke(process, "detach", null, null), "a starting process takes no requests");
+        assertEquals(1, remote.getAttribute(appName("silent"), "Spawning"));
+        await().atMost(DEADLINE).until(() -> !remote.isRegistered(process));
+        assertFalse(alive(pid), "its MBean went when the process had exited");
+        assertTrue((Long) remote.getAttribute(appName("silent"), "SpawnFailures") >= 1);
+        assertFalse(logs.awaitMatching("app [silent]", "AWAIT_LISTEN", "spawnTimeout=5s").isEmpty(), logs.lines().toString());
+    }
+
+    @Test
     void faultsSwitchOnAndOffAtRunTime() throws Exception {
         startReady(1, wsgi("faulty"));
         ObjectName faults = ObjectNames.faults("faulty", 1);
@@ -182,7 +241,14 @@ public abstract class ManagementContract extends ContractSupport {
         HttpResponse<String> cut = get("/hello");
         assertEquals(502, cut.statusCode());
         assertEquals("app_crashed", cut.headers().firstValue("X-Corral-Reason").orElse(null));
-        assertThrows(RuntimeMBeanException.class, () -> remote.setAttribute(faults, new Attribute("Spec", "read-rest:1")));
+        RuntimeMBeanException refused = assertThrows(RuntimeMBeanException.class,
+                () -> remote.setAttribute(faults, new Attribute("Spec", "read-reset:1,read-rest:1")));
+        assertInstanceOf(IllegalArgumentException.class, refused.getCause());
+        String message = refused.getCause().getMessage();
+        assertTrue(message.startsWith("'faults' must be point:probability pairs separated by commas")
+                && message.endsWith(", but was [read-reset:1,read-rest:1]: bad fault spec part [read-rest:1]"
+                        + " (unknown fault point)"), message);
+        assertEquals("read-reset:1.0", remote.getAttribute(faults, "Spec"), "the spec in force is unchanged");
         remote.invoke(faults, "off", null, null);
         assertEquals("", remote.getAttribute(faults, "Spec"));
         await().atMost(DEADLINE).until(() -> get("/hello").statusCode() == 200);
