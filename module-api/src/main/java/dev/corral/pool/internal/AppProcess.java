@@ -147,6 +147,11 @@ final class AppProcess {
         return concurrency == 0 ? Integer.MAX_VALUE - sessions : concurrency - sessions;
     }
 
+    /** Its spawn failed (the launcher reported why): whatever exit follows belongs to that failure. */
+    boolean spawnFailed() {
+        return retirement != null && retirement.kind() == Retirement.Kind.SPAWN_FAILED;
+    }
+
     /**
      * Whether its exit is one Corral caused, whatever its status: Corral was stopping it, or
      * killed it for {@code maxRequestTime}. Any other exit is its own, a crash, even if Corral

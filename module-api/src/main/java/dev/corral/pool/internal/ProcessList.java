@@ -104,8 +104,10 @@ final class ProcessList {
             was = process.life();
             expected = process.expectsExit();
             inFlight = new ArrayList<>(process.active);
+            // a process whose spawn failed (reported by the launcher) ends as a failed spawn whether
+            // Corral killed it (spawnTimeout) or it exited first: never as a crash
             group.counters.exit(expected ? process.retirement.kind().name().toLowerCase(java.util.Locale.ROOT)
-                    : was == Life.STARTING ? "spawn_failed" : "crashed");
+                    : was == Life.STARTING || process.spawnFailed() ? "spawn_failed" : "crashed");
             if (expected && process.retirement.provesTheAppWorks()) {
                 group.spawning.forgiveLocked();
             }

@@ -53,7 +53,11 @@ final class ProcessStopper {
                 .append(ExitStatus.describe(exitCode)).append(" after ")
                 .append(String.format("%.1f", (now - process.createdNanos) / 1e9)).append(" s, served ")
                 .append(process.processed).append(process.processed == 1 ? " request" : " requests");
-        if (!expected) {
+        if (process.spawnFailed()) {
+            // reported by the launcher already, with the app's output; killed by Corral at
+            // spawnTimeout or exited first, the line is the same
+            line.append(" (").append(process.retirement.reason()).append(')');
+        } else if (!expected) {
             line.append(was == ProcessLifecycle.Life.STARTING ? " (while starting)"
                     : " (unexpectedly: it died on its own" + (process.retirement == null ? ""
                     : ", after Corral had " + retiredWhy(process.retirement)) + ")");

@@ -114,9 +114,12 @@ final class FakeLauncher implements ProcessLauncher {
             return pid;
         }
 
+        /** Killed, but its exit not reaped and reported yet (what a SIGKILL looks like for a moment). */
+        volatile boolean killedNotReaped;
+
         @Override
         public boolean isAlive() {
-            return !exit.isDone();
+            return !killedNotReaped && !exit.isDone();
         }
 
         /** Exiting, but not reaped yet (what the kernel shows while a killed app's sockets close). */

@@ -1,7 +1,10 @@
 package dev.corral.pool.internal;
 
+import dev.corral.testing.LogCapture;
+
 import dev.corral.config.AppSettings;
 import dev.corral.pool.internal.SpawnException.Step;
+import dev.corral.testing.LogCapture;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -9,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,6 +84,31 @@ class SpawningTest {
         assertEquals(4, launches());
         engine.advance(Duration.ofMillis(1));
         assertEquals(5, launches(), "the next crash run starts again at 0.5 s");
+    }
+
+    @Test
+    void aProcessKilledAtSpawnTimeoutEndsAsAFailedSpawnWhetherItsDeathOrTheReportIsSeenFirst() {
+        Group app = app(1, 1);
+        try (LogCapture logs = new LogCapture()) {
+            // the launcher kills it and reports the failure before its exit is reaped
+            FakeLauncher.Launch first = engine.launcher.launches.get(0).start();
+            first.os.killedNotReaped = true;
+            first.fail(Step.AWAIT_LISTEN, "did not listen within spawnTimeout=10s; it was killed", false);
+            first.os.exit(137);
+            engine.advance(Duration.ofMillis(500));   // the spawn back-off
+            // the exit is reaped while the report is still on its way
+            FakeLauncher.Launch second = engine.launcher.launches.get(1).start();
+            second.fail(Step.AWAIT_LISTEN, "did not listen within spawnTimeout=10s; it was killed", true);
+            second.os.exit(137);
+
+            Map<String, Long> exits = app.status().exitsByCause();
+            assertEquals(2, exits.get("spawn_failed"), "a failed spawn, never a crash: " + exits);
+            assertEquals(0, exits.get("crashed"), exits.toString());
+            assertEquals(0, app.status().crashes());
+            List<String> lines = logs.matching("exited with");
+            assertEquals(2, lines.size(), lines.toString());
+            lines.forEach(line -> assertTrue(line.endsWith("served 0 requests (its spawn failed at step AWAIT_LISTEN)"), line));
+        }
     }
 
     @Test
