@@ -13,11 +13,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const FIXTURE = path.resolve(__dirname, '..', 'shared', 'fault-grammar.json');
-const LOADER = path.resolve(__dirname, '..', '..', 'main', 'resources', 'dev', 'corral', 'loaders',
-                            'node_loader.js');
+const FAULTS = path.resolve(__dirname, '..', '..', 'main', 'resources', 'dev', 'corral', 'loaders',
+                            'corral-node', 'faults.js');
 
-// Required, not run: the loader exports its parsers and does nothing else.
-const { parseFaults, parseFaultSeed } = require(LOADER);
+// The loader's module of the fault grammar: requiring it runs nothing.
+const { parseFaults, parseFaultSeed } = require(FAULTS);
 const GRAMMAR = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
 const DEFAULT_LEAK = 10 * 1024 * 1024;
 

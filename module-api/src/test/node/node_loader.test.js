@@ -1,6 +1,6 @@
 'use strict';
 /*
- * Tests of the bundled Node loader (dev/corral/loaders/node_loader.js), against real processes.
+ * Tests of the bundled Node loader (dev/corral/loaders/corral-node/), against real processes.
  *
  * Run:  node --test module-api/src/test/node/
  * The loader runs under the same node binary as the tests (process.execPath).
@@ -17,8 +17,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 const APPS = path.join(__dirname, 'apps');
+// The directory that Corral runs as `node <lib>/corral-node <entry>`: its package.json names index.js.
 const LOADER = path.resolve(__dirname, '..', '..', 'main', 'resources', 'dev', 'corral', 'loaders',
-                            'node_loader.js');
+                            'corral-node');
 const DEADLINE = 15000;   // ms for any single wait
 const LISTENING = 'corral-node: listening on ';
 
@@ -52,7 +53,7 @@ const running = new Set();
 
 /** One loader process; stdin is a pipe that only the test holds, like the JVM's. */
 class Loader {
-  constructor(entry, { usePort = false, port = null, env = {}, args = [] } = {}) {
+  constructor(entry, { usePort = false, port = null, env = {}, args = [], loader = LOADER } = {}) {
     this.entry = entry;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-'));   // short: AF_UNIX path limit
     this.sockPath = path.join(this.dir, 'app.sock');
@@ -68,7 +69,7 @@ class Loader {
     this.stdout = '';
     this.stderr = '';
     this.exit = null;   // { code, signal } once exited
-    this.proc = spawn(process.execPath, [LOADER, entry, ...args], {
+    this.proc = spawn(process.execPath, [loader, entry, ...args], {
       cwd: APPS, env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.proc.stdout.setEncoding('utf8').on('data', (d) => { this.stdout += d; });
@@ -199,7 +200,7 @@ function refusesConnections(target) {
 }
 
 // Every test has its own process, directory and port, so they run side by side.
-describe('node_loader.js', { concurrency: 4 }, () => {
+describe('corral-node', { concurrency: 4 }, () => {
   // --- serving ---------------------------------------------------------------------------------
 
   test('plain app calling listen(3000) answers on the Unix socket, as the main module', async () => {
@@ -389,7 +390,7 @@ describe('node_loader.js', { concurrency: 4 }, () => {
     for (const [entry, env, message] of [
       ['plain.js', { CORRAL_SOCKET: '', PORT: '' }, 'set CORRAL_SOCKET or PORT'],
       ['plain.js', { CORRAL_SOCKET: '', PORT: '70000' }, 'PORT was "70000"'],
-      ['', {}, 'usage: node node_loader.js'],
+      ['', {}, 'usage: node corral-node <entry script>'],
     ]) {
       const loader = new Loader(entry, { env });
       try {
@@ -849,6 +850,43 @@ describe('simulated faults (CORRAL_APP_FAULTS)', { concurrency: 4 }, () => {
       } finally {
         await loader.dispose();
       }
+    }
+  });
+});
+
+describe('the loader directory as RunDir copies it', () => {
+  /** The files that FILES lists (RunDir copies the directory by it: a jar's resources cannot be listed). */
+  function listed() {
+    return fs.readFileSync(path.join(LOADER, 'FILES'), 'utf8').split('\n').map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
+  }
+
+  test('FILES lists every file of the directory', () => {
+    const found = fs.readdirSync(LOADER, { recursive: true })
+        .filter((f) => fs.statSync(path.join(LOADER, f)).isFile() && f !== 'FILES');
+    assert.deepEqual(listed().sort(), found.sort());
+  });
+
+  test('the listed files alone run an app, as CommonJS even under a package.json of "type": "module"', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-pkg-'));
+    const copy = path.join(root, 'lib', 'corral-node');
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+    for (const file of listed()) {
+      fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      fs.copyFileSync(path.join(LOADER, file), path.join(copy, file));
+    }
+    const loader = new Loader('plain.js', { loader: copy });
+    try {
+      await loader.waitListening();
+      const res = await request(loader.target, { path: '/hello' });
+      assert.equal(res.status, 200, loader.describe());
+      loader.proc.kill('SIGTERM');
+      const { code } = await loader.waitExit();
+      assert.equal(code, 0, loader.describe());
+      assert.equal(loader.stderr, '', 'a clean run writes nothing to stderr');
+    } finally {
+      await loader.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });

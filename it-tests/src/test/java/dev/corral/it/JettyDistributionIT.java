@@ -111,7 +111,7 @@ class JettyDistributionIT {
         ProcEntry worker = tree.stream().filter(e -> e.pid() == gunicornWorker).findFirst().orElseThrow(() ->
                 new AssertionError("gunicorn's worker " + gunicornWorker + " is not a descendant of Jetty:" + It.list(tree)));
         assertTrue(worker.commandLine().contains("gunicorn"), worker::toString);
-        for (String server : List.of("uvicorn", "http.server", "node_loader.js", "corral-wsgi")) {
+        for (String server : List.of("uvicorn", "http.server", "corral-node", "corral-wsgi")) {
             assertTrue(tree.stream().anyMatch(e -> e.commandLine().contains(server)), () -> "no " + server + ":" + It.list(tree));
         }
 

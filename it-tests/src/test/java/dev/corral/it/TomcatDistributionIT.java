@@ -93,7 +93,7 @@ class TomcatDistributionIT {
                 "app pid " + appPid + " (X-Pid) is not a descendant of Tomcat's JVM " + tomcat.pid() + "; descendants:"
                         + It.list(tree)));
         assertTrue(app.commandLine().contains("gunicorn"), () -> "the app process runs " + app);
-        assertTrue(tree.stream().anyMatch(e -> e.commandLine().contains("node_loader.js")), () -> "no node:" + It.list(tree));
+        assertTrue(tree.stream().anyMatch(e -> e.commandLine().contains("corral-node")), () -> "no node:" + It.list(tree));
 
         // read back over remote JMX, as with jconsole; then everything an operator does
         try (RemoteJmx jmx = new RemoteJmx(jmxPort)) {

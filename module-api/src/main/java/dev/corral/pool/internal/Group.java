@@ -144,17 +144,30 @@ public final class Group implements App {
 
     @Override
     public AppStatus status() {
-        return status.snapshot(true);
+        return status.snapshot(ProcessTable.lazy());
+    }
+
+    /**
+     * The status with the processes' memory and CPU time read from {@code table}, so that one
+     * scan of {@code /proc} serves every app of one reading.
+     */
+    AppStatus status(ProcessTable table) {
+        return status.snapshot(table);
     }
 
     /** The status without the processes' memory and CPU time (no reads of {@code /proc}). */
     AppStatus counts() {
-        return status.snapshot(false);
+        return status.snapshot(null);
     }
 
     /** One process's status, for its MBean. */
     dev.corral.pool.ProcessStatus status(AppProcess process) {
-        return status.process(process);
+        return status.process(process, true);
+    }
+
+    /** One process's status without its memory and CPU time (no read of {@code /proc}), for its MBean. */
+    dev.corral.pool.ProcessStatus counts(AppProcess process) {
+        return status.process(process, false);
     }
 
     // ---------------------------------------------------------------- the lock
@@ -281,9 +294,10 @@ public final class Group implements App {
         restarts.checkRestartFile(engine.now());
         List<AppProcess> measure = read(recycling::toMeasureLocked);
         long[] resident = new long[measure.size()];
+        ProcessTable table = ProcessTable.lazy();   // one scan of the system's processes for all of them
         for (int i = 0; i < resident.length; i++) {
             OsProcess os = measure.get(i).os;
-            resident[i] = os == null ? 0 : os.residentBytes();
+            resident[i] = os == null ? 0 : os.usage(table).residentBytes();
         }
         try (Change change = change()) {
             recycling.recycleBloatedLocked(measure, resident, change);

@@ -54,10 +54,10 @@ final class GroupStatus {
     }
 
     /**
-     * A consistent snapshot: the app's state is read under the lock, then (with
-     * {@code osReadings}) each process's memory and CPU time from the operating system without it.
+     * A consistent snapshot: the app's state is read under the lock, then (unless {@code table}
+     * is null) each process's memory and CPU time from {@code table} without it.
      */
-    AppStatus snapshot(boolean osReadings) {
+    AppStatus snapshot(ProcessTable table) {
         List<Taken> taken = new ArrayList<>();
         AppStatus s = group.read(() -> {
             long at = group.engine.now();
@@ -79,9 +79,8 @@ final class GroupStatus {
                     group.restarts.restartingLocked(), group.restarts.generation(), c.exitsByCause(),
                     c.queueWaits.cumulativeCounts(), c.queueWaits.sumSeconds(), List.of());
         });
-        ProcessTable table = ProcessTable.lazy();   // one scan of the system's processes for all of them
         List<ProcessStatus> list = taken.stream()
-                .map(t -> osReadings ? withOsReadings(t.locked(), t.os(), table) : t.locked())
+                .map(t -> table != null ? withOsReadings(t.locked(), t.os(), table) : t.locked())
                 .toList();
         return new AppStatus(s.name(), s.processes(), s.spawning(), s.ready(), s.busy(), s.capacity(), s.queued(),
                 s.oldestQueuedMillis(), s.served(), s.rejected(), s.timedOut(), s.failed(), s.failuresByReason(),
@@ -90,9 +89,13 @@ final class GroupStatus {
                 s.queueWaitBuckets(), s.queueWaitSumSeconds(), list);
     }
 
-    /** One process's snapshot, for its own MBean. */
-    ProcessStatus process(AppProcess process) {
-        return withOsReadings(group.read(() -> rawLocked(process, group.engine.now())), process.os, ProcessTable.lazy());
+    /**
+     * One process's snapshot, for its own MBean: read under the lock, then (with
+     * {@code osReadings}) its memory and CPU time from the operating system without it.
+     */
+    ProcessStatus process(AppProcess process, boolean osReadings) {
+        ProcessStatus locked = group.read(() -> rawLocked(process, group.engine.now()));
+        return osReadings ? withOsReadings(locked, process.os, ProcessTable.lazy()) : locked;
     }
 
     /** What the lock guards of a process; memory and CPU time are filled in without it. */

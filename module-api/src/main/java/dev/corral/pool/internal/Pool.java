@@ -191,8 +191,9 @@ public final class Pool implements AutoCloseable {
     public String dump() {
         StringBuilder text = new StringBuilder().append("Corral ").append(version()).append(", run directory ")
                 .append(runDir()).append(", maxPoolProcesses=").append(maxPoolProcesses()).append('\n');
+        ProcessTable table = ProcessTable.lazy();   // one scan of /proc for every app
         for (Group group : groups) {
-            text.append(StatusText.app(group.status(), group.config.settings(), "  "));
+            text.append(StatusText.app(group.status(table), group.config.settings(), "  "));
         }
         return text.toString();
     }

@@ -3,7 +3,11 @@ package dev.corral.pool.internal;
 import dev.corral.jmx.ProcessMXBean;
 import dev.corral.pool.ProcessStatus;
 
-/** {@link ProcessMXBean} over one {@link AppProcess}. Thread-safe. */
+/**
+ * {@link ProcessMXBean} over one {@link AppProcess}: every attribute is read from the process's
+ * {@link ProcessStatus}, as the status endpoints read it; only memory and CPU time read
+ * {@code /proc} (one {@link ProcessTable} scan each). Thread-safe.
+ */
 final class ProcessBean implements ProcessMXBean {
     private final Group group;
     private final AppProcess process;
@@ -13,8 +17,9 @@ final class ProcessBean implements ProcessMXBean {
         this.process = process;
     }
 
+    /** The process's state, without reading {@code /proc}. */
     private ProcessStatus status() {
-        return group.status(process);
+        return group.counts(process);
     }
 
     @Override
@@ -70,14 +75,12 @@ final class ProcessBean implements ProcessMXBean {
 
     @Override
     public long getResidentBytes() {
-        OsProcess os = process.os;
-        return os == null ? 0 : os.residentBytes();
+        return group.status(process).residentBytes();
     }
 
     @Override
     public long getCpuMillis() {
-        OsProcess os = process.os;
-        return os == null ? 0 : os.cpuMillis();
+        return group.status(process).cpuMillis();
     }
 
     @Override

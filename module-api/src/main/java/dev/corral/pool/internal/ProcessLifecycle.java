@@ -14,17 +14,9 @@ import java.util.Set;
  * new state: an engine bug shows itself where it happens, not as a process that serves on after
  * its exit.
  *
- * <pre>
- *  Life:     STARTING ──ready──► RUNNING ──drained, shutdown──► STOPPING ──exit──► DEAD
- *               │  └──spawn failed (still alive), ready after shutdown──► STOPPING
- *               └──spawn failed (gone)──► DEAD            RUNNING ──exit (crash)──► DEAD
- *
- *  Routing:  NONE ──ready──► ENABLED ──recycled at minProcesses──► RETIRING ──replacement ready──► DRAINING
- *                              │  └──recycled, evicted, maxRequestTime, cut short, connect failed, shutdown──► DRAINING
- *                              └──healthFall, errorLimit (from RETIRING too)──► DOWN
- * </pre>
- *
- * <p>{@code docs/ARCHITECTURE.md} lists the same moves; a test holds the two together.
+ * <p>The diagram of these moves, with what makes each happen, is in {@code docs/ARCHITECTURE.md}
+ * (Process states), and only there: {@code ProcessLifecycleTest} checks that it draws exactly
+ * the moves of these tables, and that the list of moves beside it is theirs.
  *
  * <p>Stateless; the tables are immutable.
  */

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * The engine's private working directory (mode 0700): the app sockets, and the bundled loader
- * scripts copied out of the jar so that {@code sh} and {@code python3} can run them.
+ * scripts copied out of the jar so that {@code sh}, {@code python3} and {@code node} can run them.
  * Socket paths must stay under ~100 bytes, so the directory should have a short path.
  *
  * <p>Without a configured {@code runDir}, each engine makes a fresh {@code corral-*} directory
@@ -38,10 +38,16 @@ public final class RunDir {
      * again at every start), and tracebacks point at files one can read.
      */
     static final String WSGI_LOADER = "corral-wsgi";
-    static final String NODE_LOADER = "node_loader.js";
-    private static final String[] SCRIPTS = {LIFELINE, NODE_LOADER};
-    /** The WSGI loader's files, one path a line: the resources of a jar cannot be listed. */
-    private static final String WSGI_LOADER_INDEX = WSGI_LOADER + "/FILES";
+    /**
+     * A directory, run as {@code node lib/corral-node <entry>}: its {@code package.json} names
+     * {@code index.js}, which requires its sibling modules (CommonJS, no dependencies).
+     */
+    static final String NODE_LOADER = "corral-node";
+    private static final String[] SCRIPTS = {LIFELINE};
+    /** The loaders that are directories: each lists its files in {@link #LOADER_INDEX}. */
+    private static final String[] LOADER_DIRS = {WSGI_LOADER, NODE_LOADER};
+    /** A loader directory's files, one path a line: the resources of a jar cannot be listed. */
+    private static final String LOADER_INDEX = "FILES";
 
     /**
      * In a temp run dir, the mark that it is Corral's and whose: the pid of the JVM that made it
@@ -94,10 +100,12 @@ public final class RunDir {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(path.resolve("lib"));
             List<String> scripts = new ArrayList<>(List.of(SCRIPTS));
-            try (InputStream in = loaderResource(WSGI_LOADER_INDEX)) {
-                new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                        .forEach(file -> scripts.add(WSGI_LOADER + "/" + file));
+            for (String loader : LOADER_DIRS) {
+                try (InputStream in = loaderResource(loader + "/" + LOADER_INDEX)) {
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+                            .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                            .forEach(file -> scripts.add(loader + "/" + file));
+                }
             }
             for (String script : scripts) {
                 Path target = path.resolve("lib").resolve(script);

@@ -187,6 +187,7 @@ final class Sessions {
         Session next = null;
         Outcome.Failure answer = outcome instanceof Outcome.Failure failure ? failure : null;
         String retrying = null;
+        int attempt = 0;   // the retry's number, read under the lock: the retry may run, and fail, once it is released
         boolean connectFailed = outcome instanceof Outcome.ConnectFailed;
         boolean unanswered = outcome instanceof Outcome.Cut cut && cut.status() == 0;
         // a request whose process died without answering it is not sent again if the process had
@@ -203,6 +204,7 @@ final class Sessions {
                 String error = connectFailed ? "connect failed: " + ((Outcome.ConnectFailed) outcome).error()
                         : "closed the connection before answering";
                 request.attempts++;
+                attempt = request.attempts + 1;
                 group.errorLocked(process + ": " + error);
                 suspectLocked(process, error, connectFailed ? Retirement.Kind.CONNECT_FAILED : Retirement.Kind.CUT_SHORT,
                         dying, change);
@@ -246,10 +248,10 @@ final class Sessions {
         }
         if (retrying != null && outcome instanceof Outcome.ConnectFailed connect) {
             LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}; trying another process (attempt {3} of {4})",
-                    process, request.describe(), connect.error(), request.attempts + 1, group.config.routing().retries() + 1);
+                    process, request.describe(), connect.error(), attempt, group.config.routing().retries() + 1);
         } else if (retrying != null) {
             LOG.log(Level.WARNING, "{0} {1} {2}: trying another process (attempt {3} of {4})", process, retrying,
-                    request.describe(), request.attempts + 1, group.config.routing().retries() + 1);
+                    request.describe(), attempt, group.config.routing().retries() + 1);
         } else if (outcome instanceof Outcome.ConnectFailed connect) {
             LOG.log(Level.WARNING, "connect to {0} failed for {1}: {2}", process, request.describe(), connect.error());
         }

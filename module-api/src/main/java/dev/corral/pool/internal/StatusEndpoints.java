@@ -64,7 +64,7 @@ final class StatusEndpoints {
         String query = query(exchange.rawTarget());
         switch (sub) {
             case "", "/" -> {
-                List<View> views = views();
+                List<View> views = views(true);
                 String only = parameter(query, "app");
                 if (!only.isEmpty()) {
                     views = views.stream().filter(view -> view.status().name().equals(only)).toList();
@@ -83,9 +83,9 @@ final class StatusEndpoints {
                 }
             }
             case "/metrics" -> respond(exchange, id, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    Metrics.render(views(), config.perProcessMetrics()));
+                    Metrics.render(views(true), config.perProcessMetrics()));
             case "/ready" -> {
-                List<String> reasons = notReady(views());
+                List<String> reasons = notReady(views(false));   // no memory or CPU time needed: no /proc scan
                 respond(exchange, id, reasons.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
                         reasons.isEmpty() ? "ready\n" : "not ready: " + String.join("; ", reasons) + "\n");
             }
@@ -104,10 +104,15 @@ final class StatusEndpoints {
         return text.toString();
     }
 
-    private List<View> views() {
+    /**
+     * Every app's status; with {@code osReadings}, its processes' memory and CPU time, from one
+     * scan of {@code /proc} for all apps ({@link ProcessTable}).
+     */
+    private List<View> views(boolean osReadings) {
+        ProcessTable table = ProcessTable.lazy();   // read on its first question, so never without osReadings
         List<View> views = new ArrayList<>();
         for (Group group : pool.groups()) {
-            views.add(new View(group, group.status()));
+            views.add(new View(group, osReadings ? group.status(table) : group.counts()));
         }
         return views;
     }

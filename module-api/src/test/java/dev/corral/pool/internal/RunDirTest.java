@@ -54,6 +54,9 @@ class RunDirTest {
                 assertEquals(Optional.of(RunDir.Owner.current()).map(RunDir.Owner::pid),
                         RunDir.Owner.of(made).map(RunDir.Owner::pid), "the new run dir names this JVM");
                 assertTrue(Files.exists(started.script(RunDir.LIFELINE)), "and has the loader scripts");
+                assertTrue(Files.exists(started.script(RunDir.WSGI_LOADER).resolve("__main__.py")), "the WSGI loader");
+                assertTrue(Files.exists(started.script(RunDir.NODE_LOADER).resolve("package.json"))
+                        && Files.exists(started.script(RunDir.NODE_LOADER).resolve("index.js")), "the Node loader");
                 RunDir.removeAbandoned(tmp);
                 assertTrue(Files.exists(made.resolve(RunDir.OWNER)), "another engine's start keeps it while this JVM lives");
             } finally {

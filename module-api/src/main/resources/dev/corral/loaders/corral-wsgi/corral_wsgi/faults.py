@@ -1,6 +1,6 @@
 """CORRAL_APP_FAULTS and CORRAL_APP_FAULT_SEED: the faults this process simulates.
 
-The grammar is the Node loader's too (node_loader.js parseFaults and parseFaultSeed); both
+The grammar is the Node loader's too (corral-node/faults.js parseFaults and parseFaultSeed); both
 loaders' tests check their parser against one fixture, module-api/src/test/shared/
 fault-grammar.json, so that the two cannot drift apart. A change here needs the same change
 there, and a case in the fixture.
