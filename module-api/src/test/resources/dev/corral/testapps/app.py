@@ -35,6 +35,9 @@ def _seen(line):
             log.write(line + "\n")
 
 
+_sleeps = 0
+
+
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "/")
     pid = str(os.getpid())
@@ -51,10 +54,13 @@ def application(environ, start_response):
                                                      ("Content-Length", str(len(body))), ("X-Pid", pid)])
         return [body]
     if path.endswith("/sleep"):
+        global _sleeps
+        _sleeps += 1
+        started = _sleeps   # the order this process began its sleeps in, seen from the server
         time.sleep(int(_qs(environ, "ms", "100")) / 1000.0)
         body = pid.encode()
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))),
-                                  ("X-Pid", pid)])
+                                  ("X-Pid", pid), ("X-Sleep-Number", str(started))])
         return [body]
     if path.endswith("/echo"):
         digest = hashlib.sha256()
