@@ -194,16 +194,6 @@ final class ChildProcess implements OsProcess {
         destroyForcibly();
     }
 
-    @Override
-    public long residentBytes() {
-        return usage(ProcessTable.lazy()).residentBytes();
-    }
-
-    @Override
-    public long cpuMillis() {
-        return usage(ProcessTable.lazy()).cpuMillis();
-    }
-
     /** The lifeline's tree: the app process, whatever it forked, and the lifeline itself. */
     @Override
     public ProcessTable.Usage usage(ProcessTable table) {

@@ -35,16 +35,11 @@ interface OsProcess {
     /** SIGKILLs the whole process group at once. May block briefly. */
     void killGroup();
 
-    /** The resident set of the whole process tree in bytes, 0 when it cannot be read. */
-    long residentBytes();
-
-    /** The CPU time of the whole process tree in milliseconds, 0 when it cannot be read. */
-    long cpuMillis();
-
-    /** Both readings of the process tree, from one snapshot of the system's processes shared by many readings. */
-    default ProcessTable.Usage usage(ProcessTable table) {
-        return new ProcessTable.Usage(residentBytes(), cpuMillis());
-    }
+    /**
+     * The resident memory and CPU time of the whole process tree, from a snapshot of the system's
+     * processes that many readings share; {@link ProcessTable.Usage#NONE} when it cannot be read.
+     */
+    ProcessTable.Usage usage(ProcessTable table);
 
     /** The last lines the process wrote (stdout and stderr), oldest first. */
     List<String> outputTail();

@@ -150,13 +150,8 @@ final class FakeLauncher implements ProcessLauncher {
         }
 
         @Override
-        public long residentBytes() {
-            return residentBytes;
-        }
-
-        @Override
-        public long cpuMillis() {
-            return 0;
+        public ProcessTable.Usage usage(ProcessTable table) {
+            return new ProcessTable.Usage(residentBytes, 0);
         }
 
         @Override
