@@ -25,6 +25,8 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe. Lifetime: from {@link Builder#build} to {@link #close}.
  */
 public final class Corral implements AutoCloseable {
+    /** Engines started and not closed, in start order: what {@link #running()} shows. */
+    private static final java.util.concurrent.CopyOnWriteArrayList<Corral> RUNNING = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Pool pool;
 
     private Corral(Pool pool) {
@@ -56,6 +58,27 @@ public final class Corral implements AutoCloseable {
     /** Starts the apps' minimum processes and the timers. */
     public void start() {
         pool.start();
+        RUNNING.addIfAbsent(this);
+    }
+
+    /**
+     * The engines of this class loader that are started and not closed, in start order: how
+     * code that shares the container's class loader (a webapp's {@code AppClient} or CDI
+     * extension) finds the apps that the container's adapters configured.
+     */
+    public static List<Corral> running() {
+        return List.copyOf(RUNNING);
+    }
+
+    /** The app of that name among the {@link #running()} engines' apps (the first started wins). */
+    public static Optional<App> runningApp(String name) {
+        for (Corral corral : RUNNING) {
+            Optional<App> app = corral.app(name);
+            if (app.isPresent()) {
+                return app;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Every app, in the order added. */
@@ -65,7 +88,7 @@ public final class Corral implements AutoCloseable {
 
     /** The app by name. */
     public Optional<App> app(String name) {
-        return pool.apps().stream().filter(app -> app.name().equals(name)).findFirst();
+        return Optional.ofNullable(pool.app(name));
     }
 
     /**
@@ -142,6 +165,7 @@ public final class Corral implements AutoCloseable {
     /** Stops every app and process; returns once they have exited. */
     @Override
     public void close() {
+        RUNNING.remove(this);
         pool.close();
     }
 

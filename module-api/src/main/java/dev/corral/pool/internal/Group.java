@@ -61,6 +61,8 @@ public final class Group implements App {
     final HealthVerdicts health = new HealthVerdicts(this);
     final HealthChecker checker = new HealthChecker(this);
     final Tuning tuning = new Tuning(this);
+    /** What the app tells listeners of {@code CorralEvents}. */
+    final GroupEvents events = new GroupEvents(this);
     /** Queue depth and busy slots, a sample a second, for the status page's chart. */
     final StatusHistory history = new StatusHistory();
     private final GroupStatus status = new GroupStatus(this);

@@ -137,6 +137,16 @@ public final class Pool implements AutoCloseable {
         return exits;
     }
 
+    /** The app of that name, or null (no copy of the list: AppClient asks on every call). */
+    public App app(String name) {
+        for (Group group : groups) {
+            if (group.name().equals(name)) {
+                return group;
+            }
+        }
+        return null;
+    }
+
     public List<App> apps() {
         return List.copyOf(groups);
     }

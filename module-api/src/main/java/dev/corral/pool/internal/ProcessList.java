@@ -98,6 +98,7 @@ final class ProcessList {
         Life was;
         boolean expected;
         List<Session> inFlight;
+        String cause;
         long now;
         try (Change change = group.change()) {
             now = change.now;
@@ -106,8 +107,9 @@ final class ProcessList {
             inFlight = new ArrayList<>(process.active);
             // a process whose spawn failed (reported by the launcher) ends as a failed spawn whether
             // Corral killed it (spawnTimeout) or it exited first: never as a crash
-            group.counters.exit(expected ? process.retirement.kind().name().toLowerCase(java.util.Locale.ROOT)
-                    : was == Life.STARTING || process.spawnFailed() ? "spawn_failed" : "crashed");
+            cause = expected ? process.retirement.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    : was == Life.STARTING || process.spawnFailed() ? "spawn_failed" : "crashed";
+            group.counters.exit(cause);
             if (expected && process.retirement.provesTheAppWorks()) {
                 group.spawning.forgiveLocked();
             }
@@ -125,6 +127,7 @@ final class ProcessList {
         }
         process.closeIdle();
         ProcessStopper.logExit(process, was, expected, exitCode, inFlight, now);
+        group.events.exited(process, cause, exitCode, inFlight);
     }
 
     /** An operator retires the process with this pid: see {@link dev.corral.pool.App#detach}. */

@@ -31,6 +31,8 @@ final class RollingRestart {
     private boolean restarting;
     /** New-version spawns failed in a row during this restart. */
     private int failedSpawns;
+    /** The generation of a restart all at once whose first new process is not ready yet, or 0. */
+    private int allAtOnce;
 
     // Confined to the maintenance task.
     /** restart.txt: when it was last looked at, and the modification time seen then (-1: never looked). */
@@ -59,6 +61,7 @@ final class RollingRestart {
             restarting = true;
             failedSpawns = 0;
             generation++;
+            allAtOnce = 0;
             int started = generation;
             change.after(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] started (generation {1})",
                     group.name(), started));
@@ -75,6 +78,7 @@ final class RollingRestart {
             }
             restarting = false;
             generation++;
+            allAtOnce = generation;
             int started = generation;
             change.after(() -> LOG.log(Level.INFO, "restart of app [{0}] (generation {1}): every process is retired now",
                     group.name(), started));
@@ -104,7 +108,9 @@ final class RollingRestart {
         }
         if (!oldLeft) {
             restarting = false;
+            int done = generation;
             change.after(() -> LOG.log(Level.INFO, "rolling restart of app [{0}] done", group.name()));
+            change.after(() -> group.events.restarted(done, true));
         } else if (!newStarting) {
             group.spawning.spawnOneLocked(change);
         }
@@ -113,6 +119,11 @@ final class RollingRestart {
     /** A process became ready: if it is of the new generation, the least busy old one is retired. */
     void readyLocked(AppProcess process, Change change) {
         assert group.holdsLock();
+        if (allAtOnce != 0 && process.generation == allAtOnce) {
+            int done = allAtOnce;
+            allAtOnce = 0;
+            change.after(() -> group.events.restarted(done, false));
+        }
         if (!restarting || process.generation != generation) {
             return;
         }
@@ -145,6 +156,8 @@ final class RollingRestart {
             restarting = false;
             change.after(() -> LOG.log(Level.ERROR, "rolling restart of app [{0}] failed: the new version could not"
                     + " start ({1} spawns failed in a row); the old processes keep serving", group.name(), failed));
+            String error = group.counters.lastError;
+            change.after(() -> group.events.unableToStart(failed, error, true));
         } else {
             change.after(() -> LOG.log(Level.WARNING, "rolling restart of app [{0}]: a new process failed to start"
                     + " ({1} of {2} in a row); it is tried again", group.name(), failed,

@@ -40,6 +40,7 @@ final class Sessions {
             // every other request of this storm (the state may change meanwhile, as it may while waiting)
             group.counters.rejected.increment();
             FailureMapper.answer(group, request, new Outcome.QueueFull("queued=" + group.queuedHint()), null);
+            group.events.rejected(group.engine.now());
             return;
         }
         Session session = null;
@@ -74,6 +75,9 @@ final class Sessions {
         }
         if (reject != null) {
             FailureMapper.answer(group, request, reject, null);
+            if (reject instanceof Outcome.QueueFull) {
+                group.events.rejected(group.engine.now());
+            }
         } else if (waiter != null) {
             Waiter queued = waiter;
             exchange.onClientGone(() -> group.clientGone(queued));

@@ -160,6 +160,7 @@ final class Spawning implements ProcessLauncher.Listener {
     @Override
     public void started(AppProcess process) {
         group.engine.management.processStarted(group, process);
+        group.events.spawned(process);
         process.os.onExit().thenAccept(exitCode -> group.processes.exited(process, exitCode));
     }
 
@@ -205,6 +206,7 @@ final class Spawning implements ProcessLauncher.Listener {
             process.routeTo(Routing.ENABLED);
             change.after(() -> LOG.log(Level.INFO, "{0} is ready on {1} after {2} ms", process, process.address(),
                     (now - process.createdNanos) / 1_000_000));
+            change.after(() -> group.events.ready(process, now - process.createdNanos));
             backoff = backoff.afterReady();
             if (starting == 0) {
                 // the whole round is ready: the next may be twice as large (Apache's 1, 2, 4 ...)
@@ -249,10 +251,13 @@ final class Spawning implements ProcessLauncher.Listener {
             group.counters.spawnFailures++;
             backoff = backoff.afterFailedSpawn(now);
             batch = 1;
-            group.restarts.spawnFailedLocked(process, change);
             group.errorLocked("spawn failed at step " + failure.step() + ": " + failure.getMessage());
+            group.restarts.spawnFailedLocked(process, change);
             outcome = new Outcome.SpawnFailed(group.counters.lastError);
             if (group.processes.liveLocked() == 0 && backoff.givesUp()) {
+                int failedSpawns = backoff.failedSpawns();
+                String error = group.counters.lastError;
+                change.after(() -> group.events.unableToStart(failedSpawns, error, false));
                 Waiter waiter;
                 while ((waiter = group.waiting.pollLocked(now)) != null) {
                     abandoned.add(waiter);
