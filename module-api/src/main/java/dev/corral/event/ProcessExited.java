@@ -16,7 +16,8 @@ import java.util.List;
  * @param exitCode     its exit code; 128+N when signal N ended it
  * @param exitStatus   the exit as the log line reads it ({@code exit code 3}, {@code signal 9 (SIGKILL, exit code 137)})
  * @param served       requests it finished
- * @param interrupted  the requests it was serving when it exited ({@code GET /path (request id)}), oldest first
+ * @param interrupted  the requests its exit cut short or left unanswered ({@code GET /path (request id)}, with how
+ *                     long it ran when known), as its exit's log line names them
  */
 public record ProcessExited(String app, Instant time, long pid, long processGroup, String cause, int exitCode,
                             String exitStatus, long served, List<String> interrupted) implements CorralEvent {
