@@ -135,9 +135,9 @@ final class CallExchange implements Exchange {
     }
 
     /**
-     * The caller gives up ({@code why}: its timeout passed, or it cancelled): the call fails with
-     * {@code why} if no answer came yet, and the engine is told that its client left (a queued
-     * request leaves the queue at once).
+     * The caller gives up ({@code why}: its timeout passed, or it cancelled): the engine is told
+     * that its client left (a queued request leaves the queue at once), then the call fails with
+     * {@code why} if no answer came yet; so a caller who sees {@code why} sees the queue without it.
      */
     void abandon(AppCallException why) {
         List<Runnable> listeners;
@@ -149,14 +149,18 @@ final class CallExchange implements Exchange {
             abandonedWith = why;
             listeners = List.copyOf(goneListeners);
         }
-        head.completeExceptionally(why);
-        pipe.fail(why);
-        listeners.forEach(Runnable::run);
+        try {
+            listeners.forEach(Runnable::run);
+        } finally {
+            head.completeExceptionally(why);
+            pipe.fail(why);
+        }
     }
 
-    private boolean abandoned() {
+    /** Why the caller gave up, or null while it waits. */
+    private AppCallException abandonedWith() {
         synchronized (goneListeners) {
-            return abandoned;
+            return abandonedWith;
         }
     }
 
@@ -164,8 +168,9 @@ final class CallExchange implements Exchange {
 
     @Override
     public OutputStream commit(int status, List<HttpHeader> headers) throws IOException {
-        if (abandoned()) {
-            throw new IOException("the caller gave up: " + abandonedWith.getMessage());
+        AppCallException gaveUp = abandonedWith();
+        if (gaveUp != null) {
+            throw new IOException("the caller gave up: " + gaveUp.getMessage());
         }
         committed = true;
         head.complete(new AppResponse(app, status, headers, pipe.source(), pid, requestId, queueMillis));
@@ -187,6 +192,11 @@ final class CallExchange implements Exchange {
             }
         }
         String text = new String(body, StandardCharsets.UTF_8).strip();
+        AppCallException gaveUp = abandonedWith();
+        if (gaveUp != null) {   // the engine's answer to the caller's leaving (client_gone): the caller's reason stands
+            head.completeExceptionally(gaveUp);
+            return;
+        }
         if (code == null) {   // not an error of Corral's (the Exchange contract allows other small answers)
             committed = true;
             head.complete(new AppResponse(app, status, headers, new java.io.ByteArrayInputStream(body), pid, requestId,
@@ -203,6 +213,12 @@ final class CallExchange implements Exchange {
 
     @Override
     public void fail(Throwable cause) {
+        AppCallException gaveUp = abandonedWith();
+        if (gaveUp != null) {
+            head.completeExceptionally(gaveUp);
+            pipe.fail(gaveUp);
+            return;
+        }
         String code = reason != null ? reason : "internal_error";
         String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         AppCallException failure = AppCallException.of(app, code, 0, message, pid, requestId, queueMillis);
