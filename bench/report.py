@@ -563,13 +563,14 @@ APPCLIENT_TEXT = {
 
 THREAD_GROUPS = ["callers", "appclient-pool", "container", "engine", "jdk-http-client", "gc", "jit", "other"]
 THREAD_GROUP_TEXT = {
-    "callers": "the calling threads (for `http`, the client's side of HTTP)",
+    "callers": "the calling threads (for `http`, the client's side of HTTP; for `dispatch`, they also "
+               "forward the requests that find a free process)",
     "appclient-pool": "AppClient's `corral-client-N` threads, which dispatch the calls and forward "
                       "those that find a free process",
     "container": "Jetty's or Tomcat's threads, which parse the request and forward it when a process "
                  "is free",
     "engine": "Corral's own threads: mostly `corral-forward-N`, which forward the queued requests "
-              "as slots free up and relay their responses",
+              "as slots free up and relay their responses (for `http`, into the container's response)",
     "jdk-http-client": "`java.net.http`'s selector and worker threads",
     "gc": "the garbage collector",
     "jit": "the JIT compilers",
@@ -602,6 +603,13 @@ def appclient_section(meta, systems):
       "× http: the median's ratio to the `http` mode's, and in brackets each run's own ratio "
       "(req/s, then p99).")
     w("")
+    groups_seen = [g for g in THREAD_GROUPS if any(g in d.get("thread_cpu_ms", {})
+                                                   for runs in systems.values() for d in runs)]
+    if groups_seen:
+        w("The second table of each system splits the JVM's CPU time by thread group (medians over "
+          "the runs; from `/proc/self/task`, by thread name; a thread group is who ran, not which "
+          "code): " + "; ".join("`{}`: {}".format(g, THREAD_GROUP_TEXT[g]) for g in groups_seen) + ".")
+        w("")
     for s, runs in systems.items():
         by_mode = {}
         for d in runs:
@@ -651,9 +659,7 @@ def appclient_section(meta, systems):
         w("")
         groups = [g for g in THREAD_GROUPS if any(g in d.get("thread_cpu_ms", {}) for d in runs)]
         if groups:
-            w("Where the JVM's CPU went, µs per request by thread group (medians over the runs; from "
-              "`/proc/self/task`, by thread name): " + "; ".join(
-                  "`{}`: {}".format(g, THREAD_GROUP_TEXT[g]) for g in groups) + ".")
+            w("{}: where the JVM's CPU went, µs per request by thread group.".format(s))
             w("")
             w("| mode | " + " | ".join(groups) + " | all |")
             w("|---|" + "---:|" * (len(groups) + 1))
@@ -679,6 +685,14 @@ def appclient_section(meta, systems):
                   faster, len(pairs), lower, len(pairs),
                   "**cheaper in every run**" if cheaper else "**not clearly cheaper**"))
             w("")
+            d = figures.get("dispatch")
+            if d and a["jvm"] is not None and base["jvm"] is not None and d["jvm"] is not None:
+                w("Over the engine alone (`dispatch`), per request: `http` costs {} µs more JVM CPU (the "
+                  "client's and the container's sides of HTTP over loopback), `appclient` {} µs more (its "
+                  "hand-offs between threads: the call goes to a `corral-client` thread, the caller waits "
+                  "for the head, then for the body through the pipe).".format(
+                      fmt(base["jvm"] - d["jvm"], 1), fmt(a["jvm"] - d["jvm"], 1)))
+                w("")
     return out
 
 
