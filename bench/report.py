@@ -316,6 +316,11 @@ def main():
                 "met" if r is not None and r <= 2 and b["non2xx"] + b["sock"] == 0 else "**missed**"))
         w("")
 
+    # ---------------------------------------------------------------- AppClient vs HTTP
+    appclient = {s: by[(s, "appclient-16")] for s in ("corral-jetty", "corral-tomcat") if (s, "appclient-16") in by}
+    if appclient:
+        out.extend(appclient_section(meta, appclient))
+
     # ---------------------------------------------------------------- per wrk scenario
     for sc in wrk_scenarios:
         big = sc.startswith("big")
@@ -538,6 +543,157 @@ def main():
         w("</details>")
         w("")
     print("\n".join(out))
+
+
+APPCLIENT_MODES = ["appclient", "http", "jdk-http", "dispatch", "appclient-timeout"]
+APPCLIENT_TEXT = {
+    "appclient": "`AppClient.named(\"bench\").send(AppRequest.get(\"/hello\"))`, the body read with "
+                 "`bodyAsBytes()`",
+    "http": "`GET /hello` over HTTP/1.1 keep-alive to the container's loopback port, one connection per "
+            "thread, with the bench's minimal blocking client (`HttpConnection`): the cheapest HTTP a "
+            "caller could do",
+    "jdk-http": "the same through `java.net.http.HttpClient` (HTTP/1.1, one client and its connection "
+                "pool per run): what Java code would usually use",
+    "dispatch": "`App.dispatch` of an in-memory exchange on the calling thread (bench's `BenchExchange`, "
+                "the body counted and dropped): no client API and no container, the engine alone; "
+                "the floor under the other modes",
+    "appclient-timeout": "`appclient` with `AppRequest.timeout` set",
+}
+
+
+THREAD_GROUPS = ["callers", "appclient-pool", "container", "engine", "jdk-http-client", "gc", "jit", "other"]
+THREAD_GROUP_TEXT = {
+    "callers": "the calling threads (for `http`, the client's side of HTTP; for `dispatch`, they also "
+               "forward the requests that find a free process)",
+    "appclient-pool": "AppClient's `corral-client-N` threads, which dispatch the calls and forward "
+                      "those that find a free process",
+    "container": "Jetty's or Tomcat's threads, which parse the request and forward it when a process "
+                 "is free",
+    "engine": "Corral's own threads: mostly `corral-forward-N`, which forward the queued requests "
+              "as slots free up and relay their responses (for `http`, into the container's response)",
+    "jdk-http-client": "`java.net.http`'s selector and worker threads",
+    "gc": "the garbage collector",
+    "jit": "the JIT compilers",
+    "other": "the rest",
+}
+
+
+def appclient_section(meta, systems):
+    """The AppClient (in-JVM) vs HTTP section: one table per system, medians over the runs."""
+    out = []
+    w = out.append
+    w("## AppClient (in-JVM) vs HTTP")
+    w("")
+    w("The same `GET /hello` from {} threads of the JVM that runs the container, closed-loop, one way "
+      "of calling at a time: `AppClientBench` (bench) starts Corral on embedded Jetty or Tomcat as "
+      "the launchers do ({} processes, concurrency 1), warms each mode up for {} s, then measures "
+      "each for {} s, {} times, in alternating order (a b c d, then d c b a, ...) so that neither a "
+      "drift of the machine nor going first passes for a difference. A latency runs from the call "
+      "to the end of the body; every one is recorded. The CPU columns are the JVM's own CPU time "
+      "(driver, container and engine together) and the app processes' (from `/proc`) over the "
+      "run, per response. Modes:".format(
+          meta.get("appclient_threads", "16"), meta.get("processes"), meta.get("appclient_warmup", "?"),
+          meta.get("duration"), meta.get("runs")))
+    w("")
+    modes_seen = [m for m in APPCLIENT_MODES if any(d["mode"] == m for runs in systems.values() for d in runs)]
+    for m in modes_seen:
+        w("- `{}`: {}".format(m, APPCLIENT_TEXT[m]))
+    w("")
+    w("Figures are medians over the runs (each run's own percentiles), errors summed; "
+      "× http: the median's ratio to the `http` mode's, and in brackets each run's own ratio "
+      "(req/s, then p99).")
+    w("")
+    groups_seen = [g for g in THREAD_GROUPS if any(g in d.get("thread_cpu_ms", {})
+                                                   for runs in systems.values() for d in runs)]
+    if groups_seen:
+        w("The second table of each system splits the JVM's CPU time by thread group (medians over "
+          "the runs; from `/proc/self/task`, by thread name; a thread group is who ran, not which "
+          "code): " + "; ".join("`{}`: {}".format(g, THREAD_GROUP_TEXT[g]) for g in groups_seen) + ".")
+        w("")
+    for s, runs in systems.items():
+        by_mode = {}
+        for d in runs:
+            by_mode.setdefault(d["mode"], []).append(d)
+        for mode_runs in by_mode.values():
+            mode_runs.sort(key=lambda d: d["run"])
+        w("### {}".format(s))
+        w("")
+        w("| mode | req/s | each run | p50 ms | p99 ms | p99.9 ms | errors | JVM CPU µs/req | "
+          "app CPU µs/req | req/s × http | p99 × http |")
+        w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        figures = {}
+        for m in modes_seen:
+            mr = by_mode.get(m)
+            if not mr:
+                continue
+
+            def per_req(key, d):
+                return d[key] * 1000 / d["responses"] if d.get(key, -1) >= 0 and d["responses"] else None
+            figures[m] = {
+                "rps": median([d["rps"] for d in mr]),
+                "p50": median([d["p50_ms"] for d in mr]),
+                "p99": median([d["p99_ms"] for d in mr]),
+                "p999": median([d["p999_ms"] for d in mr]),
+                "jvm": median([per_req("jvm_cpu_ms", d) for d in mr]),
+                "app": median([per_req("app_cpu_ms", d) for d in mr]),
+                "errors": sum(d["requests"] - d["ok"] for d in mr) + sum(d.get("stuck_threads", 0) for d in mr),
+                "rps_each": {d["run"]: d["rps"] for d in mr},
+                "p99_each": {d["run"]: d["p99_ms"] for d in mr},
+            }
+        base = figures.get("http")
+        for m, f in figures.items():
+            each_rps = each_p99 = ""
+            if base and m != "http":
+                rr = [f["rps_each"][r] / base["rps_each"][r] for r in sorted(f["rps_each"])
+                      if base["rps_each"].get(r)]
+                pr = [f["p99_each"][r] / base["p99_each"][r] for r in sorted(f["p99_each"])
+                      if base["p99_each"].get(r)]
+                each_rps = " ({})".format(", ".join(fmt(x, 2) for x in rr)) if rr else ""
+                each_p99 = " ({})".format(", ".join(fmt(x, 2) for x in pr)) if pr else ""
+            w("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {}{} | {}{} |".format(
+                m, fmt(f["rps"]), ", ".join(fmt(f["rps_each"][r]) for r in sorted(f["rps_each"])),
+                fmt(f["p50"], 2), fmt(f["p99"], 2), fmt(f["p999"], 2), fmt(f["errors"]),
+                fmt(f["jvm"], 1), fmt(f["app"], 1),
+                ratio(f["rps"], base["rps"]) if base else "–", each_rps,
+                ratio(f["p99"], base["p99"]) if base else "–", each_p99))
+        w("")
+        groups = [g for g in THREAD_GROUPS if any(g in d.get("thread_cpu_ms", {}) for d in runs)]
+        if groups:
+            w("{}: where the JVM's CPU went, µs per request by thread group.".format(s))
+            w("")
+            w("| mode | " + " | ".join(groups) + " | all |")
+            w("|---|" + "---:|" * (len(groups) + 1))
+            for m in figures:
+                mr = by_mode[m]
+                cells = [fmt(median([d["thread_cpu_ms"].get(g, 0) * 1000 / d["responses"]
+                                     for d in mr if d["responses"] and "thread_cpu_ms" in d]), 1) for g in groups]
+                total = median([sum(d["thread_cpu_ms"].values()) * 1000 / d["responses"]
+                                for d in mr if d["responses"] and "thread_cpu_ms" in d])
+                w("| {} | {} | {} |".format(m, " | ".join(cells), fmt(total, 1)))
+            w("")
+        a = figures.get("appclient")
+        if a and base:
+            pairs = [r for r in a["rps_each"] if r in base["rps_each"]]
+            faster = sum(1 for r in pairs if a["rps_each"][r] > base["rps_each"][r])
+            lower = sum(1 for r in pairs if a["p99_each"][r] < base["p99_each"][r])
+            cheaper = faster == len(pairs) and lower == len(pairs) and a["jvm"] is not None and \
+                base["jvm"] is not None and a["jvm"] < base["jvm"]
+            w("{}: `appclient` ÷ `http`: {} the req/s, {} the p99, {} the JVM CPU per request; more req/s "
+              "in {} of {} runs, a lower p99 in {} of {}: the in-JVM path is {}.".format(
+                  s, ratio(a["rps"], base["rps"]), ratio(a["p99"], base["p99"]),
+                  ratio(a["jvm"], base["jvm"]) if a["jvm"] and base["jvm"] else "–",
+                  faster, len(pairs), lower, len(pairs),
+                  "**cheaper in every run**" if cheaper else "**not clearly cheaper**"))
+            w("")
+            d = figures.get("dispatch")
+            if d and a["jvm"] is not None and base["jvm"] is not None and d["jvm"] is not None:
+                w("Over the engine alone (`dispatch`), per request: `http` costs {} µs more JVM CPU (the "
+                  "client's and the container's sides of HTTP over loopback), `appclient` {} µs more (its "
+                  "hand-offs between threads: the call goes to a `corral-client` thread, the caller waits "
+                  "for the head, then for the body through the pipe).".format(
+                      fmt(base["jvm"] - d["jvm"], 1), fmt(a["jvm"] - d["jvm"], 1)))
+                w("")
+    return out
 
 
 def evaluate(meta, wrk, over, crash, memory):

@@ -7,7 +7,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Jetty;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 
 /**
  * Corral on an embedded Jetty 12, for the benchmarks: one {@link CorralHandler} serving one app
@@ -31,6 +31,25 @@ public final class JettyLauncher {
     public static void main(String[] args) throws Exception {
         LauncherOptions options = LauncherOptions.parseOrExit("corral-bench-jetty", args);
         BenchLogging.install();
+        EmbeddedCorral started = start(options, stop -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stop.run();
+            } catch (Exception e) {
+                System.err.println("corral-bench-jetty: stopping failed: " + e);
+            }
+        }, "corral-bench-stop")));
+        System.out.println(started.readyLine());
+        System.out.flush();
+        started.await();
+    }
+
+    /**
+     * Starts Jetty with Corral as {@code options} say; returns once Jetty and the apps'
+     * {@code minProcesses} are started.
+     *
+     * @param beforeStart given what stops the container, before it starts (to install a shutdown hook)
+     */
+    static EmbeddedCorral start(LauncherOptions options, Consumer<EmbeddedCorral.Action> beforeStart) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(options.containerInt("maxThreads", 200));
         threads.setName("jetty");
         Server server = new Server(threads);
@@ -42,17 +61,9 @@ public final class JettyLauncher {
         options.apps().forEach(corral::addApp);
         options.engine.forEach(corral::setEngineSetting);
         server.setHandler(corral);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                System.err.println("corral-bench-jetty: stopping failed: " + e);
-            }
-        }, "corral-bench-stop"));
+        beforeStart.accept(server::stop);
         server.start();
-        System.out.println("corral-bench: ready container=jetty-" + Jetty.VERSION + " port=" + connector.getLocalPort()
-                + corral.getCorral().apps().stream().map(app -> " app=" + app.config()).collect(Collectors.joining()));
-        System.out.flush();
-        server.join();
+        return new EmbeddedCorral("jetty-" + Jetty.VERSION, connector.getLocalPort(), corral.getCorral(), server::stop,
+                server::join);
     }
 }

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +43,26 @@ public final class TomcatLauncher {
     public static void main(String[] args) throws Exception {
         LauncherOptions options = LauncherOptions.parseOrExit("corral-bench-tomcat", args);
         BenchLogging.install();
+        EmbeddedCorral started = start(options, stop -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stop.run();
+            } catch (Exception e) {
+                System.err.println("corral-bench-tomcat: stopping failed: " + e);
+            }
+        }, "corral-bench-stop")));
+        System.out.println(started.readyLine());
+        System.out.flush();
+        started.await();
+    }
+
+    /**
+     * Starts Tomcat with Corral as {@code options} say; returns once Tomcat and the apps'
+     * {@code minProcesses} are started. Exits the JVM (status 1) if a valve did not start.
+     *
+     * @param beforeStart given what stops the container (and deletes its base directory), before
+     *                    it starts (to install a shutdown hook)
+     */
+    static EmbeddedCorral start(LauncherOptions options, Consumer<EmbeddedCorral.Action> beforeStart) throws Exception {
         Path baseDir = Files.createTempDirectory("corral-bench-tomcat-");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -80,16 +100,15 @@ public final class TomcatLauncher {
         StandardContext root = (StandardContext) tomcat.addContext("", docBase.toString());
         root.setClearReferencesThreadLocals(false);
         root.setClearReferencesRmiTargets(false);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        EmbeddedCorral.Action stop = () -> {
             try {
                 tomcat.stop();
                 tomcat.destroy();
-            } catch (Exception e) {
-                System.err.println("corral-bench-tomcat: stopping failed: " + e);
             } finally {
                 delete(baseDir);
             }
-        }, "corral-bench-stop"));
+        };
+        beforeStart.accept(stop);
         tomcat.start();
         if (valves.stream().anyMatch(valve -> valve.getCorral() == null)) {
             // Tomcat logs a failed valve start and carries on; the harness must not measure that
@@ -97,11 +116,8 @@ public final class TomcatLauncher {
             System.exit(1);
         }
         String info = ServerInfo.getServerInfo();   // "Apache Tomcat/11.0.24"
-        System.out.println("corral-bench: ready container=tomcat-" + info.substring(info.indexOf('/') + 1) + " port="
-                + connector.getLocalPort() + valves.get(0).getCorral().apps().stream().map(app -> " app=" + app.config())
-                .collect(Collectors.joining()));
-        System.out.flush();
-        tomcat.getServer().await();
+        return new EmbeddedCorral("tomcat-" + info.substring(info.indexOf('/') + 1), connector.getLocalPort(),
+                valves.get(0).getCorral(), stop, () -> tomcat.getServer().await());
     }
 
     private static void delete(Path dir) {
