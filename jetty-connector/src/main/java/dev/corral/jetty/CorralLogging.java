@@ -35,7 +35,7 @@ import java.util.logging.Logger;
 public final class CorralLogging {
     /** Every logger Corral writes to; a test holds this list to the loggers in Corral's sources. */
     static final List<String> LOGGERS = List.of("dev.corral", "dev.corral.pool", "dev.corral.request", "dev.corral.app",
-            "dev.corral.fault", "dev.corral.jmx", "dev.corral.status", "dev.corral.jetty");
+            "dev.corral.fault", "dev.corral.jmx", "dev.corral.status", "dev.corral.events", "dev.corral.jetty");
 
     private static final Filter FORWARD = record -> {
         forward(record);

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,8 @@ import java.util.function.Supplier;
  */
 public final class AppClient {
     private static final Executor CALLS = callThreads();
+    /** The calls' timeouts: one daemon thread, and a cancelled timeout leaves its queue at once. */
+    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeoutThread();
     private final String name;
     private final Supplier<App> app;
 
@@ -132,12 +136,13 @@ public final class AppClient {
         }
         CompletableFuture<AppResponse> head = exchange.head();
         if (request.timeout() != null) {
-            CompletableFuture.delayedExecutor(request.timeout().toNanos(), TimeUnit.NANOSECONDS, CALLS)
-                    .execute(() -> {
-                        if (!head.isDone()) {
-                            exchange.abandon(exchange.timeoutException());
-                        }
-                    });
+            // until the head: after it, the body's reads and writes keep to the deadline themselves
+            ScheduledFuture<?> timer = TIMEOUTS.schedule(() -> CALLS.execute(() -> {
+                if (!head.isDone()) {
+                    exchange.abandon(exchange.timeoutException());
+                }
+            }), request.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            head.whenComplete((response, failure) -> timer.cancel(false));   // a finished call is not kept until then
         }
         try {
             CALLS.execute(() -> target.dispatch(exchange));
@@ -169,6 +174,18 @@ public final class AppClient {
         List<String> names = new ArrayList<>();
         Corral.running().forEach(corral -> corral.apps().forEach(a -> names.add(a.name())));
         return names;
+    }
+
+    private static ScheduledThreadPoolExecutor timeoutThread() {
+        ClassLoader engineLoader = AppClient.class.getClassLoader();
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "corral-client-timeouts");
+            thread.setDaemon(true);
+            thread.setContextClassLoader(engineLoader);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     private static Executor callThreads() {
