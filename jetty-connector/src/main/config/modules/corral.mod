@@ -172,6 +172,14 @@ etc/corral.xml
 ## The sticky sessions' cookie name. Default: corral_route.
 # corral.app.stickyCookie=corral_route
 
+## Response bytes a slow client has not taken yet that are kept in memory; past it, in a private
+## temporary file (see Slow clients). Default: 128KB.
+# corral.app.responseBufferSize=128KB
+
+## Response bytes kept for a slow client in all, memory and file, before the app waits for it; 0 =
+## no buffering (the app writes at its client's pace). Default: 128MB.
+# corral.app.responseBufferMax=128MB
+
 ## Faults to inject at Corral's own I/O seams (see Fault simulation). Default: (none).
 # corral.app.faults=connect:0.02,latency:0.05@200ms
 

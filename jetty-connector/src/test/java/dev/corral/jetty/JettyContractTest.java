@@ -14,6 +14,7 @@ import dev.corral.testing.contract.RoutingContract;
 import dev.corral.testing.contract.SpawnFailureContract;
 import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
+import dev.corral.testing.contract.SlowClientContract;
 import dev.corral.testing.contract.TracingContract;
 
 import org.junit.jupiter.api.Nested;
@@ -79,5 +80,9 @@ class JettyContractTest {
 
     @Nested
     class Tracing extends TracingContract implements OnJetty {
+    }
+
+    @Nested
+    class SlowClients extends SlowClientContract implements OnJetty {
     }
 }

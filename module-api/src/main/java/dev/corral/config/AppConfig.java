@@ -76,6 +76,7 @@ public record AppConfig(
         RecycleConfig recycle,
         HealthConfig health,
         RoutingConfig routing,
+        BufferConfig buffers,
         dev.corral.fault.FaultSpec faults,
         long faultSeed) {
 
@@ -109,13 +110,14 @@ public record AppConfig(
                      Duration shutdownTimeout, Listen listen) {
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
-                HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
+                HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
     }
 
     public AppConfig {
         recycle = recycle == null ? RecycleConfig.ofDefaults() : recycle;
         health = health == null ? HealthConfig.ofDefaults() : health;
         routing = routing == null ? RoutingConfig.ofDefaults() : routing;
+        buffers = buffers == null ? BufferConfig.ofDefaults() : buffers;
         faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
@@ -274,6 +276,8 @@ public record AppConfig(
         s.put(Setting.SLOW_START.configName(), Durations.format(routing.slowStart()));
         s.put(Setting.STICKY_SESSIONS.configName(), Boolean.toString(routing.stickySessions()));
         s.put(Setting.STICKY_COOKIE.configName(), routing.stickyCookie());
+        s.put(Setting.RESPONSE_BUFFER_SIZE.configName(), Sizes.format(buffers.responseBufferSize()));
+        s.put(Setting.RESPONSE_BUFFER_MAX.configName(), Sizes.format(buffers.responseBufferMax()));
         s.put(Setting.FAULTS.configName(), faults.toString());
         s.put(Setting.FAULT_SEED.configName(), Long.toString(faultSeed));
         return Collections.unmodifiableMap(s);

@@ -95,6 +95,14 @@ final class AppConfigBinder {
         if (!sticky.equalsIgnoreCase("true") && !sticky.equalsIgnoreCase("false")) {
             problems.add(STICKY_SESSIONS.problem(sticky));
         }
+        Long responseBufferSize = size(RESPONSE_BUFFER_SIZE, BufferConfig.DEFAULT_RESPONSE_BUFFER_SIZE);
+        Long responseBufferMax = size(RESPONSE_BUFFER_MAX, BufferConfig.DEFAULT_RESPONSE_BUFFER_MAX);
+        if (responseBufferSize != null && responseBufferMax != null && responseBufferMax > 0
+                && responseBufferSize > responseBufferMax) {
+            problems.add(RESPONSE_BUFFER_SIZE.problem(valueOr(RESPONSE_BUFFER_SIZE, Sizes.format(responseBufferSize)),
+                    "a size such as 128KB or 1MB (0 = none in memory), at most responseBufferMax ["
+                            + Sizes.format(responseBufferMax) + "]"));
+        }
         // faults: the app's setting, else -Dcorral.faults / CORRAL_FAULTS for the whole JVM
         String faultText = valueOr(FAULTS, System.getProperty("corral.faults", System.getenv("CORRAL_FAULTS")));
         dev.corral.fault.FaultSpec faults = dev.corral.fault.FaultSpec.NONE;
@@ -124,7 +132,8 @@ final class AppConfigBinder {
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
                         healthFall, healthTimeout, errorLimit),
-                new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie), faults, faultSeed);
+                new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
+                new BufferConfig(responseBufferSize, responseBufferMax), faults, faultSeed);
     }
 
     /** The trimmed raw value, or {@code null} if not set. */
@@ -239,6 +248,12 @@ final class AppConfigBinder {
         }
         problems.add(s.problem(v, allowed));
         return null;
+    }
+
+    /** A size setting's bytes (its default when not set), or null after adding a problem. */
+    private Long size(Setting s, long defaultValue) {
+        String text = value(s);
+        return text == null ? Long.valueOf(defaultValue) : Sizes.parse(s.configName(), text, problems);
     }
 
     private Duration duration(Setting s, Duration defaultValue, boolean zeroAllowed) {

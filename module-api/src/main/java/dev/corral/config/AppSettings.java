@@ -144,6 +144,10 @@ public final class AppSettings {
     public void setMaxRequests(String value) { put(Setting.MAX_REQUESTS, value); }
     public String getMaxRequests() { return values.get(Setting.MAX_REQUESTS); }
 
+    public void setResponseBufferSize(String value) { put(Setting.RESPONSE_BUFFER_SIZE, value); }
+    public String getResponseBufferSize() { return values.get(Setting.RESPONSE_BUFFER_SIZE); }
+    public void setResponseBufferMax(String value) { put(Setting.RESPONSE_BUFFER_MAX, value); }
+    public String getResponseBufferMax() { return values.get(Setting.RESPONSE_BUFFER_MAX); }
     public void setMaxMemory(String value) { put(Setting.MAX_MEMORY, value); }
     public String getMaxMemory() { return values.get(Setting.MAX_MEMORY); }
 

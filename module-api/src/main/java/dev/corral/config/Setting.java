@@ -115,6 +115,14 @@ public enum Setting {
     STICKY_COOKIE(Scope.APP, "stickyCookie", "corral_route", null, null,
             "the sticky sessions' cookie name",
             "a cookie name (letters, digits and !#$%&'*+.^_`|~-)"),
+    RESPONSE_BUFFER_SIZE(Scope.APP, "responseBufferSize", "128KB", null, null,
+            "response bytes a slow client has not taken yet that are kept in memory; past it, in a private"
+                    + " temporary file (see Slow clients)",
+            "a size such as 128KB or 1MB (0 = none in memory), at most responseBufferMax"),
+    RESPONSE_BUFFER_MAX(Scope.APP, "responseBufferMax", "128MB", null, null,
+            "response bytes kept for a slow client in all, memory and file, before the app waits for it;"
+                    + " 0 = no buffering (the app writes at its client's pace)",
+            Sizes.ALLOWED),
     FAULTS(Scope.APP, "faults", null, "(none)", "connect:0.02,latency:0.05@200ms",
             "faults to inject at Corral's own I/O seams (see Fault simulation)",
             dev.corral.fault.FaultSpec.ALLOWED),

@@ -278,7 +278,8 @@ class AppSettingsTest {
                 + "pathPrefix, virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
                 + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
-                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, faults, faultSeed (set to [5])",
+                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, responseBufferMax, "
+                + "faults, faultSeed (set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("sizeOfTheQueue", "5")).getMessage());
         // an engine setting is no app setting
         assertThrows(ConfigException.class, () -> settings.set("maxPoolProcesses", "5"));
@@ -317,13 +318,27 @@ class AppSettingsTest {
     }
 
     @Test
+    void responseBuffersTakeSizesAndTheMemoryPartMayNotExceedTheWhole() {
+        assertEquals(new BufferConfig(128 << 10, 128 << 20), settings.toConfig().buffers());
+        settings.setResponseBufferSize("1MB");
+        settings.setResponseBufferMax("0");
+        assertEquals(new BufferConfig(1 << 20, 0), settings.toConfig().buffers(), "0 = off, whatever the memory part");
+        settings.setResponseBufferMax("512KB");
+        assertEquals("'responseBufferSize' must be a size such as 128KB or 1MB (0 = none in memory), at most"
+                + " responseBufferMax [512KB], but was [1MB]", problemsOf(settings));
+        settings.setResponseBufferSize(null);
+        settings.setResponseBufferMax("lots");
+        assertEquals("'responseBufferMax' must be a size such as 512MB or 2GB (0 = off), but was [lots]", problemsOf(settings));
+    }
+
+    @Test
     void namesAreInDocumentedOrder() {
         assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env", "pathPrefix", "virtualHosts",
                 "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
                 "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval", "healthRise", "healthFall",
                 "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions", "stickyCookie",
-                "faults", "faultSeed"),
+                "responseBufferSize", "responseBufferMax", "faults", "faultSeed"),
                 AppSettings.names());
     }
 
@@ -348,18 +363,20 @@ class AppSettingsTest {
         s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setHealthPath("21"); s.setHealthInterval("22");
         s.setHealthFastInterval("23"); s.setHealthDownInterval("24"); s.setHealthRise("25"); s.setHealthFall("26");
         s.setHealthTimeout("27"); s.setErrorLimit("28"); s.setRetries("29"); s.setSlowStart("30");
-        s.setStickySessions("31"); s.setStickyCookie("32"); s.setFaults("33"); s.setFaultSeed("34");
+        s.setStickySessions("31"); s.setStickyCookie("32"); s.setResponseBufferSize("33"); s.setResponseBufferMax("34");
+        s.setFaults("35"); s.setFaultSeed("36");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
                 s.getMaxRequestTime(), s.getHealthPath(), s.getHealthInterval(), s.getHealthFastInterval(),
                 s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(), s.getHealthTimeout(), s.getErrorLimit(),
-                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(), s.getFaults(),
-                s.getFaultSeed());
+                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(),
+                s.getResponseBufferSize(), s.getResponseBufferMax(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
-                "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34"), viaNames);
+                "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
+                "35", "36"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 

@@ -281,6 +281,12 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setStickyCookie(String value) { set("stickyCookie", value); }
     public String getStickyCookie() { return settings.getStickyCookie(); }
 
+    public void setResponseBufferSize(String value) { set("responseBufferSize", value); }
+    public String getResponseBufferSize() { return settings.getResponseBufferSize(); }
+
+    public void setResponseBufferMax(String value) { set("responseBufferMax", value); }
+    public String getResponseBufferMax() { return settings.getResponseBufferMax(); }
+
     public void setFaults(String value) { set("faults", value); }
     public String getFaults() { return settings.getFaults(); }
 

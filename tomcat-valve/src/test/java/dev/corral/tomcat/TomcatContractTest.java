@@ -14,6 +14,7 @@ import dev.corral.testing.contract.RoutingContract;
 import dev.corral.testing.contract.SpawnFailureContract;
 import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
+import dev.corral.testing.contract.SlowClientContract;
 import dev.corral.testing.contract.TracingContract;
 
 import org.junit.jupiter.api.Nested;
@@ -82,5 +83,9 @@ class TomcatContractTest {
 
     @Nested
     class Tracing extends TracingContract implements OnTomcat {
+    }
+
+    @Nested
+    class SlowClients extends SlowClientContract implements OnTomcat {
     }
 }

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -43,6 +44,8 @@ final class HttpForwarder implements Forwarder {
     private static final Set<String> REPLACED = Set.of("content-length", "expect", "x-forwarded-proto",
             "x-forwarded-host", "x-request-id");
 
+    /** The directory of the run directory where response buffers spill to (files unlinked at once). */
+    static final String BUFFER_DIR = "buffers";
     private final LongSupplier clock;
     /** Waits out an injected latency (the real one parks the thread: {@link SystemTime#pause}). */
     private final Consumer<Duration> pause;
@@ -117,6 +120,17 @@ final class HttpForwarder implements Forwarder {
         }
         ResponseRelay relay = new ResponseRelay(exchange, head, request.id, cookie);
         relay.holdSmallBody();
+        dev.corral.config.BufferConfig buffers = process.group.config.buffers();
+        if (buffers.buffersResponses()) {
+            Executor drainers = process.group.engine.services.forwardExecutor();
+            java.nio.file.Path dir = process.group.engine.runDir.path().resolve(BUFFER_DIR);
+            relay.bufferWith(toClient -> {
+                ResponseBuffer buffer = new ResponseBuffer(toClient, buffers.responseBufferSize(),
+                        buffers.responseBufferMax(), dir, request.describe());
+                buffer.start(drainers);
+                return buffer;
+            });
+        }
         if (faults.inject(FaultPoint.TRUNCATE, where)) {
             relay.truncateAfterHead(connection);
         }
@@ -132,12 +146,28 @@ final class HttpForwarder implements Forwarder {
             if (relay.holding) {
                 return new Outcome.Served(relay.status, true, () -> deliverHeld(exchange, relay));
             }
+            if (relay.buffer != null) {
+                // the process is free once this returns; the buffer's drain task ends the exchange
+                ResponseBuffer buffer = relay.buffer;
+                return new Outcome.Served(relay.status, false, () -> {
+                    buffer.finish(failure -> {
+                        if (failure == null) {
+                            exchange.succeed();
+                        } else {
+                            FailureMapper.answer(process.group, request, new Outcome.ClientGone(true,
+                                    "writing the response to the client failed: " + failure.getMessage()), process);
+                        }
+                    });
+                    return null;
+                });
+            }
             return new Outcome.Served(relay.status, false, () -> {
                 exchange.succeed();
                 return null;
             });
         }
         connection.close();
+        relay.endBuffer();   // the answer will not be complete: the caller ends the exchange
         if (relay.clientFailure) {
             return new Outcome.ClientGone(true, "writing the response to the client failed: " + relay.failure);
         }

@@ -58,6 +58,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** True while the body is held back (see {@link #holdSmallBody()}). */
     boolean holding;
 
+    /** Makes the buffer a streamed body goes through to its client, or null to write it to the client directly. */
+    private java.util.function.Function<OutputStream, ResponseBuffer> buffering;
+    /** The buffer the body goes through, once the head is relayed; null if it is written directly. */
+    ResponseBuffer buffer;
+
     /** An injected truncation: the connection that is closed once the head is relayed, or null. */
     private AppConnection truncate;
 
@@ -90,6 +95,33 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
      */
     void holdSmallBody() {
         holding = true;
+    }
+
+    /**
+     * Has a streamed body (one not held back, see {@link #holdSmallBody()}) go to its client
+     * through a {@link ResponseBuffer} made by {@code buffering} from the client's stream, so that
+     * the app never waits for a slow client.
+     */
+    void bufferWith(java.util.function.Function<OutputStream, ResponseBuffer> buffering) {
+        this.buffering = buffering;
+    }
+
+    /** How long a response the app cut short may take to reach its client before the rest is dropped. */
+    static final long CUT_DELIVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+    /**
+     * The response will not be complete: the client gets what the app sent before it failed
+     * (unless the client failed), then the buffer lets go of the client's stream, so that the
+     * caller may end the exchange.
+     */
+    void endBuffer() {
+        if (buffer != null) {
+            if (clientFailure) {
+                buffer.abort();
+            } else {
+                buffer.deliverThenStop(CUT_DELIVERY_NANOS);
+            }
+        }
     }
 
     /** Writes the held-back body to the client; false, with {@link #failure} set, if that failed. */
@@ -196,6 +228,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                 toSend.add(added);
             }
             toClient = exchange.commit(status, toSend);
+            boolean bodyless = headRequest || status == 204 || status == 304;
+            if (buffering != null && !holding && !bodyless) {
+                buffer = buffering.apply(toClient);
+                toClient = buffer;
+            }
             if (truncate != null) {
                 truncate.in.position(truncate.in.limit());
                 truncate.close();

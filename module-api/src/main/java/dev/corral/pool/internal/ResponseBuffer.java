@@ -1,0 +1,460 @@
+package dev.corral.pool.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One response body on its way from an app process to a client that may read slower than the
+ * app writes (Passenger's and nginx's response buffering): the forwarding thread writes what the
+ * app sends into this stream and never waits for the client, while a drain task on an engine
+ * thread writes it on to the client as fast as the client takes it. What the client has not
+ * taken yet is kept in memory up to {@code memoryLimit} ({@code responseBufferSize}), then in a
+ * temporary file, up to {@code max} ({@code responseBufferMax}) in all; past that, the app waits
+ * (back-pressure). So a process is free as soon as the app has sent its answer, however slow its
+ * client.
+ *
+ * <p>A client that keeps up sees no difference: the drain task writes each piece as soon as it
+ * is there (a server-sent event stream passes through as it comes), and flushes whenever it has
+ * caught up with the app.
+ *
+ * <p>The temporary file is created private (0600) in the run directory's {@code buffers/} and
+ * unlinked at once, so nothing is left on disk however the exchange ends (its client leaves, the
+ * JVM stops or crashes); its space is freed when the buffer is released. If the file cannot be
+ * written (a full disk), the buffer logs it once and goes on in memory alone: the app then waits
+ * for the client as it would without buffering, and no request fails for it.
+ *
+ * <p>Lifetime: one response. The forwarding thread writes, then {@link #finish finishes} (the
+ * app's answer is complete) or {@link #abort aborts} it; the drain task owns the client's stream
+ * until it has delivered everything and ended the exchange, or failed. Thread-safe for one
+ * writer and the drain task.
+ */
+final class ResponseBuffer extends OutputStream {
+    private static final System.Logger LOG = System.getLogger("dev.corral.request");
+    /** The most the drain task writes to the client at once. */
+    private static final int DRAIN_PIECE = 64 * 1024;
+    /** How long an abort waits for a drain task that is in the middle of a write to the client. */
+    private static final long ABORT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static volatile boolean diskFailureLogged;
+
+    private final OutputStream toClient;
+    private final long memoryLimit;
+    private final long max;
+    private final Path dir;
+    private final String describe;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<byte[]> memory = new ArrayDeque<>();
+    private long memoryBytes;
+    private FileChannel file;
+    private boolean fileBroken;
+    /** File bytes [fileRead, fileWritten) wait for the client; the writer reserves [fileWritten, +len) alone. */
+    private long fileRead;
+    private long fileWritten;
+    private boolean inputDone;
+    private boolean aborted;
+    private IOException clientFailure;
+    private boolean draining;
+    private boolean delivered;
+    /** Runs once, on the drain task, when the body is delivered (null) or the client failed (its failure). */
+    private Consumer<IOException> whenDelivered;
+
+    /**
+     * @param toClient    the client's stream (from {@code Exchange.commit})
+     * @param memoryLimit bytes kept in memory before the file is used
+     * @param max         bytes kept in all before the app waits
+     * @param dir         where the temporary file goes
+     * @param describe    the request, for log lines
+     */
+    ResponseBuffer(OutputStream toClient, long memoryLimit, long max, Path dir, String describe) {
+        this.toClient = toClient;
+        this.memoryLimit = memoryLimit;
+        this.max = Math.max(max, memoryLimit);
+        this.dir = dir;
+        this.describe = describe;
+    }
+
+    /** Starts the drain task on {@code executor}. */
+    void start(Executor executor) {
+        lock.lock();
+        try {
+            draining = true;
+        } finally {
+            lock.unlock();
+        }
+        executor.execute(this::drain);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    /** Takes bytes from the app: at once unless the buffer is full; fails once the client has failed. */
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return;
+        }
+        long position;
+        lock.lock();
+        try {
+            while (true) {
+                if (clientFailure != null) {
+                    throw clientFailure;
+                }
+                if (aborted) {
+                    throw new IOException("the response was aborted");
+                }
+                long inFile = fileWritten - fileRead;
+                long pending = memoryBytes + inFile;
+                long limit = fileBroken ? memoryLimit : max;
+                // with the file broken, new bytes go to memory, which is drained first: the file's
+                // older bytes must be out before
+                if (pending == 0 || (pending + len <= limit && !(fileBroken && inFile > 0))) {
+                    break;
+                }
+                changed.await();
+            }
+            if (fileWritten == fileRead && memoryBytes + len <= memoryLimit || fileBroken) {
+                memory.add(java.util.Arrays.copyOfRange(b, off, off + len));
+                memoryBytes += len;
+                changed.signalAll();
+                return;
+            }
+            if (fileWritten == fileRead) {
+                fileWritten = 0;   // the file is drained: its space is used again
+                fileRead = 0;
+            }
+            position = fileWritten;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the response buffer was full");
+        } finally {
+            lock.unlock();
+        }
+        // the writer alone writes past fileWritten: the file I/O needs no lock
+        if (!writeToFile(b, off, len, position)) {
+            lock.lock();
+            try {
+                memory.add(java.util.Arrays.copyOfRange(b, off, off + len));   // the order holds: the file is drained first
+                memoryBytes += len;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        lock.lock();
+        try {
+            fileWritten = position + len;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends to the temporary file (made on first use); false if the file cannot be used (it is broken for good). */
+    private boolean writeToFile(byte[] b, int off, int len, long position) {
+        try {
+            FileChannel channel = file();
+            ByteBuffer data = ByteBuffer.wrap(b, off, len);
+            long at = position;
+            while (data.hasRemaining()) {
+                at += channel.write(data, at);
+            }
+            return true;
+        } catch (IOException e) {
+            lock.lock();
+            try {
+                fileBroken = true;
+            } finally {
+                lock.unlock();
+            }
+            if (!diskFailureLogged) {
+                diskFailureLogged = true;
+                LOG.log(Level.WARNING, "response buffering to disk failed ({0}) for {1}: responses wait for their"
+                        + " clients in memory (up to responseBufferSize) instead; no request fails for it", e.toString(), describe);
+            }
+            return false;
+        }
+    }
+
+    private FileChannel file() throws IOException {
+        lock.lock();
+        try {
+            if (fileBroken) {
+                throw new IOException("the buffer file failed before");
+            }
+            if (file != null) {
+                return file;
+            }
+        } finally {
+            lock.unlock();
+        }
+        Files.createDirectories(dir);
+        Path path = Files.createTempFile(dir, "response-", ".buf",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Files.deleteIfExists(path);   // unlinked at once: nothing can be left behind
+        }
+        lock.lock();
+        try {
+            file = channel;
+            return channel;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The app's answer is complete: the drain task delivers the rest, then runs
+     * {@code whenDelivered} with null, or with the client's failure if the client failed (also if
+     * it had failed already).
+     */
+    void finish(Consumer<IOException> whenDelivered) {
+        IOException failedBefore;
+        lock.lock();
+        try {
+            inputDone = true;
+            failedBefore = draining ? null : clientFailure;
+            if (draining) {
+                this.whenDelivered = whenDelivered;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (failedBefore != null) {
+            whenDelivered.accept(failedBefore);   // the drain task failed and ended before the answer was complete
+        }
+    }
+
+    /**
+     * The answer will not be complete (the app failed, or the client did): the drain task stops
+     * after its current write, what was buffered is dropped, and the file is released. Returns
+     * once the drain task no longer writes to the client (or after a few seconds of a client
+     * write that does not return), so that the caller may end the exchange.
+     */
+    void abort() {
+        lock.lock();
+        try {
+            aborted = true;
+            changed.signalAll();
+            awaitDrainEndLocked(ABORT_WAIT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The app cut its answer short: the client gets what the app did send (as it would without
+     * the buffer), then the caller ends the exchange as failed. Waits for the drain task for at
+     * most {@code waitNanos}, then {@link #abort aborts} what is left: a failure path may keep
+     * its slot that long, no longer.
+     */
+    void deliverThenStop(long waitNanos) {
+        lock.lock();
+        try {
+            inputDone = true;
+            whenDelivered = null;   // the caller reports the failure
+            changed.signalAll();
+            awaitDrainEndLocked(waitNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        abort();   // at once if the drain task ended
+    }
+
+    private void awaitDrainEndLocked(long nanos) throws InterruptedException {
+        long left = nanos;
+        while (draining && left > 0) {
+            left = changed.awaitNanos(left);
+        }
+    }
+
+    /** The drain task: writes to the client what the app sent, in order, until all is delivered or it fails. */
+    private void drain() {
+        IOException failure = null;
+        boolean finished = false;
+        boolean unflushed = false;
+        byte[] piece = new byte[DRAIN_PIECE];
+        try {
+            while (!finished) {
+                int n = 0;
+                long filePosition = -1;
+                boolean idle;
+                lock.lock();
+                try {
+                    idle = !aborted && memory.isEmpty() && fileWritten == fileRead && !inputDone;
+                    if (idle && !unflushed) {
+                        changed.await();
+                        continue;
+                    }
+                    if (aborted) {
+                        return;
+                    }
+                    if (!idle) {
+                        if (!memory.isEmpty()) {
+                            if (memory.peek().length >= DRAIN_PIECE) {
+                                piece = memory.poll();   // a large chunk goes as it is
+                                n = piece.length;
+                            } else {
+                                if (piece.length != DRAIN_PIECE) {
+                                    piece = new byte[DRAIN_PIECE];
+                                }
+                                while (!memory.isEmpty() && n + memory.peek().length <= DRAIN_PIECE) {
+                                    byte[] chunk = memory.poll();
+                                    System.arraycopy(chunk, 0, piece, n, chunk.length);
+                                    n += chunk.length;
+                                }
+                            }
+                            memoryBytes -= n;
+                            changed.signalAll();   // memory freed: the writer may go on
+                        } else if (fileWritten > fileRead) {
+                            filePosition = fileRead;
+                            n = (int) Math.min(DRAIN_PIECE, fileWritten - fileRead);
+                            if (piece.length != DRAIN_PIECE) {
+                                piece = new byte[DRAIN_PIECE];
+                            }
+                        } else {
+                            finished = true;   // the input is done and all of it was written
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (idle || finished) {
+                    // caught up with the app (or done): what was written goes out now
+                    if (unflushed) {
+                        toClient.flush();
+                        unflushed = false;
+                    }
+                    continue;
+                }
+                if (filePosition >= 0) {
+                    ByteBuffer into = ByteBuffer.wrap(piece, 0, n);
+                    long at = filePosition;
+                    while (into.hasRemaining()) {
+                        int read = file.read(into, at);
+                        if (read < 0) {
+                            throw new IOException("the response buffer file ended early");
+                        }
+                        at += read;
+                    }
+                }
+                toClient.write(piece, 0, n);
+                unflushed = true;
+                if (filePosition >= 0) {
+                    lock.lock();
+                    try {
+                        fileRead = filePosition + n;
+                        changed.signalAll();
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = new java.io.InterruptedIOException("interrupted while delivering the response");
+        } finally {
+            release(failure);
+        }
+    }
+
+    /**
+     * The drain task ends: memory and file are given back, an abort waiting for it goes on, and
+     * if the app's answer is complete its callback runs with the outcome (else a failure is
+     * reported to the writer's next write, or to {@link #finish}).
+     */
+    private void release(IOException failure) {
+        FileChannel channel;
+        Consumer<IOException> done = null;
+        lock.lock();
+        try {
+            draining = false;
+            if (failure != null) {
+                clientFailure = failure;
+            } else if (!aborted) {
+                delivered = true;
+            }
+            if (inputDone && !aborted) {
+                done = whenDelivered;
+                whenDelivered = null;
+            }
+            memory.clear();
+            memoryBytes = 0;
+            fileRead = fileWritten;   // dropped with the file
+            channel = file;
+            file = null;
+            fileBroken = true;   // no new file once released
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // unlinked already: closing frees its space, and a failure leaves nothing to do
+            }
+        }
+        if (done != null) {
+            done.accept(failure);
+        }
+    }
+
+    /** Bytes waiting in memory now (at most responseBufferSize, or one write past it when the file is unusable). */
+    long inMemory() {
+        lock.lock();
+        try {
+            return memoryBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes waiting in the temporary file now. */
+    long inFile() {
+        lock.lock();
+        try {
+            return fileWritten - fileRead;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the drain task delivered the whole body. */
+    boolean delivered() {
+        lock.lock();
+        try {
+            return delivered;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
