@@ -549,31 +549,6 @@ public final class AppClientBench {
         }
     }
 
-    /** A growable array of longs. */
-    private static final class LongList {
-        private long[] values = new long[1024];
-        private int size;
-
-        void add(long value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = value;
-        }
-
-        void addAll(LongList other) {
-            for (int i = 0; i < other.size; i++) {
-                add(other.values[i]);
-            }
-        }
-
-        long[] sorted() {
-            long[] copy = Arrays.copyOf(values, size);
-            Arrays.sort(copy);
-            return copy;
-        }
-    }
-
     /** One run of one mode. Latency percentiles are over every response, whatever its status. */
     private static final class Result {
         final String mode;
@@ -599,7 +574,7 @@ public final class AppClientBench {
             this.stuck = stuck;
             LongList every = new LongList();
             all.latencies.forEach((status, list) -> {
-                statuses.put(status, (long) list.size);
+                statuses.put(status, (long) list.size());
                 every.addAll(list);
             });
             this.sorted = every.sorted();

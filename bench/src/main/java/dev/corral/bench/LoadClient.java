@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -179,7 +178,7 @@ public final class LoadClient {
         }
 
         String json(double durationSeconds) {
-            long responses = latencies.values().stream().mapToLong(l -> l.size).sum();
+            long responses = latencies.values().stream().mapToLong(LongList::size).sum();
             long failed = errors.values().stream().mapToLong(Long::longValue).sum();
             StringBuilder s = new StringBuilder("{\"requests\":").append(responses + failed)
                     .append(",\"responses\":").append(responses)
@@ -211,31 +210,6 @@ public final class LoadClient {
 
         private static String fmt(double value) {
             return String.format(Locale.ROOT, "%.3f", value);
-        }
-    }
-
-    /** A growable array of longs (a million requests cost 8 MB, not 24). */
-    private static final class LongList {
-        private long[] values = new long[1024];
-        private int size;
-
-        void add(long value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = value;
-        }
-
-        void addAll(LongList other) {
-            for (int i = 0; i < other.size; i++) {
-                add(other.values[i]);
-            }
-        }
-
-        long[] sorted() {
-            long[] copy = Arrays.copyOf(values, size);
-            Arrays.sort(copy);
-            return copy;
         }
     }
 }

@@ -85,12 +85,7 @@ public final class AppRequest {
 
     /** The first value of a header ({@code name} in any case), or null. */
     public String header(String name) {
-        for (HttpHeader header : headers) {
-            if (header.name().equalsIgnoreCase(name)) {
-                return header.value();
-            }
-        }
-        return null;
+        return HttpHeader.first(headers, name);
     }
 
     /** The body length: {@code 0} for none, {@code -1} for a stream of unknown length (sent chunked). */

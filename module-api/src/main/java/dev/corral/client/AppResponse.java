@@ -57,12 +57,7 @@ public final class AppResponse implements AutoCloseable {
 
     /** The first value of a header ({@code name} in any case), or null. */
     public String header(String name) {
-        for (HttpHeader header : headers) {
-            if (header.name().equalsIgnoreCase(name)) {
-                return header.value();
-            }
-        }
-        return null;
+        return HttpHeader.first(headers, name);
     }
 
     /** The body, streamed. */
