@@ -180,6 +180,18 @@ etc/corral.xml
 ## no buffering (the app writes at its client's pace). Default: 128MB.
 # corral.app.responseBufferMax=128MB
 
+## True: a request's body is read whole (memory, then a temporary file) before a process is taken,
+## so a slow upload holds none; false: it streams to the app as it comes. Default: true.
+# corral.app.bufferRequestBody=true
+
+## The largest request body accepted; a larger one is answered 413 (at once when its Content-Length
+## says so); 0 = no limit. Default: 100MB.
+# corral.app.maxRequestBody=100MB
+
+## The time a client has to send its whole request body (with bufferRequestBody); past it: 408.
+## Default: 60s.
+# corral.app.clientBodyTimeout=60s
+
 ## Faults to inject at Corral's own I/O seams (see Fault simulation). Default: (none).
 # corral.app.faults=connect:0.02,latency:0.05@200ms
 

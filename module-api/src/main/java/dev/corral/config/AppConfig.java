@@ -278,6 +278,9 @@ public record AppConfig(
         s.put(Setting.STICKY_COOKIE.configName(), routing.stickyCookie());
         s.put(Setting.RESPONSE_BUFFER_SIZE.configName(), Sizes.format(buffers.responseBufferSize()));
         s.put(Setting.RESPONSE_BUFFER_MAX.configName(), Sizes.format(buffers.responseBufferMax()));
+        s.put(Setting.BUFFER_REQUEST_BODY.configName(), Boolean.toString(buffers.bufferRequestBody()));
+        s.put(Setting.MAX_REQUEST_BODY.configName(), Sizes.format(buffers.maxRequestBody()));
+        s.put(Setting.CLIENT_BODY_TIMEOUT.configName(), Durations.format(buffers.clientBodyTimeout()));
         s.put(Setting.FAULTS.configName(), faults.toString());
         s.put(Setting.FAULT_SEED.configName(), Long.toString(faultSeed));
         return Collections.unmodifiableMap(s);

@@ -103,6 +103,20 @@ final class AppConfigBinder {
                     "a size such as 128KB or 1MB (0 = none in memory), at most responseBufferMax ["
                             + Sizes.format(responseBufferMax) + "]"));
         }
+        String bufferRequestBody = valueOr(BUFFER_REQUEST_BODY, Boolean.toString(BufferConfig.DEFAULT_BUFFER_REQUEST_BODY));
+        if (!bufferRequestBody.equalsIgnoreCase("true") && !bufferRequestBody.equalsIgnoreCase("false")) {
+            problems.add(BUFFER_REQUEST_BODY.problem(bufferRequestBody));
+        }
+        String maxBody = value(MAX_REQUEST_BODY);
+        Long maxRequestBody = maxBody == null ? Long.valueOf(BufferConfig.DEFAULT_MAX_REQUEST_BODY) : null;
+        if (maxBody != null) {
+            List<ConfigException.Problem> sizeProblems = new java.util.ArrayList<>();
+            maxRequestBody = Sizes.parse(MAX_REQUEST_BODY.configName(), maxBody, sizeProblems);
+            if (maxRequestBody == null) {
+                problems.add(MAX_REQUEST_BODY.problem(maxBody));
+            }
+        }
+        Duration clientBodyTimeout = duration(CLIENT_BODY_TIMEOUT, BufferConfig.DEFAULT_CLIENT_BODY_TIMEOUT, false);
         // faults: the app's setting, else -Dcorral.faults / CORRAL_FAULTS for the whole JVM
         String faultText = valueOr(FAULTS, System.getProperty("corral.faults", System.getenv("CORRAL_FAULTS")));
         dev.corral.fault.FaultSpec faults = dev.corral.fault.FaultSpec.NONE;
@@ -133,7 +147,8 @@ final class AppConfigBinder {
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
                         healthFall, healthTimeout, errorLimit),
                 new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
-                new BufferConfig(responseBufferSize, responseBufferMax), faults, faultSeed);
+                new BufferConfig(responseBufferSize, responseBufferMax, Boolean.parseBoolean(bufferRequestBody),
+                        maxRequestBody, clientBodyTimeout), faults, faultSeed);
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

@@ -148,6 +148,12 @@ public final class AppSettings {
     public String getResponseBufferSize() { return values.get(Setting.RESPONSE_BUFFER_SIZE); }
     public void setResponseBufferMax(String value) { put(Setting.RESPONSE_BUFFER_MAX, value); }
     public String getResponseBufferMax() { return values.get(Setting.RESPONSE_BUFFER_MAX); }
+    public void setBufferRequestBody(String value) { put(Setting.BUFFER_REQUEST_BODY, value); }
+    public String getBufferRequestBody() { return values.get(Setting.BUFFER_REQUEST_BODY); }
+    public void setMaxRequestBody(String value) { put(Setting.MAX_REQUEST_BODY, value); }
+    public String getMaxRequestBody() { return values.get(Setting.MAX_REQUEST_BODY); }
+    public void setClientBodyTimeout(String value) { put(Setting.CLIENT_BODY_TIMEOUT, value); }
+    public String getClientBodyTimeout() { return values.get(Setting.CLIENT_BODY_TIMEOUT); }
     public void setMaxMemory(String value) { put(Setting.MAX_MEMORY, value); }
     public String getMaxMemory() { return values.get(Setting.MAX_MEMORY); }
 

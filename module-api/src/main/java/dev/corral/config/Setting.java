@@ -123,6 +123,17 @@ public enum Setting {
             "response bytes kept for a slow client in all, memory and file, before the app waits for it;"
                     + " 0 = no buffering (the app writes at its client's pace)",
             Sizes.ALLOWED),
+    BUFFER_REQUEST_BODY(Scope.APP, "bufferRequestBody", "true", null, null,
+            "true: a request's body is read whole (memory, then a temporary file) before a process is taken, so"
+                    + " a slow upload holds none; false: it streams to the app as it comes",
+            "true or false"),
+    MAX_REQUEST_BODY(Scope.APP, "maxRequestBody", "100MB", null, null,
+            "the largest request body accepted; a larger one is answered 413 (at once when its Content-Length"
+                    + " says so); 0 = no limit",
+            Sizes.ALLOWED.replace("0 = off", "0 = no limit")),
+    CLIENT_BODY_TIMEOUT(Scope.APP, "clientBodyTimeout", "60s", null, null,
+            "the time a client has to send its whole request body (with bufferRequestBody); past it: 408",
+            "a duration > 0, such as 250ms, 30s, 5m or 1h"),
     FAULTS(Scope.APP, "faults", null, "(none)", "connect:0.02,latency:0.05@200ms",
             "faults to inject at Corral's own I/O seams (see Fault simulation)",
             dev.corral.fault.FaultSpec.ALLOWED),

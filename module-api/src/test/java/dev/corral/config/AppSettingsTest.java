@@ -279,7 +279,7 @@ class AppSettingsTest {
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
                 + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
                 + "errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, responseBufferMax, "
-                + "faults, faultSeed (set to [5])",
+                + "bufferRequestBody, maxRequestBody, clientBodyTimeout, faults, faultSeed (set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("sizeOfTheQueue", "5")).getMessage());
         // an engine setting is no app setting
         assertThrows(ConfigException.class, () -> settings.set("maxPoolProcesses", "5"));
@@ -329,6 +329,19 @@ class AppSettingsTest {
         settings.setResponseBufferSize(null);
         settings.setResponseBufferMax("lots");
         assertEquals("'responseBufferMax' must be a size such as 512MB or 2GB (0 = off), but was [lots]", problemsOf(settings));
+        settings.setResponseBufferMax(null);
+        settings.setMaxRequestBody("huge");
+        settings.setBufferRequestBody("maybe");
+        settings.setClientBodyTimeout("0");
+        String problems = problemsOf(settings);
+        assertTrue(problems.contains("'bufferRequestBody' must be true or false, but was [maybe]"), problems);
+        assertTrue(problems.contains("'maxRequestBody' must be a size such as 512MB or 2GB (0 = no limit), but was [huge]"),
+                problems);
+        assertTrue(problems.contains("'clientBodyTimeout' must be a duration > 0"), problems);
+        settings.setMaxRequestBody("0");
+        settings.setBufferRequestBody("false");
+        settings.setClientBodyTimeout("5s");
+        assertEquals(new BufferConfig(128 << 10, 128 << 20, false, 0, Duration.ofSeconds(5)), settings.toConfig().buffers());
     }
 
     @Test
@@ -338,7 +351,8 @@ class AppSettingsTest {
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
                 "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval", "healthRise", "healthFall",
                 "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions", "stickyCookie",
-                "responseBufferSize", "responseBufferMax", "faults", "faultSeed"),
+                "responseBufferSize", "responseBufferMax", "bufferRequestBody", "maxRequestBody", "clientBodyTimeout",
+                "faults", "faultSeed"),
                 AppSettings.names());
     }
 
@@ -364,7 +378,8 @@ class AppSettingsTest {
         s.setHealthFastInterval("23"); s.setHealthDownInterval("24"); s.setHealthRise("25"); s.setHealthFall("26");
         s.setHealthTimeout("27"); s.setErrorLimit("28"); s.setRetries("29"); s.setSlowStart("30");
         s.setStickySessions("31"); s.setStickyCookie("32"); s.setResponseBufferSize("33"); s.setResponseBufferMax("34");
-        s.setFaults("35"); s.setFaultSeed("36");
+        s.setBufferRequestBody("35"); s.setMaxRequestBody("36"); s.setClientBodyTimeout("37");
+        s.setFaults("38"); s.setFaultSeed("39");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
@@ -372,11 +387,12 @@ class AppSettingsTest {
                 s.getMaxRequestTime(), s.getHealthPath(), s.getHealthInterval(), s.getHealthFastInterval(),
                 s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(), s.getHealthTimeout(), s.getErrorLimit(),
                 s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(),
-                s.getResponseBufferSize(), s.getResponseBufferMax(), s.getFaults(), s.getFaultSeed());
+                s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
+                s.getClientBodyTimeout(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
                 "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
-                "35", "36"), viaNames);
+                "35", "36", "37", "38", "39"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 

@@ -287,6 +287,15 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setResponseBufferMax(String value) { set("responseBufferMax", value); }
     public String getResponseBufferMax() { return settings.getResponseBufferMax(); }
 
+    public void setBufferRequestBody(String value) { set("bufferRequestBody", value); }
+    public String getBufferRequestBody() { return settings.getBufferRequestBody(); }
+
+    public void setMaxRequestBody(String value) { set("maxRequestBody", value); }
+    public String getMaxRequestBody() { return settings.getMaxRequestBody(); }
+
+    public void setClientBodyTimeout(String value) { set("clientBodyTimeout", value); }
+    public String getClientBodyTimeout() { return settings.getClientBodyTimeout(); }
+
     public void setFaults(String value) { set("faults", value); }
     public String getFaults() { return settings.getFaults(); }
 

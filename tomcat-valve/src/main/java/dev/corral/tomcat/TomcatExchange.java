@@ -202,6 +202,12 @@ final class TomcatExchange implements Exchange {
                 } else if (lower.equals("content-type")) {
                     // Tomcat's setContentType would re-spell the charset parameter; relay the app's bytes.
                     response.getCoyoteResponse().setContentTypeNoCharset(header.value());
+                } else if (lower.equals("connection") && header.value().equalsIgnoreCase("close")) {
+                    // Corral answers before it read the whole body (413, 408, 503 ...) and closes the
+                    // connection: Tomcat must not wait to drain the rest of that body first (it
+                    // drains before it finishes the response), from a client that may trickle it
+                    response.getCoyoteResponse().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+                    proxyToClientResponse.setHeader(header.name(), header.value());
                 } else if (seen.add(lower)) {
                     proxyToClientResponse.setHeader(header.name(), header.value());
                 } else {

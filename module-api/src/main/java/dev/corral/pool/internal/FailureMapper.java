@@ -2,6 +2,7 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppConfig;
 import dev.corral.config.Durations;
+import dev.corral.config.Sizes;
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
 import dev.corral.pool.RequestAttributes;
@@ -108,6 +109,12 @@ final class FailureMapper {
             return gone.detail();
         } else if (failure instanceof Outcome.Broken broken) {
             return "Corral failed while forwarding to " + process + ": " + broken.failure();
+        } else if (failure instanceof Outcome.BodyTooLarge large) {
+            return "the request body" + (large.length() >= 0 ? " of " + large.length() + " bytes" : "")
+                    + " is larger than maxRequestBody=" + Sizes.format(config.buffers().maxRequestBody()) + " of " + app;
+        } else if (failure instanceof Outcome.BodyTimeout slow) {
+            return "the client sent " + slow.received() + " bytes of its request body in clientBodyTimeout="
+                    + Durations.format(config.buffers().clientBodyTimeout()) + " (" + app + "): no process was taken";
         } else if (failure instanceof Outcome.TimedOut) {
             return "the request ran longer than maxRequestTime=" + Durations.format(config.recycle().maxRequestTime())
                     + "; " + process + " was killed";
@@ -117,6 +124,8 @@ final class FailureMapper {
 
     static String statusText(int status) {
         return switch (status) {
+            case 408 -> "Request Timeout";
+            case 413 -> "Content Too Large";
             case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";

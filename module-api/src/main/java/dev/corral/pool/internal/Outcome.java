@@ -87,6 +87,22 @@ sealed interface Outcome {
         }
     }
 
+    /** The request's body is larger than maxRequestBody ({@code length}: as declared, or -1 when it was counted). */
+    record BodyTooLarge(long length) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.BODY_TOO_LARGE;
+        }
+    }
+
+    /** The client did not send its body within clientBodyTimeout ({@code received}: the bytes that came). */
+    record BodyTimeout(long received) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.CLIENT_BODY_TIMEOUT;
+        }
+    }
+
     /** The queue was full ({@code counts}: the app's processes and queue at that moment). */
     record QueueFull(String counts) implements Failure {
         @Override

@@ -27,6 +27,10 @@ public enum Reason {
     REQUEST_TIMEOUT(504, "request_timeout"),
     /** Corral itself failed (a bug, logged with its stack trace). */
     INTERNAL_ERROR(500, "internal_error"),
+    /** The request's body is larger than {@code maxRequestBody}. */
+    BODY_TOO_LARGE(413, "body_too_large"),
+    /** The client did not send its whole body within {@code clientBodyTimeout}. */
+    CLIENT_BODY_TIMEOUT(408, "client_body_timeout"),
     /** The client went away (while queued or while being served). */
     CLIENT_GONE(499, "client_gone");
 

@@ -27,11 +27,16 @@ final class Sessions {
     }
 
     /** See {@link dev.corral.pool.App#dispatch}. */
-    void dispatch(Exchange exchange) {
-        String id = RequestIds.fromClient(exchange.header(RequestIds.HEADER));
-        RequestInfo request = new RequestInfo(exchange, id != null ? id : group.engine.nextRequestId(), group.engine.now());
-        exchange.attribute(RequestAttributes.APP, group.name());
-        exchange.attribute(RequestAttributes.REQUEST_ID, request.id);
+    void dispatch(Exchange clientExchange) {
+        String clientId = RequestIds.fromClient(clientExchange.header(RequestIds.HEADER));
+        String id = clientId != null ? clientId : group.engine.nextRequestId();
+        clientExchange.attribute(RequestAttributes.APP, group.name());
+        clientExchange.attribute(RequestAttributes.REQUEST_ID, id);
+        Exchange exchange = withWholeBody(clientExchange, id);
+        if (exchange == null) {
+            return;   // answered: too large, too slow, or the client left
+        }
+        RequestInfo request = new RequestInfo(exchange, id, group.engine.now());
         if (group.config.routing().stickySessions()) {
             request.route = StickyRoute.read(exchange, group.config.routing().stickyCookie());
         }
@@ -90,6 +95,48 @@ final class Sessions {
                 group.engine.services.forwardExecutor().execute(() -> runOnEngineThread(next));
             }
         }
+    }
+
+    /**
+     * Checks the body's declared length against {@code maxRequestBody}, and with
+     * {@code bufferRequestBody} reads the whole body before the request may take a process (see
+     * {@link RequestBody}). Returns the exchange to go on with, or null once the request was
+     * answered (413, 408, or nothing for a client that left).
+     */
+    private Exchange withWholeBody(Exchange exchange, String id) {
+        dev.corral.config.BufferConfig buffers = group.config.buffers();
+        long declared = exchange.contentLength();
+        if (declared == 0 || exchange.containerRefusal() != null) {
+            return exchange;
+        }
+        if (buffers.maxRequestBody() > 0 && declared > buffers.maxRequestBody()) {
+            refuse(exchange, id, new Outcome.BodyTooLarge(declared));
+            return null;
+        }
+        if (!buffers.bufferRequestBody()) {
+            return exchange;
+        }
+        long now = group.engine.now();
+        try {
+            RequestBody body = RequestBody.read(exchange.requestBody(), buffers.maxRequestBody(),
+                    buffers.responseBufferSize(), group.engine.runDir.path().resolve(HttpForwarder.BUFFER_DIR),
+                    group.engine.services.clock(), now + buffers.clientBodyTimeout().toNanos());
+            return new BufferedExchange(exchange, body);
+        } catch (RequestBody.Refused refused) {
+            refuse(exchange, id, refused.failure);
+        } catch (java.io.IOException e) {
+            refuse(exchange, id, new Outcome.ClientGone(false, "reading the request body failed: " + e.getMessage()));
+        }
+        return null;
+    }
+
+    /** Answers a request that never took a process nor a place in the queue. */
+    private void refuse(Exchange exchange, String id, Outcome.Failure failure) {
+        RequestInfo request = new RequestInfo(exchange, id, group.engine.now());
+        try (Change change = group.change()) {
+            group.counters.failed++;
+        }
+        FailureMapper.answer(group, request, failure, null);
     }
 
     /** On an engine thread: forwards, then serves whatever the freed slot hands over. */

@@ -97,6 +97,21 @@ public final class AppSpec {
         return this;
     }
 
+    public AppSpec maxRequestBody(String size) {
+        settings.setMaxRequestBody(size);
+        return this;
+    }
+
+    public AppSpec clientBodyTimeout(String duration) {
+        settings.setClientBodyTimeout(duration);
+        return this;
+    }
+
+    public AppSpec bufferRequestBody(boolean buffer) {
+        settings.setBufferRequestBody(Boolean.toString(buffer));
+        return this;
+    }
+
     public AppSpec maxRequestTime(String duration) {
         settings.setMaxRequestTime(duration);
         return this;

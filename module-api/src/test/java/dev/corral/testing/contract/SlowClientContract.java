@@ -100,6 +100,83 @@ public abstract class SlowClientContract extends ContractSupport {
         }
     }
 
+    @Test
+    void aSlowUploadDoesNotHoldTheProcess() throws Exception {
+        startReady(1, wsgi("upload").minProcesses(1).maxProcesses(1).queueTimeout("10s"));
+        byte[] body = new byte[1 << 20];
+        new java.util.Random(5).nextBytes(body);
+        try (Socket upload = RawHttp.open(base, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n")) {
+            upload.getOutputStream().write(body, 0, 100_000);
+            upload.getOutputStream().flush();
+            // the rest has not come: Corral waits for it without a process, and serves another client meanwhile
+            assertEquals(200, get("/hello").statusCode(), "a second client is served while the upload trickles in");
+            assertEquals(0, app("upload").status().busy());
+            upload.getOutputStream().write(body, 100_000, body.length - 100_000);
+            upload.getOutputStream().flush();
+            RawHttp.Response response = RawHttp.read(upload.getInputStream());
+            assertEquals(200, response.status());
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+            assertEquals("{\"length\": " + body.length + ", \"sha256\": \"" + sha + "\"}", response.body());
+        }
+    }
+
+    @Test
+    void aChunkedUploadReachesTheAppWithItsLength() throws Exception {
+        startReady(1, wsgi("upload"));
+        try (Socket upload = RawHttp.open(base, "POST /record HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")) {
+            RawHttp.Response response = RawHttp.read(upload.getInputStream());
+            assertEquals(200, response.status());
+            assertTrue(response.body().contains("\"CONTENT_LENGTH\": \"11\""), response.body());
+            assertTrue(response.header("X-Seen").startsWith("POST /record 11 "), response.header("X-Seen"));
+        }
+    }
+
+    @Test
+    void aBodyOverMaxRequestBodyIs413WithoutAProcess() throws Exception {
+        startReady(1, wsgi("upload").maxRequestBody("1KB"));
+        HttpResponse<String> declared = post("/echo", "x".repeat(2000));
+        assertEquals(413, declared.statusCode());
+        assertEquals("body_too_large", declared.headers().firstValue("X-Corral-Reason").orElse(null));
+        assertTrue(declared.body().contains("the request body of 2000 bytes is larger than maxRequestBody=1KB"), declared.body());
+        String chunk = "y".repeat(600);
+        try (Socket chunked = RawHttp.open(base, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n258\r\n" + chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n")) {
+            RawHttp.Response response = RawHttp.read(chunked.getInputStream());
+            assertEquals(413, response.status());
+            assertEquals("body_too_large", response.header("X-Corral-Reason"));
+        }
+        assertEquals(0, app("upload").status().served(), "no process saw either");
+        assertEquals(2L, app("upload").status().failuresByReason().get("body_too_large"));
+    }
+
+    @Test
+    void aBodyThatTricklesPastClientBodyTimeoutIs408WithoutAProcess() throws Exception {
+        startReady(1, wsgi("upload").clientBodyTimeout("1s"));
+        try (Socket upload = RawHttp.open(base, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Content-Length: 100000\r\n\r\n")) {
+            upload.setSoTimeout((int) DEADLINE.toMillis());
+            byte[] bit = new byte[100];
+            long until = System.nanoTime() + DEADLINE.toNanos();
+            // a few bytes every 100 ms, far too slowly: bounded by the deadline, ended by Corral's 408
+            while (upload.getInputStream().available() == 0 && System.nanoTime() < until) {
+                try {
+                    upload.getOutputStream().write(bit);
+                    upload.getOutputStream().flush();
+                } catch (IOException closed) {
+                    break;   // Corral answered and closed: read its answer
+                }
+                Thread.sleep(100);
+            }
+            RawHttp.Response response = RawHttp.read(upload.getInputStream());
+            assertEquals(408, response.status());
+            assertEquals("client_body_timeout", response.header("X-Corral-Reason"));
+        }
+        assertEquals(0, app("upload").status().served());
+        assertTrue(logs.awaitMatching("reason=client_body_timeout", "app=upload", "pid=-").size() == 1, logs.lines().toString());
+    }
+
     private static byte[] dechunk(InputStream in) throws IOException {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         while (true) {
