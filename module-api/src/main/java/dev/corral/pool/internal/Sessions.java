@@ -116,6 +116,12 @@ final class Sessions {
         if (!buffers.bufferRequestBody()) {
             return exchange;
         }
+        // what can be answered now is not kept waiting for a body it does not need
+        Outcome.Failure early = group.read(() -> earlyAnswerLocked(group.engine.now()));
+        if (early != null) {
+            refuse(exchange, id, early);
+            return null;
+        }
         long now = group.engine.now();
         try {
             RequestBody body = RequestBody.read(exchange.requestBody(), buffers.maxRequestBody(),
@@ -130,13 +136,38 @@ final class Sessions {
         return null;
     }
 
-    /** Answers a request that never took a process nor a place in the queue. */
+    /**
+     * The answer a request gets whatever its body: the app is stopping, draining, cannot start a
+     * process, or its queue is full with no free slot; null if none of these holds now.
+     */
+    private Outcome.Failure earlyAnswerLocked(long now) {
+        assert group.holdsLock();
+        if (group.stopped) {
+            return new Outcome.ShuttingDown();
+        } else if (group.draining) {
+            return new Outcome.Draining();
+        } else if (group.spawning.givenUpLocked(now)) {
+            return new Outcome.SpawnFailed(group.counters.lastError);
+        } else if (group.queueLooksFull()) {
+            return new Outcome.QueueFull("queued=" + group.queuedHint());
+        }
+        return null;
+    }
+
+    /** Answers a request that never took a process nor a place in the queue, counted as dispatch counts it. */
     private void refuse(Exchange exchange, String id, Outcome.Failure failure) {
         RequestInfo request = new RequestInfo(exchange, id, group.engine.now());
-        try (Change change = group.change()) {
-            group.counters.failed++;
+        if (failure instanceof Outcome.QueueFull) {
+            group.counters.rejected.increment();
+        } else {
+            try (Change change = group.change()) {
+                group.counters.failed++;
+            }
         }
         FailureMapper.answer(group, request, failure, null);
+        if (failure instanceof Outcome.QueueFull) {
+            group.events.rejected(group.engine.now());
+        }
     }
 
     /** On an engine thread: forwards, then serves whatever the freed slot hands over. */

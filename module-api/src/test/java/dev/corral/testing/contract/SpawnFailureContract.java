@@ -60,7 +60,25 @@ public abstract class SpawnFailureContract extends ContractSupport {
      */
     @Test
     void anAnswerBeforeTheBodyArrivedTellsTheClientTheConnectionCloses() throws Exception {
+        // streamed to the app (bufferRequestBody=false), the request waits in the queue, body unread,
+        // until the app gives up
+        start(threaded("missing").command("/nonexistent/server --flag").bufferRequestBody(false));
+        assertAnsweredSpawnFailedBeforeItsBodyWithConnectionClose();
+    }
+
+    /**
+     * With bufferRequestBody a request waits for its whole body before it may queue; but an app
+     * that has given up starting is answered at once, without waiting for a body it does not
+     * need, and the client is told that the connection closes.
+     */
+    @Test
+    void anAppThatGaveUpAnswersBeforeTheBodyArrivesWhenBodiesAreBuffered() throws Exception {
         start(threaded("missing").command("/nonexistent/server --flag"));
+        awaitStatus("missing", s -> s.spawnFailures() >= 3 && s.processes() == 0);
+        assertAnsweredSpawnFailedBeforeItsBodyWithConnectionClose();
+    }
+
+    private void assertAnsweredSpawnFailedBeforeItsBodyWithConnectionClose() throws Exception {
         try (RawHttp.Connection client = RawHttp.connect(base, Duration.ofSeconds(10))) {
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
                     + "Content-Length: 262144\r\n\r\n" + "x".repeat(100));
