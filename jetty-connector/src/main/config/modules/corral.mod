@@ -32,6 +32,13 @@ lib/corral/*.jar
 [xml]
 etc/corral.xml
 
+[ini]
+# Webapps (ee-webapp) always get Corral's classes from the server, even a WAR that bundles its
+# own copy of corral-module-api: dev.corral. is protected, but for corral-cdi (dev.corral.cdi.),
+# which lives in a webapp's WEB-INF/lib. For every environment (ee10, ee11, ...); start.d/ may
+# add more with +=.
+jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
+
 [ini-template]
 # tag::documentation[]
 ## Corral's settings. A property left commented out keeps its default. Durations take units

@@ -37,11 +37,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(180)
 class JettyDistributionIT {
-    private static final Duration START_DEADLINE = Duration.ofSeconds(60);
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(45);
 
-    private Path home;
-    private Path base;
+    private JettyBase jettyBase;
     private Path apps;
     private int port;
     private Readme readme;
@@ -49,9 +47,7 @@ class JettyDistributionIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        home = It.location("corral.it.jettyHome");
         readme = Readme.load();
-        port = It.freePort();
     }
 
     @AfterEach
@@ -66,17 +62,16 @@ class JettyDistributionIT {
         install("jetty-apps");
         // Jetty's jmx, statistics and compression modules as well: Corral's handler must sit under
         // the statistics and compression handlers, so that they count and compress its answers too
-        run("start.jar --add-modules=jmx,statistics,compression-gzip", List.of(It.java(), "-jar",
-                home.resolve("start.jar").toString(), "--add-modules=jmx,statistics,compression-gzip"));
-        appendToCorralIni(readme.block("jetty-ini", apps));
-        Readme.write(base.resolve("corral/shop.properties"), readme.block("jetty-app shop", apps));
-        Readme.write(base.resolve("corral/files.properties"), readme.block("jetty-app files", apps));
-        Readme.write(base.resolve("etc/corral-apps.xml"), readme.block("jetty-xml", apps));
-        appendToCorralIni("etc/corral-apps.xml\n");
+        jettyBase.startJar("--add-modules=jmx,statistics,compression-gzip");
+        jettyBase.appendToCorralIni(readme.block("jetty-ini", apps));
+        Readme.write(jettyBase.dir.resolve("corral/shop.properties"), readme.block("jetty-app shop", apps));
+        Readme.write(jettyBase.dir.resolve("corral/files.properties"), readme.block("jetty-app files", apps));
+        Readme.write(jettyBase.dir.resolve("etc/corral-apps.xml"), readme.block("jetty-xml", apps));
+        jettyBase.appendToCorralIni("etc/corral-apps.xml\n");
 
         int jmxPort = It.freePort();
-        jetty = ExternalProcess.start("Jetty", jettyCommand(RemoteJmx.flags(jmxPort)), base.resolve("it-logs/jetty.log"));
-        awaitHttp();
+        jetty = jettyBase.start(RemoteJmx.flags(jmxPort));
+        jettyBase.awaitHttp(jetty);
 
         // every app, each through its own server
         HttpResponse<String> blog = It.get(port, "/blog/hello");
@@ -172,10 +167,10 @@ class JettyDistributionIT {
         install("jetty-misspelt");
         Path runDir = It.shortRunDir();
         try {
-            appendToCorralIni(readme.block("jetty-ini", apps) + "corral.runDir=" + runDir + "\ncorral.app.maxProces=4\n");
-            jetty = ExternalProcess.start("Jetty", jettyCommand(List.of()), base.resolve("it-logs/jetty.log"));
+            jettyBase.appendToCorralIni(readme.block("jetty-ini", apps) + "corral.runDir=" + runDir + "\ncorral.app.maxProces=4\n");
+            jetty = jettyBase.start(List.of());
             List<ProcEntry> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-            It.await("Jetty to exit after its failed start", START_DEADLINE, () -> {
+            It.await("Jetty to exit after its failed start", JettyBase.START_DEADLINE, () -> {
                 ProcEntry.all().stream().filter(e -> e.commandLine().contains(runDir.toString())).forEach(seen::add);
                 return !jetty.process().isAlive();
             }, jetty::logTail);
@@ -192,71 +187,10 @@ class JettyDistributionIT {
         }
     }
 
-    /**
-     * A fresh JETTY_BASE with the README's apps under {@code apps/} and Corral installed by the
-     * README's own commands (run by {@code sh} with JETTY_BASE, JETTY_HOME and CORRAL set).
-     */
+    /** A fresh JETTY_BASE with Corral installed by the README's commands, and the README's apps under {@code apps/}. */
     private void install(String name) throws Exception {
-        base = It.freshDir(name);
-        apps = ItApps.install(base.resolve("apps"));
-        List<String> sh = List.of("sh", "-eu", "-c", readme.block("jetty-install"));
-        ProcessBuilder builder = new ProcessBuilder(sh).directory(base.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("JETTY_") || k.equals("JAVA_OPTIONS"));
-        env.put("JETTY_BASE", base.toString());
-        env.put("JETTY_HOME", home.toString());
-        env.put("CORRAL", It.location("corral.it.repository").toString());
-        It.location("corral.it.jettyZip");   // built by jetty-connector's package phase
-        env.put("PATH", Path.of(It.javaHome(), "bin") + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
-        run("the README's install commands", builder);
-        assertTrue(Files.exists(base.resolve("start.d/corral.ini")), "--add-modules=corral writes start.d/corral.ini");
-        assertTrue(Files.isDirectory(base.resolve("corral")), "--add-modules=corral makes the apps directory");
-        assertTrue(Files.readString(base.resolve("start.d/corral.ini")).contains("# corral.app.maxProcesses=6"),
-                "start.d/corral.ini lists the settings");
-    }
-
-    private void run(String what, List<String> command) throws Exception {
-        run(what, new ProcessBuilder(command).directory(base.toFile()));
-    }
-
-    private void run(String what, ProcessBuilder builder) throws Exception {
-        Path log = base.resolve("it-logs/install.log");
-        try (ExternalProcess step = ExternalProcess.start(what, builder, log)) {
-            boolean done = step.process().waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            assertTrue(done, () -> what + " did not finish" + step.logTail());
-            assertEquals(0, step.process().exitValue(), () -> what + " failed" + step.logTail());
-        }
-    }
-
-    private void appendToCorralIni(String lines) throws IOException {
-        Files.writeString(base.resolve("start.d/corral.ini"), "\n" + lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    }
-
-    private void awaitHttp() {
-        It.await("Jetty to answer HTTP on 127.0.0.1:" + port, START_DEADLINE, () -> {
-            if (!jetty.process().isAlive()) {
-                return true;
-            }
-            It.get(port, "/", Duration.ofSeconds(2));
-            return true;
-        }, jetty::logTail);
-        if (!jetty.process().isAlive()) {
-            fail("Jetty exited with status " + jetty.process().exitValue() + " during start" + jetty.logTail()
-                    + ExternalProcess.logTail(base.resolve("start.d/corral.ini"), "start.d/corral.ini", 80));
-        }
-    }
-
-    /**
-     * {@code java -Dcorral.selfCheck=true [flags] -jar $JETTY_HOME/start.jar} on a free loopback
-     * port, run in JETTY_BASE (start.jar takes the working directory as jetty.base).
-     */
-    private ProcessBuilder jettyCommand(List<String> jvmFlags) {
-        List<String> command = new ArrayList<>(List.of(It.java(), "-Dcorral.selfCheck=true"));
-        command.addAll(jvmFlags);
-        command.addAll(List.of("-jar", home.resolve("start.jar").toString(), "jetty.http.port=" + port,
-                "jetty.http.host=127.0.0.1"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(base.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("JETTY_") || k.equals("JAVA_OPTIONS"));
-        return builder;
+        jettyBase = JettyBase.install(name, readme);
+        apps = ItApps.install(jettyBase.apps);
+        port = jettyBase.port;
     }
 }
