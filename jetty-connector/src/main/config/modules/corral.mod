@@ -199,6 +199,10 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## Default: 60s.
 # corral.app.clientBodyTimeout=60s
 
+## Where the buffers' temporary files go (each private, 0600, and unlinked as soon as it is made);
+## made 0700 if missing. Default: (<runDir>/buffers).
+# corral.app.bufferDir=/var/tmp/corral
+
 ## Faults to inject at Corral's own I/O seams (see Fault simulation). Default: (none).
 # corral.app.faults=connect:0.02,latency:0.05@200ms
 

@@ -281,6 +281,7 @@ public record AppConfig(
         s.put(Setting.BUFFER_REQUEST_BODY.configName(), Boolean.toString(buffers.bufferRequestBody()));
         s.put(Setting.MAX_REQUEST_BODY.configName(), Sizes.format(buffers.maxRequestBody()));
         s.put(Setting.CLIENT_BODY_TIMEOUT.configName(), Durations.format(buffers.clientBodyTimeout()));
+        putIf(s, Setting.BUFFER_DIR, buffers.bufferDir() == null ? null : buffers.bufferDir().toString());
         s.put(Setting.FAULTS.configName(), faults.toString());
         s.put(Setting.FAULT_SEED.configName(), Long.toString(faultSeed));
         return Collections.unmodifiableMap(s);

@@ -117,6 +117,7 @@ final class AppConfigBinder {
             }
         }
         Duration clientBodyTimeout = duration(CLIENT_BODY_TIMEOUT, BufferConfig.DEFAULT_CLIENT_BODY_TIMEOUT, false);
+        Path bufferDir = bufferDir();
         // faults: the app's setting, else -Dcorral.faults / CORRAL_FAULTS for the whole JVM
         String faultText = valueOr(FAULTS, System.getProperty("corral.faults", System.getenv("CORRAL_FAULTS")));
         dev.corral.fault.FaultSpec faults = dev.corral.fault.FaultSpec.NONE;
@@ -148,7 +149,7 @@ final class AppConfigBinder {
                         healthFall, healthTimeout, errorLimit),
                 new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
                 new BufferConfig(responseBufferSize, responseBufferMax, Boolean.parseBoolean(bufferRequestBody),
-                        maxRequestBody, clientBodyTimeout), faults, faultSeed);
+                        maxRequestBody, clientBodyTimeout, bufferDir), faults, faultSeed);
     }
 
     /** The trimmed raw value, or {@code null} if not set. */
@@ -166,6 +167,28 @@ final class AppConfigBinder {
     private String shown(Setting s, Object parsed) {
         String v = value(s);
         return v == null ? String.valueOf(parsed) : v;
+    }
+
+    /** The buffers' directory: made (0700) if missing, and it must be a writable directory then. */
+    private Path bufferDir() {
+        String v = value(BUFFER_DIR);
+        if (v == null) {
+            return null;
+        }
+        try {
+            Path dir = Path.of(v).toAbsolutePath().normalize();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
+            if (Files.isWritable(dir)) {
+                return dir;
+            }
+        } catch (InvalidPathException | java.io.IOException | UnsupportedOperationException e) {
+            // reported below
+        }
+        problems.add(BUFFER_DIR.problem(v));
+        return null;
     }
 
     private Path appRoot() {

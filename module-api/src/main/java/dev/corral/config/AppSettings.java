@@ -154,6 +154,8 @@ public final class AppSettings {
     public String getMaxRequestBody() { return values.get(Setting.MAX_REQUEST_BODY); }
     public void setClientBodyTimeout(String value) { put(Setting.CLIENT_BODY_TIMEOUT, value); }
     public String getClientBodyTimeout() { return values.get(Setting.CLIENT_BODY_TIMEOUT); }
+    public void setBufferDir(String value) { put(Setting.BUFFER_DIR, value); }
+    public String getBufferDir() { return values.get(Setting.BUFFER_DIR); }
     public void setMaxMemory(String value) { put(Setting.MAX_MEMORY, value); }
     public String getMaxMemory() { return values.get(Setting.MAX_MEMORY); }
 

@@ -16,9 +16,11 @@ import java.util.StringJoiner;
  * @param bufferRequestBody  whether a request's body is read completely before a process is taken
  * @param maxRequestBody     the largest request body accepted (413 over it); 0 = no limit
  * @param clientBodyTimeout  the time a client has to send its whole body (408 past it)
+ * @param bufferDir          where the temporary files go (made 0700 if missing), or null for
+ *                           {@code <runDir>/buffers}
  */
 public record BufferConfig(long responseBufferSize, long responseBufferMax, boolean bufferRequestBody,
-                           long maxRequestBody, Duration clientBodyTimeout) {
+                           long maxRequestBody, Duration clientBodyTimeout, java.nio.file.Path bufferDir) {
     public static final long DEFAULT_RESPONSE_BUFFER_SIZE = 128L << 10;
     public static final long DEFAULT_RESPONSE_BUFFER_MAX = 128L << 20;
     public static final boolean DEFAULT_BUFFER_REQUEST_BODY = true;
@@ -38,7 +40,7 @@ public record BufferConfig(long responseBufferSize, long responseBufferMax, bool
     /** Response buffering only (the request settings at their defaults). */
     public BufferConfig(long responseBufferSize, long responseBufferMax) {
         this(responseBufferSize, responseBufferMax, DEFAULT_BUFFER_REQUEST_BODY, DEFAULT_MAX_REQUEST_BODY,
-                DEFAULT_CLIENT_BODY_TIMEOUT);
+                DEFAULT_CLIENT_BODY_TIMEOUT, null);
     }
 
     public static BufferConfig ofDefaults() {
@@ -58,6 +60,7 @@ public record BufferConfig(long responseBufferSize, long responseBufferMax, bool
                 .add("bufferRequestBody=" + bufferRequestBody)
                 .add("maxRequestBody=" + Sizes.format(maxRequestBody))
                 .add("clientBodyTimeout=" + Durations.format(clientBodyTimeout))
+                .add("bufferDir=" + (bufferDir == null ? "" : bufferDir))
                 .toString();
     }
 }

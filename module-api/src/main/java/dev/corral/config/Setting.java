@@ -134,6 +134,10 @@ public enum Setting {
     CLIENT_BODY_TIMEOUT(Scope.APP, "clientBodyTimeout", "60s", null, null,
             "the time a client has to send its whole request body (with bufferRequestBody); past it: 408",
             "a duration > 0, such as 250ms, 30s, 5m or 1h"),
+    BUFFER_DIR(Scope.APP, "bufferDir", null, "(<runDir>/buffers)", "/var/tmp/corral",
+            "where the buffers' temporary files go (each private, 0600, and unlinked as soon as it is made);"
+                    + " made 0700 if missing",
+            "a directory path (made if missing) that Corral can write"),
     FAULTS(Scope.APP, "faults", null, "(none)", "connect:0.02,latency:0.05@200ms",
             "faults to inject at Corral's own I/O seams (see Fault simulation)",
             dev.corral.fault.FaultSpec.ALLOWED),

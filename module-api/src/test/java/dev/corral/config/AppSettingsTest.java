@@ -279,7 +279,7 @@ class AppSettingsTest {
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
                 + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
                 + "errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, responseBufferMax, "
-                + "bufferRequestBody, maxRequestBody, clientBodyTimeout, faults, faultSeed (set to [5])",
+                + "bufferRequestBody, maxRequestBody, clientBodyTimeout, bufferDir, faults, faultSeed (set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("sizeOfTheQueue", "5")).getMessage());
         // an engine setting is no app setting
         assertThrows(ConfigException.class, () -> settings.set("maxPoolProcesses", "5"));
@@ -341,7 +341,19 @@ class AppSettingsTest {
         settings.setMaxRequestBody("0");
         settings.setBufferRequestBody("false");
         settings.setClientBodyTimeout("5s");
-        assertEquals(new BufferConfig(128 << 10, 128 << 20, false, 0, Duration.ofSeconds(5)), settings.toConfig().buffers());
+        assertEquals(new BufferConfig(128 << 10, 128 << 20, false, 0, Duration.ofSeconds(5), null), settings.toConfig().buffers());
+        Path made = appRoot.resolve("buffers-here");
+        settings.setBufferDir(made.toString());
+        assertEquals(made, settings.toConfig().buffers().bufferDir());
+        assertTrue(java.nio.file.Files.isDirectory(made), "made when missing");
+    }
+
+    @Test
+    void aBufferDirThatCannotBeMadeFailsStartUpNamingIt() throws Exception {
+        Path file = java.nio.file.Files.writeString(appRoot.resolve("a-file"), "x");
+        settings.setBufferDir(file + "/buffers");
+        assertEquals("'bufferDir' must be a directory path (made if missing) that Corral can write, but was ["
+                + file + "/buffers]", problemsOf(settings));
     }
 
     @Test
@@ -352,7 +364,7 @@ class AppSettingsTest {
                 "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval", "healthRise", "healthFall",
                 "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions", "stickyCookie",
                 "responseBufferSize", "responseBufferMax", "bufferRequestBody", "maxRequestBody", "clientBodyTimeout",
-                "faults", "faultSeed"),
+                "bufferDir", "faults", "faultSeed"),
                 AppSettings.names());
     }
 
@@ -379,7 +391,7 @@ class AppSettingsTest {
         s.setHealthTimeout("27"); s.setErrorLimit("28"); s.setRetries("29"); s.setSlowStart("30");
         s.setStickySessions("31"); s.setStickyCookie("32"); s.setResponseBufferSize("33"); s.setResponseBufferMax("34");
         s.setBufferRequestBody("35"); s.setMaxRequestBody("36"); s.setClientBodyTimeout("37");
-        s.setFaults("38"); s.setFaultSeed("39");
+        s.setBufferDir("38"); s.setFaults("39"); s.setFaultSeed("40");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
@@ -388,11 +400,11 @@ class AppSettingsTest {
                 s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(), s.getHealthTimeout(), s.getErrorLimit(),
                 s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(),
                 s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
-                s.getClientBodyTimeout(), s.getFaults(), s.getFaultSeed());
+                s.getClientBodyTimeout(), s.getBufferDir(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
                 "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
-                "35", "36", "37", "38", "39"), viaNames);
+                "35", "36", "37", "38", "39", "40"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 

@@ -296,6 +296,9 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setClientBodyTimeout(String value) { set("clientBodyTimeout", value); }
     public String getClientBodyTimeout() { return settings.getClientBodyTimeout(); }
 
+    public void setBufferDir(String value) { set("bufferDir", value); }
+    public String getBufferDir() { return settings.getBufferDir(); }
+
     public void setFaults(String value) { set("faults", value); }
     public String getFaults() { return settings.getFaults(); }
 

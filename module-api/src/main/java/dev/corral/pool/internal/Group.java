@@ -282,6 +282,12 @@ public final class Group implements App {
         return status.countsLocked();
     }
 
+    /** Where the app's request and response buffers put their temporary files: {@code bufferDir}, else {@code <runDir>/buffers}. */
+    java.nio.file.Path bufferDir() {
+        java.nio.file.Path dir = config.buffers().bufferDir();
+        return dir != null ? dir : engine.runDir.path().resolve(HttpForwarder.BUFFER_DIR);
+    }
+
     /** Records the app's last error, with the wall-clock time, for status and spawn_failed answers. */
     void errorLocked(String error) {
         assert holdsLock();

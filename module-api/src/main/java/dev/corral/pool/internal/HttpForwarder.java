@@ -123,7 +123,7 @@ final class HttpForwarder implements Forwarder {
         dev.corral.config.BufferConfig buffers = process.group.config.buffers();
         if (buffers.buffersResponses()) {
             Executor drainers = process.group.engine.services.forwardExecutor();
-            java.nio.file.Path dir = process.group.engine.runDir.path().resolve(BUFFER_DIR);
+            java.nio.file.Path dir = process.group.bufferDir();
             relay.bufferWith(toClient -> {
                 ResponseBuffer buffer = new ResponseBuffer(toClient, buffers.responseBufferSize(),
                         buffers.responseBufferMax(), dir, request.describe());

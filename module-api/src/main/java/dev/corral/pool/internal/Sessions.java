@@ -125,7 +125,7 @@ final class Sessions {
         long now = group.engine.now();
         try {
             RequestBody body = RequestBody.read(exchange.requestBody(), buffers.maxRequestBody(),
-                    buffers.responseBufferSize(), group.engine.runDir.path().resolve(HttpForwarder.BUFFER_DIR),
+                    buffers.responseBufferSize(), group.bufferDir(),
                     group.engine.services.clock(), now + buffers.clientBodyTimeout().toNanos());
             return new BufferedExchange(exchange, body);
         } catch (RequestBody.Refused refused) {
