@@ -55,6 +55,7 @@ public final class Group implements App {
     final WaitList waiting = new WaitList(this);
     final Router router;
     final Sessions sessions = new Sessions(this);
+    final BodyIntake intake = new BodyIntake(this);
     final Spawning spawning = new Spawning(this);
     final RollingRestart restarts = new RollingRestart(this);
     final Recycling recycling = new Recycling(this);

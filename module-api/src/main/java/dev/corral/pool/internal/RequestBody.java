@@ -5,10 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.LongSupplier;
 
 /**
@@ -78,7 +75,7 @@ final class RequestBody {
                     continue;
                 }
                 if (file == null) {
-                    file = createFile(dir);
+                    file = SpillFile.create(dir, "request-");
                 }
                 ByteBuffer data = ByteBuffer.wrap(piece, 0, n);
                 while (data.hasRemaining()) {
@@ -91,17 +88,6 @@ final class RequestBody {
                 file.close();
             }
             throw e;
-        }
-    }
-
-    private static FileChannel createFile(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Path path = Files.createTempFile(dir, "request-", ".buf",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } finally {
-            Files.deleteIfExists(path);   // unlinked at once: nothing can be left behind
         }
     }
 

@@ -5,10 +5,7 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -206,15 +203,7 @@ final class ResponseBuffer extends OutputStream {
         } finally {
             lock.unlock();
         }
-        Files.createDirectories(dir);
-        Path path = Files.createTempFile(dir, "response-", ".buf",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } finally {
-            Files.deleteIfExists(path);   // unlinked at once: nothing can be left behind
-        }
+        FileChannel channel = SpillFile.create(dir, "response-");
         lock.lock();
         try {
             file = channel;

@@ -32,7 +32,7 @@ final class Sessions {
         String id = clientId != null ? clientId : group.engine.nextRequestId();
         clientExchange.attribute(RequestAttributes.APP, group.name());
         clientExchange.attribute(RequestAttributes.REQUEST_ID, id);
-        Exchange exchange = withWholeBody(clientExchange, id);
+        Exchange exchange = group.intake.withWholeBody(clientExchange, id);
         if (exchange == null) {
             return;   // answered: too large, too slow, or the client left
         }
@@ -94,79 +94,6 @@ final class Sessions {
             if (next != null) {
                 group.engine.services.forwardExecutor().execute(() -> runOnEngineThread(next));
             }
-        }
-    }
-
-    /**
-     * Checks the body's declared length against {@code maxRequestBody}, and with
-     * {@code bufferRequestBody} reads the whole body before the request may take a process (see
-     * {@link RequestBody}). Returns the exchange to go on with, or null once the request was
-     * answered (413, 408, or nothing for a client that left).
-     */
-    private Exchange withWholeBody(Exchange exchange, String id) {
-        dev.corral.config.BufferConfig buffers = group.config.buffers();
-        long declared = exchange.contentLength();
-        if (declared == 0 || exchange.containerRefusal() != null) {
-            return exchange;
-        }
-        if (buffers.maxRequestBody() > 0 && declared > buffers.maxRequestBody()) {
-            refuse(exchange, id, new Outcome.BodyTooLarge(declared));
-            return null;
-        }
-        if (!buffers.bufferRequestBody()) {
-            return exchange;
-        }
-        // what can be answered now is not kept waiting for a body it does not need
-        Outcome.Failure early = group.read(() -> earlyAnswerLocked(group.engine.now()));
-        if (early != null) {
-            refuse(exchange, id, early);
-            return null;
-        }
-        long now = group.engine.now();
-        try {
-            RequestBody body = RequestBody.read(exchange.requestBody(), buffers.maxRequestBody(),
-                    buffers.responseBufferSize(), group.bufferDir(),
-                    group.engine.services.clock(), now + buffers.clientBodyTimeout().toNanos());
-            return new BufferedExchange(exchange, body);
-        } catch (RequestBody.Refused refused) {
-            refuse(exchange, id, refused.failure);
-        } catch (java.io.IOException e) {
-            refuse(exchange, id, new Outcome.ClientGone(false, "reading the request body failed: " + e.getMessage()));
-        }
-        return null;
-    }
-
-    /**
-     * The answer a request gets whatever its body: the app is stopping, draining, cannot start a
-     * process, or its queue is full with no free slot; null if none of these holds now.
-     */
-    private Outcome.Failure earlyAnswerLocked(long now) {
-        assert group.holdsLock();
-        if (group.stopped) {
-            return new Outcome.ShuttingDown();
-        } else if (group.draining) {
-            return new Outcome.Draining();
-        } else if (group.spawning.givenUpLocked(now)) {
-            return new Outcome.SpawnFailed(group.counters.lastError);
-        } else if (group.queueLooksFull()) {
-            return new Outcome.QueueFull("queued=" + group.queuedHint());
-        }
-        return null;
-    }
-
-    /** Answers a request that never took a process nor a place in the queue, counted as dispatch counts it. */
-    private void refuse(Exchange exchange, String id, Outcome.Failure failure) {
-        RequestInfo request = new RequestInfo(exchange, id, group.engine.now());
-        if (failure instanceof Outcome.QueueFull) {
-            group.counters.rejected.increment();
-        } else {
-            try (Change change = group.change()) {
-                group.counters.failed++;
-            }
-        }
-        FailureMapper.answer(group, request, failure, null);
-        if (failure instanceof Outcome.QueueFull) {
-            group.events.rejected(group.engine.now());
         }
     }
 
