@@ -15,7 +15,7 @@ import statistics
 import sys
 
 SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat", "corral-jetty+status",
-           "corral-tomcat+status"]
+           "corral-tomcat+status", "passenger"]
 WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "upload-16"]
 SCENARIO_TEXT = {
     "hello-16": "`GET /hello` (14-byte body), 16 connections: proxy overhead",
@@ -37,6 +37,8 @@ SYSTEM_TEXT = {
     "corral-tomcat": "Corral on embedded Tomcat (`CorralValve`, async)",
     "corral-jetty+status": "`corral-jetty` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
     "corral-tomcat+status": "`corral-tomcat` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
+    "passenger": "Phusion Passenger Standalone, builtin engine (its core serves HTTP itself), the same app in "
+                 "processes of Passenger's own WSGI loader (slow-readers only)",
 }
 
 
@@ -224,7 +226,7 @@ def main():
     # ---------------------------------------------------------------- side by side
     wrk_scenarios = [sc for sc in WRK_SCENARIOS if any(k[1] == sc for k in wrk)]
     if wrk_scenarios:
-        main_systems = [s for s in systems if s != "nginx-mc1" and not s.endswith("+status")]
+        main_systems = [s for s in systems if s not in ("nginx-mc1", "passenger") and not s.endswith("+status")]
         w("## All systems side by side")
         w("")
         w("Requests/s (MiB/s for `big`), and p99 latency in ms below it. Ratios: to `direct` and to "
@@ -713,6 +715,10 @@ SLOW_SYSTEM_TEXT = {
     "corral-jetty": "response buffering with its defaults (`responseBufferSize` 128 KiB in memory, then "
                     "an unlinked temporary file up to `responseBufferMax` 128 MiB)",
     "corral-tomcat": "the same on Tomcat",
+    "passenger": "Passenger's core, which reads an app's answer as fast as the app sends it and keeps what "
+                 "the client has not taken (in memory, then in a file), with its defaults; its app processes run "
+                 "Passenger's own WSGI loader (`wsgi-loader.py`), not `corral-wsgi`, and are spawned by Passenger "
+                 "({}, one request at a time each)",
 }
 
 
@@ -754,7 +760,11 @@ def slow_readers_section(meta, by, wrk, systems):
     w("")
     for s in systems:
         if s in SLOW_SYSTEM_TEXT:
-            w("- `{}`: {}.".format(s, SLOW_SYSTEM_TEXT[s]))
+            w("- `{}`: {}.".format(s, SLOW_SYSTEM_TEXT[s].format(
+                "version {}, {} processes".format(meta.get("version.passenger", "?"), meta.get("processes")))))
+    if "passenger_command" in meta:
+        w("")
+        w("Passenger's command: `{}`.".format(meta["passenger_command"]))
     w("")
     w("| system | p99 without (each run) | p99 with (each run) | with ÷ without (medians) | each pair's "
       "with ÷ without | p50 without / with | req/s without / with | errors without / with | target |")
