@@ -15,7 +15,7 @@ import statistics
 import sys
 
 SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat", "corral-jetty+status",
-           "corral-tomcat+status"]
+           "corral-tomcat+status", "passenger"]
 WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "upload-16"]
 SCENARIO_TEXT = {
     "hello-16": "`GET /hello` (14-byte body), 16 connections: proxy overhead",
@@ -37,6 +37,8 @@ SYSTEM_TEXT = {
     "corral-tomcat": "Corral on embedded Tomcat (`CorralValve`, async)",
     "corral-jetty+status": "`corral-jetty` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
     "corral-tomcat+status": "`corral-tomcat` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
+    "passenger": "Phusion Passenger Standalone, builtin engine (its core serves HTTP itself), the same app in "
+                 "processes of Passenger's own WSGI loader (slow-readers only)",
 }
 
 
@@ -108,6 +110,9 @@ def wrk_figures(runs):
     out = {k: median([p[k] for p in per]) for k in ("rps", "mibs", "p50", "p99", "p999", "max")}
     out["max_each"] = [p["max"] for p in per]
     out["rps_each"] = [p["rps"] for p in per]
+    out["p50_each"] = [p["p50"] for p in per]
+    out["p99_each"] = [p["p99"] for p in per]
+    out["requests_each"] = [d["requests"] for d in runs]
     out["non2xx"] = sum(p["non2xx"] for p in per)
     out["sock"] = sum(p["sock"] for p in per)
     kinds = {}
@@ -168,7 +173,8 @@ def main():
         by.setdefault((row["system"], row["scenario"]), []).append(row["data"])
     systems = [s for s in SYSTEMS if any(k[0] == s for k in by)]
     # measured in pairs, reported in sections of their own
-    paired = ["hello-16-beside-status", "restart-baseline", "restart-under-load"]
+    paired = ["hello-16-beside-status", "restart-baseline", "restart-under-load", "slow-readers-baseline",
+              "slow-readers"]
     wrk = {k: wrk_figures(v) for k, v in by.items() if k[1] in WRK_SCENARIOS + paired}
     out = []
     w = out.append
@@ -220,7 +226,7 @@ def main():
     # ---------------------------------------------------------------- side by side
     wrk_scenarios = [sc for sc in WRK_SCENARIOS if any(k[1] == sc for k in wrk)]
     if wrk_scenarios:
-        main_systems = [s for s in systems if s != "nginx-mc1" and not s.endswith("+status")]
+        main_systems = [s for s in systems if s not in ("nginx-mc1", "passenger") and not s.endswith("+status")]
         w("## All systems side by side")
         w("")
         w("Requests/s (MiB/s for `big`), and p99 latency in ms below it. Ratios: to `direct` and to "
@@ -320,6 +326,11 @@ def main():
     appclient = {s: by[(s, "appclient-16")] for s in ("corral-jetty", "corral-tomcat") if (s, "appclient-16") in by}
     if appclient:
         out.extend(appclient_section(meta, appclient))
+
+    # ---------------------------------------------------------------- slow readers
+    slow = [s for s in SYSTEMS if wrk.get((s, "slow-readers-baseline")) or wrk.get((s, "slow-readers"))]
+    if slow:
+        out.extend(slow_readers_section(meta, by, wrk, slow))
 
     # ---------------------------------------------------------------- per wrk scenario
     for sc in wrk_scenarios:
@@ -693,6 +704,219 @@ def appclient_section(meta, systems):
                   "for the head, then for the body through the pipe).".format(
                       fmt(base["jvm"] - d["jvm"], 1), fmt(a["jvm"] - d["jvm"], 1)))
                 w("")
+    return out
+
+
+SLOW_SYSTEM_TEXT = {
+    "nginx": "buffers answers by default (`proxy_buffering on`: 8 buffers of 4 or 8 KiB in memory, then a "
+             "temporary file up to 1 GiB)",
+    "haproxy": "does not buffer answers beyond its own per-stream buffer (`tune.bufsize`, 16 KiB): a point "
+               "of comparison",
+    "corral-jetty": "response buffering with its defaults (`responseBufferSize` 128 KiB in memory, then "
+                    "an unlinked temporary file up to `responseBufferMax` 128 MiB)",
+    "corral-tomcat": "the same on Tomcat",
+    "passenger": "Passenger's core, which reads an app's answer as fast as the app sends it and keeps what "
+                 "the client has not taken (in memory, then in a file), with its defaults; its app processes run "
+                 "Passenger's own WSGI loader (`wsgi-loader.py`), not `corral-wsgi`, and are spawned by Passenger "
+                 "({}, one request at a time each)",
+}
+
+
+def mib(value):
+    return "–" if value is None else "{:.1f}".format(value / 1048576)
+
+
+def slow_readers_section(meta, by, wrk, systems):
+    """The Slow readers section: /hello without and with slow readers, the readers' own figures, the CPU."""
+    out = []
+    w = out.append
+    readers = int(meta.get("slow_readers", "32"))
+    kb = int(meta.get("slow_kb", "2048"))
+    rate = int(meta.get("slow_rate", str(200 * 1024)))
+    rcvbuf = int(meta.get("slow_rcvbuf", "16384"))
+    w("## Slow readers")
+    w("")
+    w("`GET /hello` at 16 connections (wrk, as in `hello-16`) on {procs} one-request processes, in pairs "
+      "of runs of {dur} s: without slow readers, and with {n} of them reading all through the run; the "
+      "order alternates (without then with, then with then without, ...), so that neither a drift of "
+      "the machine nor going first passes for their effect, after a warm-up pair ({w} s). A slow reader "
+      "(`bench/slowreaders.py`) sends `GET /big?kb={kb}` ({size} MiB with a `Content-Length`) and "
+      "reads the answer at {rate} KiB/s ({chunk} KiB at a time), through a socket whose `SO_RCVBUF` is "
+      "{rcv} KiB (Linux doubles it) and which announces an MSS of {mss} bytes, as a client on "
+      "Ethernet would: on loopback (MSS 64 KiB) the server's send buffer autotunes to some 2.6 MiB and "
+      "would take a whole answer from the proxy, so that nothing would have to be buffered. When it has "
+      "read an answer it sends its next request at once; the {n} start evenly over {ramp} s (one "
+      "answer's time), before the measured run. So every system has {n} answers of {size} MiB in "
+      "flight at all times, {total:.1f} MiB/s to deliver, a new one every {every:.0f} ms; without "
+      "response buffering each would hold its process for some {secs:.0f} s, and {n} readers would "
+      "hold all {procs} processes all the time. The target (issue 18): the p99 of `/hello` with the "
+      "slow readers within 2× of its p99 without.".format(
+          procs=meta.get("processes"), dur=meta.get("duration"), n=readers, w=meta.get("warmup"),
+          kb=kb, size=fmt(kb / 1024.0, 0) if kb % 1024 == 0 else fmt(kb / 1024.0, 2),
+          rate=fmt(rate / 1024.0, 0), chunk=fmt(8192 / 1024.0, 0), rcv=fmt(rcvbuf / 1024.0, 0),
+          mss=meta.get("slow_mss", "1460"), ramp=meta.get("slow_ramp"),
+          total=readers * rate / 1048576.0, every=1000.0 * kb * 1024 / rate / readers,
+          secs=kb * 1024.0 / rate))
+    w("")
+    for s in systems:
+        if s in SLOW_SYSTEM_TEXT:
+            w("- `{}`: {}.".format(s, SLOW_SYSTEM_TEXT[s].format(
+                "version {}, {} processes".format(meta.get("version.passenger", "?"), meta.get("processes")))))
+    if "passenger_command" in meta:
+        w("")
+        w("Passenger's command: `{}`.".format(meta["passenger_command"]))
+    w("")
+    w("| system | p99 without (each run) | p99 with (each run) | with ÷ without (medians) | each pair's "
+      "with ÷ without | p50 without / with | req/s without / with | errors without / with | target |")
+    w("|---|---|---|---:|---|---:|---:|---:|---|")
+    verdicts = {}
+    for s in systems:
+        a, b = wrk.get((s, "slow-readers-baseline")), wrk.get((s, "slow-readers"))
+        if not (a and b):
+            continue
+        r = b["p99"] / a["p99"] if a["p99"] and b["p99"] else None   # none answered: no p99
+        each = [y / x if y else None for x, y in zip(a["p99_each"], b["p99_each"]) if x]
+
+        def p99s(f):
+            return ", ".join(fmt(x, 2) + " ms" if n else "none answered" for x, n in zip(f["p99_each"], f["requests_each"]))
+        errors_with = b["non2xx"] + b["sock"]
+        errors_without = a["non2xx"] + a["sock"]
+        met = r is not None and r <= 2 and errors_with == 0 and b["rps"] > 0 and b["p99"] > 0
+        verdicts[s] = (met, r, each)
+        w("| {} | {} | {} | {} | {} | {} / {} ms | {} / {} | {} / {} | {} |".format(
+            s, p99s(a), p99s(b),
+            fmt(r, 2), ", ".join(fmt(x, 2) for x in each), fmt(a["p50"], 2), fmt(b["p50"], 2),
+            fmt(a["rps"]), fmt(b["rps"]), errors_without,
+            str(errors_with) + (" ({})".format(", ".join("{} {}".format(k, v) for k, v in sorted(b["sock_kinds"].items())))
+                                if b["sock_kinds"] else ""),
+            "met" if met else "**missed**"))
+    w("")
+    w("Latencies are wrk's (from each request's send to its answer; a request still unanswered after "
+      "10 s is a timeout, counted under errors and not in the percentiles). Each row's figures are "
+      "medians over its runs; the target is judged on the ratio of the medians, with no error with "
+      "the slow readers.")
+    w("")
+
+    # the slow readers' own figures
+    clients = {s: by[(s, "slow-readers-clients")] for s in systems if (s, "slow-readers-clients") in by}
+    cpu_with = {s: by.get((s, "slow-readers-cpu"), []) for s in systems}
+    if clients:
+        w("What the slow readers got, over all the runs with them: answers read whole (status 200, all "
+          "{} bytes), cut by the end of a run, failed; each reader's body bytes per second over the "
+          "measured run (from the end of the ramp to the stop; median over the runs of each run's "
+          "lowest, median and highest reader); per whole answer, its bytes per second from its first "
+          "byte to its last, its time from the request's send to its last byte, and to its first byte "
+          "(medians over the runs of each run's median, and the highest). Held at the end of a run (median "
+          "over the runs): the deleted temporary files the system had open (response buffers on disk) "
+          "and the kernel's send queues of its connections to the clients (the part of the answers the "
+          "kernel took).".format(kb * 1024))
+        w("")
+        w("| system | answers whole / cut / failed | reader KiB/s: lowest / median / highest | answer KiB/s "
+          "| answer time: median / highest | first byte: median / highest | held: files (their size) | held: kernel send queues |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for s, runs in clients.items():
+            whole = sum(d["responses"]["complete"] for d in runs)
+            cut = sum(d["responses"]["cut"] for d in runs)
+            failed = sum(d["responses"]["failed"] for d in runs)
+
+            def pick(path, agg=median):
+                values = []
+                for d in runs:
+                    v = d
+                    for k in path:
+                        v = v.get(k) if isinstance(v, dict) else None
+                    values.append(v)
+                values = [v for v in values if v is not None]
+                return agg(values) if values else None
+            held = [c["held_at_end"] for c in cpu_with.get(s, []) if c.get("held_at_end")]
+            files = median([h["files"] for h in held])
+            file_bytes = median([h["file_bytes"] for h in held])
+            conns = median([h["conns"] for h in held if h["conns"] is not None])
+            sendq = median([h["sendq_bytes"] for h in held if h["sendq_bytes"] is not None])
+            errors = {}
+            for d in runs:
+                for k, v in d.get("errors", {}).items():
+                    errors[k] = errors.get(k, 0) + v
+            w("| {} | {} / {} / {}{} | {} / {} / {} | {} | {} / {} s | {} / {} ms | {} ({} MiB) | {} MiB over {} connections |".format(
+                s, whole, cut, failed,
+                " ({})".format(", ".join("{}: {}".format(k, v) for k, v in sorted(errors.items()))) if errors else "",
+                fmt(pick(["reader_bps", "min"]) / 1024 if pick(["reader_bps", "min"]) else None, 0),
+                fmt(pick(["reader_bps", "p50"]) / 1024 if pick(["reader_bps", "p50"]) else None, 0),
+                fmt(pick(["reader_bps", "max"]) / 1024 if pick(["reader_bps", "max"]) else None, 0),
+                fmt(pick(["complete", "bps", "p50"]) / 1024 if pick(["complete", "bps", "p50"]) else None, 0),
+                fmt(pick(["complete", "total_s", "p50"]), 2), fmt(pick(["complete", "total_s", "max"], max), 2),
+                fmt(pick(["complete", "ttfb_ms", "p50"]), 1), fmt(pick(["complete", "ttfb_ms", "max"], max), 1),
+                fmt(files, 0), mib(file_bytes), mib(sendq), fmt(conns, 0)))
+        w("")
+
+    # where the CPU went
+    cpu = {(s, mode): by.get((s, sc), []) for s in systems
+           for mode, sc in (("without", "slow-readers-baseline-cpu"), ("with", "slow-readers-cpu"))}
+    if any(cpu.values()):
+        groups = ["forward", "container", "engine", "gc", "jit", "other"]
+        w("Where the CPU went during the measured runs (medians over the runs), in cores (CPU seconds per "
+          "second: the machine has {}): the machine busy (all but idle and iowait; in brackets, the part "
+          "at a positive nice value: other work on the machine), the system (the JVM; nginx's or HAProxy's "
+          "processes), its app processes, the slow readers' client, wrk, and the rest (busy, less all "
+          "those: other work on the machine, the kernel's softirqs not charged to a process); for the "
+          "JVMs, their threads by group (`forward`: `corral-forward-N`, which forward the requests and "
+          "run the buffers' drain tasks; `container`: Jetty's or Tomcat's threads; `engine`: Corral's "
+          "other threads), and the GC pauses in a run (jstat).".format(meta.get("nproc", "?")))
+        w("")
+        w("| system | slow readers | machine busy | system | apps | slow readers' client | wrk | rest | "
+          + " | ".join("JVM: " + g for g in groups) + " | GC pauses |")
+        w("|---|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(groups) + "---:|")
+        for s in systems:
+            for mode in ("without", "with"):
+                runs = cpu.get((s, mode))
+                if not runs:
+                    continue
+                ncpu = runs[0].get("ncpu", 2)
+
+                def cores(d, name):
+                    v = d["cpu_ms"].get(name)
+                    return v / 1000.0 / d["wall_s"] if v is not None and d["wall_s"] else None
+
+                def busy(d):
+                    m = d["machine_pct"]
+                    return (100 - m["idle"] - m["iowait"]) * ncpu / 100.0
+
+                def rest(d):
+                    named = sum(v for v in d["cpu_ms"].values()) / 1000.0 / d["wall_s"]
+                    return busy(d) - named
+                jvm = [d for d in runs if "jvm_threads_ms" in d]
+                cells = [fmt(median([d["jvm_threads_ms"].get(g, 0) / 1000.0 / d["wall_s"] for d in jvm]), 2)
+                         if jvm else "–" for g in groups]
+                gcs = [d["gc"] for d in runs if d.get("gc")]
+                w("| {} | {} | {} ({}) | {} | {} | {} | {} | {} | {} | {} |".format(
+                    s, mode, fmt(median([busy(d) for d in runs]), 2),
+                    fmt(median([d["machine_pct"]["nice"] * ncpu / 100.0 for d in runs]), 2),
+                    fmt(median([cores(d, "system") for d in runs]), 2),
+                    fmt(median([cores(d, "apps") for d in runs]), 2),
+                    fmt(median([cores(d, "slowreaders") for d in runs]), 2) if mode == "with" else "–",
+                    fmt(median([cores(d, "wrk") for d in runs]), 2),
+                    fmt(median([rest(d) for d in runs]), 2),
+                    " | ".join(cells),
+                    "{} in {} ms".format(fmt(median([g["count"] for g in gcs]), 0), fmt(median([g["pause_ms"] for g in gcs]), 0))
+                    if gcs else "–"))
+        w("")
+        loads = ["{} {}".format(s, meta["load.slow-readers." + s]) for s in systems if "load.slow-readers." + s in meta]
+        if loads:
+            w("Load average after each system's runs: " + "; ".join(loads) + ".")
+            w("")
+
+    # the verdicts, in words
+    for s in systems:
+        if s not in verdicts:
+            continue
+        met, r, each = verdicts[s]
+        b = wrk[(s, "slow-readers")]
+        none = sum(1 for n in b["requests_each"] if n == 0)
+        w("- `{}`: p99 with ÷ without = {} (each pair: {}){}: {}.".format(
+            s, fmt(r, 2), ", ".join(fmt(x, 2) for x in each),
+            "; no `/hello` answered at all in {} of {} runs with the slow readers".format(none, len(b["requests_each"]))
+            if none else "", "within 2×" if met else "**not within 2×**"))
+    w("")
     return out
 
 
