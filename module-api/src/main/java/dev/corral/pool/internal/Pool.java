@@ -242,8 +242,10 @@ public final class Pool implements AutoCloseable {
     private static void awaitExits(List<Group> stopping, List<CompletableFuture<Void>> exits) {
         Duration longest = Duration.ZERO;
         for (Group group : stopping) {
-            if (group.config.shutdownTimeout().compareTo(longest) > 0) {
-                longest = group.config.shutdownTimeout();
+            // upgraded connections get shutdownTimeout before their process is stopped, and then it gets as much
+            Duration timeout = group.config.shutdownTimeout().multipliedBy(group.hasTunnels() ? 2 : 1);
+            if (timeout.compareTo(longest) > 0) {
+                longest = timeout;
             }
         }
         // an exit is reported once the process's output has ended, which a process that left its
