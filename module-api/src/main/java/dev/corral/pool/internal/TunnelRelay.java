@@ -59,6 +59,11 @@ final class TunnelRelay implements Tunnel {
     private final ReentrantLock appLock = new ReentrantLock();
     /** The client's frames on their way to the app (guarded by appLock). */
     private final WebSocketFrames.Tracker toApp = new WebSocketFrames.Tracker();
+    /**
+     * Some of the client's bytes never reached the app (going away cut them off), so no frame of
+     * Corral's may follow them (guarded by appLock).
+     */
+    private boolean appCut;
     /** The app's frames on their way to the client (the pump's). */
     private final WebSocketFrames.Tracker toClient = new WebSocketFrames.Tracker();
     /** When a byte last passed either way (the engine's clock). */
@@ -137,9 +142,11 @@ final class TunnelRelay implements Tunnel {
             appLock.lock();
             try {
                 toApp.track(bytes);
-                while (bytes.hasRemaining()) {
+                // going away may have begun meanwhile: nothing may follow the app's close frame
+                while (!goingAway && bytes.hasRemaining()) {
                     app.channel.write(bytes);
                 }
+                appCut |= bytes.hasRemaining();
                 lastActivityNanos = group.engine.now();
             } catch (IOException e) {
                 // the app's side failed or was closed: the pump sees it and ends the tunnel
@@ -287,7 +294,7 @@ final class TunnelRelay implements Tunnel {
             boolean locked = false;
             try {
                 locked = appLock.tryLock(100, TimeUnit.MILLISECONDS);
-                if (locked && toApp.atBoundary()) {
+                if (locked && !appCut && toApp.atBoundary()) {
                     ByteBuffer frame = WebSocketFrames.close(WebSocketFrames.GOING_AWAY, WebSocketFrames.GOING_AWAY_REASON,
                             true, group.engine.services.random().nextInt());
                     while (frame.hasRemaining()) {
