@@ -35,7 +35,7 @@ final class WsClient implements WebSocket.Listener {
     /** Opens a WebSocket to {@code uri} ({@code ws://...}), without waiting. */
     static CompletableFuture<WsClient> open(HttpClient http, URI uri) {
         WsClient client = new WsClient();
-        return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, client).thenApply(socket -> {
+        return http.newWebSocketBuilder().connectTimeout(DEADLINE).buildAsync(uri, client).thenApply(socket -> {
             client.socket = socket;
             return client;
         });
