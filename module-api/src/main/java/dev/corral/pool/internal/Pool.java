@@ -265,6 +265,12 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    /** See {@link dev.corral.pool.Corral#closeUpgradedConnections()}. */
+    public CompletableFuture<Void> closeTunnels(String why) {
+        return CompletableFuture.allOf(groups.stream().map(group -> group.tunnels.closeAll(why))
+                .toArray(CompletableFuture[]::new));
+    }
+
     /** maxPoolProcesses is reached and {@code needy} has waiting requests: stop the LRU idle process of another app. */
     private void evictFor(Group needy) {
         if (groups.stream().anyMatch(group -> group.processes.evictionUnderway())) {

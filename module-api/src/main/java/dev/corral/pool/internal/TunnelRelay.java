@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -70,6 +71,8 @@ final class TunnelRelay implements Tunnel {
     private volatile long lastActivityNanos;
     /** Corral closes the tunnel: the sides get close frames 1001. */
     private volatile boolean goingAway;
+    /** Completes once the tunnel has ended and its session with it. */
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     // Guarded by this.
     private State state = State.OPENING;
@@ -340,9 +343,13 @@ final class TunnelRelay implements Tunnel {
         LOG.log(Level.DEBUG, "upgraded connection {0} on {1} closed after {2} ms{3}", session.request.describe(),
                 session.process, Long.toString(lived / 1_000_000), failure != null ? ": " + failure
                         : because != null ? ": Corral closed it, " + because : "");
-        tunnels.ended(this, opened ? new Outcome.Served(status, false, () -> null)
-                : new Outcome.ClientGone(true, "the connection did not switch to the app's protocol: "
-                        + (failure == null ? "the client closed it" : failure)));
+        try {
+            tunnels.ended(this, opened ? new Outcome.Served(status, false, () -> null)
+                    : new Outcome.ClientGone(true, "the connection did not switch to the app's protocol: "
+                            + (failure == null ? "the client closed it" : failure)));
+        } finally {
+            ended.complete(null);
+        }
     }
 
     // ------------------------------------------------------------------ timers

@@ -6,6 +6,7 @@ import dev.corral.pool.HttpHeader;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An app's upgraded connections (WebSockets and any other protocol an app switches to with a
@@ -106,6 +107,35 @@ final class Tunnels {
         for (TunnelRelay relay : closing) {
             relay.goAway("its process is retiring");
         }
+    }
+
+    /**
+     * Closes every tunnel of the app now ({@code why}: the server is stopping), in one log line
+     * with their count.
+     *
+     * @return completes when they have all ended
+     */
+    CompletableFuture<Void> closeAll(String why) {
+        List<TunnelRelay> closing = group.read(() -> {
+            List<TunnelRelay> all = new ArrayList<>();
+            for (AppProcess process : group.processes.all) {
+                for (Session session : process.active) {
+                    if (session.tunnel != null) {
+                        all.add(session.tunnel);
+                    }
+                }
+            }
+            return all;
+        });
+        if (closing.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.log(Level.INFO, "closing {0} upgraded connection{1} of app [{2}]: {3}", Integer.toString(closing.size()),
+                closing.size() == 1 ? "" : "s", group.name(), why);
+        for (TunnelRelay relay : closing) {
+            relay.goAway(why);
+        }
+        return CompletableFuture.allOf(closing.stream().map(relay -> relay.ended).toArray(CompletableFuture[]::new));
     }
 
     /** Whether any process of the app holds a tunnel (the engine's close waits a shutdownTimeout longer). */
