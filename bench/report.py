@@ -331,6 +331,11 @@ def main():
     slow = [s for s in SYSTEMS if wrk.get((s, "slow-readers-baseline")) or wrk.get((s, "slow-readers"))]
     if slow:
         out.extend(slow_readers_section(meta, by, wrk, slow))
+    # ---------------------------------------------------------------- WebSocket echo
+    wsecho = {s: by[(s, "websocket-echo")] for s in ("direct", "corral-jetty", "corral-tomcat")
+              if (s, "websocket-echo") in by}
+    if wsecho:
+        out.extend(websocket_section(meta, wsecho))
 
     # ---------------------------------------------------------------- per wrk scenario
     for sc in wrk_scenarios:
@@ -916,6 +921,42 @@ def slow_readers_section(meta, by, wrk, systems):
             s, fmt(r, 2), ", ".join(fmt(x, 2) for x in each),
             "; no `/hello` answered at all in {} of {} runs with the slow readers".format(none, len(b["requests_each"]))
             if none else "", "within 2×" if met else "**not within 2×**"))
+def websocket_section(meta, systems):
+    """The WebSocket echo section: messages/s and round trips, through Corral and straight to the process."""
+    out = []
+    w = out.append
+    w("## WebSocket echo")
+    w("")
+    w("WebSockets to one Node process of `bench/app.js` (Node {}, its hand-rolled echo on the server's "
+      "`upgrade` event): `direct` straight to it over TCP, `corral-*` through Corral (`type=node`, "
+      "`concurrency=0`, one process). `WsEchoClient` (bench) keeps {} sockets, each sending a {}-byte "
+      "text message and waiting for its echo before the next (closed loop); a round trip runs from "
+      "writing the message to having read the echo, and every one is recorded. Each system is warmed "
+      "up with the same load for {} s (the JVMs' JIT), then runs {} times {} s, each after {} s of "
+      "its own warm-up. Figures are medians over the runs (each run's own percentiles), errors "
+      "summed; ÷ direct is the median's ratio to `direct`'s.".format(
+          meta.get("version.node", "?"), meta.get("ws_connections", "16"), meta.get("ws_size", "64"),
+          meta.get("system_warmup"), meta.get("runs"), meta.get("duration"), meta.get("warmup")))
+    w("")
+    w("| system | messages/s | each run | p50 ms | p99 ms | p99.9 ms | errors | messages/s ÷ direct | p99 ÷ direct |")
+    w("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    figures = {}
+    for s, runs in systems.items():
+        runs = sorted(runs, key=lambda d: d.get("run", 0))
+        figures[s] = {
+            "mps": median([d["mps"] for d in runs]),
+            "p50": median([d.get("p50_ms") for d in runs]),
+            "p99": median([d.get("p99_ms") for d in runs]),
+            "p999": median([d.get("p999_ms") for d in runs]),
+            "errors": sum(sum(d.get("errors", {}).values()) for d in runs),
+            "each": [d["mps"] for d in runs],
+        }
+    base = figures.get("direct")
+    for s, f in figures.items():
+        w("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            s, fmt(f["mps"]), ", ".join(fmt(x) for x in f["each"]), fmt(f["p50"], 3), fmt(f["p99"], 3),
+            fmt(f["p999"], 3), fmt(f["errors"]), ratio(f["mps"], base["mps"]) if base and s != "direct" else "–",
+            ratio(f["p99"], base["p99"]) if base and s != "direct" else "–"))
     w("")
     return out
 

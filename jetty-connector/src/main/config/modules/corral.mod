@@ -138,6 +138,10 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## A request running longer kills its process and gets 504 request_timeout; 0 = off. Default: 0.
 # corral.app.maxRequestTime=0
 
+## An upgraded connection (a WebSocket) that carried no byte either way this long is closed (see
+## WebSockets); 0 = never. Default: 10m.
+# corral.app.upgradeIdleTimeout=10m
+
 ## The path checked with GET (2xx/3xx = healthy); none = a socket connect is the check. Default:
 ## (none).
 # corral.app.healthPath=/health

@@ -16,6 +16,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.component.Dumpable;
+import org.eclipse.jetty.util.component.Graceful;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -40,10 +42,16 @@ import java.util.function.Function;
  * starts. Queued requests hold no thread: {@code handle} returns at once and the engine
  * completes the callback later.
  *
+ * <p>Graceful: Jetty closes its connections before it stops its handlers, so when the server
+ * stops with a {@code stopTimeout} (in a distribution: the {@code graceful} module), its
+ * graceful shutdown first has Corral close the upgraded connections (WebSockets) cleanly, with
+ * close frames 1001 "going away" ({@link Corral#closeUpgradedConnections()}), and waits for
+ * them.
+ *
  * <p>Thread-safety: configure before start; {@code handle} is thread-safe.
  */
 @ManagedObject("Corral: spawns, pools and queues external app processes")
-public class CorralHandler extends Handler.Wrapper {
+public class CorralHandler extends Handler.Wrapper implements Graceful {
     /** System properties the engine reads for the whole JVM (corral.python, ...): no typo of a setting. */
     private static final List<String> JVM_PROPERTIES = List.of("python", "faults", "faultSeed", "selfCheck");
 
@@ -57,6 +65,8 @@ public class CorralHandler extends Handler.Wrapper {
     private String statusAllow;
     private String statusPerProcessMetrics;
     private volatile Corral corral;
+    /** Jetty's graceful shutdown has begun (until the next start). */
+    private volatile boolean shutdown;
 
     public CorralHandler() {
         super();
@@ -246,6 +256,7 @@ public class CorralHandler extends Handler.Wrapper {
             throw e;
         }
         corral = engine;
+        shutdown = false;
         addBean(new EngineDump(engine), false);
         super.doStart();
     }
@@ -313,6 +324,22 @@ public class CorralHandler extends Handler.Wrapper {
         if (engine != null) {
             engine.close();
         }
+    }
+
+    /**
+     * Jetty's graceful shutdown (before its connectors close the connections): the upgraded
+     * connections are closed cleanly now; completes when they have ended.
+     */
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        shutdown = true;
+        Corral engine = corral;
+        return engine == null ? CompletableFuture.completedFuture(null) : engine.closeUpgradedConnections();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
     }
 
     /** The engine in Jetty's {@code Server.dump()}: one line per app and per process. */

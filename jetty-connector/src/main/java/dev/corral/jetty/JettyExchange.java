@@ -2,12 +2,17 @@ package dev.corral.jetty;
 
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
+import dev.corral.pool.Tunnel;
 
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.QuietException;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -174,6 +179,58 @@ final class JettyExchange implements Exchange {
             return;
         }
         response.write(true, ByteBuffer.wrap(content), callback);
+    }
+
+    /**
+     * An HTTP/1.1 connection, which Jetty can hand over ({@link Connection.UpgradeFrom}); not
+     * HTTP/2 or HTTP/3, whose streams share their connection.
+     */
+    @Override
+    public boolean supportsUpgrade() {
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        return connection.getHttpVersion() == HttpVersion.HTTP_1_1 && connection.getConnection() instanceof Connection.UpgradeFrom;
+    }
+
+    /**
+     * Jetty core's connection upgrade: a {@link JettyTunnel} on the request's EndPoint, set as
+     * {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE}, replaces the HTTP connection once the 101
+     * is written and the request's callback has succeeded; then it calls {@link Tunnel#opened}.
+     */
+    @Override
+    public void upgrade(int status, List<HttpHeader> headers, Tunnel tunnel) {
+        if (!ended.compareAndSet(false, true)) {
+            tunnel.clientClosed(new IllegalStateException("the exchange has ended"));
+            return;
+        }
+        committed = true;
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        JettyTunnel upgraded = new JettyTunnel(connection.getConnection().getEndPoint(),
+                connection.getConnector().getExecutor(), tunnel);
+        try {
+            setHead(status, headers);
+            request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, upgraded);
+        } catch (RuntimeException e) {
+            callback.failed(e);
+            tunnel.clientClosed(e);
+            return;
+        }
+        response.write(true, null, new Callback() {
+            @Override
+            public void succeeded() {
+                callback.succeeded();   // Jetty switches the connection here
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                callback.failed(failure);
+                tunnel.clientClosed(failure);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+            }
+        });
     }
 
     private void setHead(int status, List<HttpHeader> headers) {

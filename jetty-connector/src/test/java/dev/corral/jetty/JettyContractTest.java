@@ -16,6 +16,7 @@ import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
 import dev.corral.testing.contract.SlowClientContract;
 import dev.corral.testing.contract.TracingContract;
+import dev.corral.testing.contract.UpgradeContract;
 
 import org.junit.jupiter.api.Nested;
 
@@ -84,5 +85,9 @@ class JettyContractTest {
 
     @Nested
     class SlowClients extends SlowClientContract implements OnJetty {
+    }
+
+    @Nested
+    class Upgrade extends UpgradeContract implements OnJetty {
     }
 }

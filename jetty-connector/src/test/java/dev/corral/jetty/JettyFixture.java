@@ -37,6 +37,8 @@ final class JettyFixture implements ContainerFixture {
     /** A line where Jetty's StdErrAppender begins an entry: {@code 2026-12-03 00:38:37.123:WARN :...}. */
     private static final Pattern ENTRY_START = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}:");
 
+    /** The server's graceful stop timeout (0: none, Jetty's embedded default). */
+    private final long stopTimeoutMillis;
     private Server server;
     private CorralHandler handler;
     private Path accessLog;
@@ -44,12 +46,23 @@ final class JettyFixture implements ContainerFixture {
     private PrintStream jettyStream;
     private final ByteArrayOutputStream jettyLog = new ByteArrayOutputStream();
 
+    /** Jetty as embedded code gets it: no graceful stop. */
+    JettyFixture() {
+        this(0);
+    }
+
+    /** With a graceful stop of up to {@code stopTimeoutMillis} (the distribution's graceful module: 5 s). */
+    JettyFixture(long stopTimeoutMillis) {
+        this.stopTimeoutMillis = stopTimeoutMillis;
+    }
+
     @Override
     public URI start(List<AppSettings> apps, int maxThreads, java.util.Map<String, String> engineSettings) throws Exception {
         captureJettyLog();
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("jetty-test");
         server = new Server(threads);
+        server.setStopTimeout(stopTimeoutMillis);
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);

@@ -53,6 +53,9 @@ import dev.corral.config.ConfigException.Problem;
  * @param recycle         when processes are recycled
  * @param health          how processes are health-checked
  * @param routing         retries of failed connects, slow start and sticky sessions
+ * @param buffers         how request and response bodies are buffered
+ * @param upgradeIdleTimeout an upgraded connection (a WebSocket) idle this long either way is
+ *                        closed; zero = never
  * @param faults          the faults to inject (off by default)
  * @param faultSeed       the seed of the fault injector, so that a run can be replayed
  */
@@ -77,6 +80,7 @@ public record AppConfig(
         HealthConfig health,
         RoutingConfig routing,
         BufferConfig buffers,
+        Duration upgradeIdleTimeout,
         dev.corral.fault.FaultSpec faults,
         long faultSeed) {
 
@@ -95,6 +99,7 @@ public record AppConfig(
     public static final Duration DEFAULT_SPAWN_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final Listen DEFAULT_LISTEN = Listen.UNIX;
+    public static final Duration DEFAULT_UPGRADE_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     /** Largest valid {@code maxProcesses}. */
     public static final int MAX_PROCESSES_LIMIT = 1024;
@@ -110,7 +115,8 @@ public record AppConfig(
                      Duration shutdownTimeout, Listen listen) {
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
-                HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
+                HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), DEFAULT_UPGRADE_IDLE_TIMEOUT,
+                dev.corral.fault.FaultSpec.NONE, 0);
     }
 
     public AppConfig {
@@ -118,6 +124,7 @@ public record AppConfig(
         health = health == null ? HealthConfig.ofDefaults() : health;
         routing = routing == null ? RoutingConfig.ofDefaults() : routing;
         buffers = buffers == null ? BufferConfig.ofDefaults() : buffers;
+        upgradeIdleTimeout = upgradeIdleTimeout == null ? DEFAULT_UPGRADE_IDLE_TIMEOUT : upgradeIdleTimeout;
         faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
@@ -140,6 +147,7 @@ public record AppConfig(
         AppConfigRules.duration(Setting.QUEUE_TIMEOUT, queueTimeout, shown(queueTimeout), false, problems);
         AppConfigRules.duration(Setting.SPAWN_TIMEOUT, spawnTimeout, shown(spawnTimeout), false, problems);
         AppConfigRules.duration(Setting.SHUTDOWN_TIMEOUT, shutdownTimeout, shown(shutdownTimeout), true, problems);
+        AppConfigRules.duration(Setting.UPGRADE_IDLE_TIMEOUT, upgradeIdleTimeout, shown(upgradeIdleTimeout), true, problems);
         AppConfigRules.required(Setting.LISTEN, listen, problems);
         // the environment is a fact of bind time (AppSettings.toConfig checks it): here only listen's variable
         AppConfigRules.commandVariables(type, command, CommandLine.joinTemplate(command), listen, env.keySet(), null,
@@ -264,6 +272,7 @@ public record AppConfig(
         s.put(Setting.MAX_REQUESTS.configName(), Integer.toString(recycle.maxRequests()));
         s.put(Setting.MAX_MEMORY.configName(), Sizes.format(recycle.maxMemoryBytes()));
         s.put(Setting.MAX_REQUEST_TIME.configName(), Durations.format(recycle.maxRequestTime()));
+        s.put(Setting.UPGRADE_IDLE_TIMEOUT.configName(), Durations.format(upgradeIdleTimeout));
         putIf(s, Setting.HEALTH_PATH, health.healthPath());
         s.put(Setting.HEALTH_INTERVAL.configName(), Durations.format(health.interval()));
         s.put(Setting.HEALTH_FAST_INTERVAL.configName(), Durations.format(health.fastInterval()));
@@ -328,6 +337,7 @@ public record AppConfig(
         s.add(Setting.SHUTDOWN_TIMEOUT + "=" + Durations.format(shutdownTimeout));
         s.add(Setting.LISTEN + "=" + listen.configName());
         s.add(recycle.toString());
+        s.add(Setting.UPGRADE_IDLE_TIMEOUT + "=" + Durations.format(upgradeIdleTimeout));
         s.add(health.toString());
         s.add(routing.toString());
         s.add(Setting.FAULTS + "=" + faults);

@@ -78,6 +78,7 @@ final class AppConfigBinder {
         String memory = value(MAX_MEMORY);
         Long maxMemory = memory == null ? Long.valueOf(RecycleConfig.DEFAULT_MAX_MEMORY) : Sizes.parse(MAX_MEMORY.configName(), memory, problems);
         Duration maxRequestTime = duration(MAX_REQUEST_TIME, RecycleConfig.DEFAULT_MAX_REQUEST_TIME, true);
+        Duration upgradeIdleTimeout = duration(UPGRADE_IDLE_TIMEOUT, AppConfig.DEFAULT_UPGRADE_IDLE_TIMEOUT, true);
         String healthPath = value(HEALTH_PATH);
         if (healthPath != null && (!healthPath.startsWith("/") || healthPath.matches(".*[\\s#].*"))) {
             problems.add(HEALTH_PATH.problem(healthPath));
@@ -149,7 +150,7 @@ final class AppConfigBinder {
                         healthFall, healthTimeout, errorLimit),
                 new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
                 new BufferConfig(responseBufferSize, responseBufferMax, Boolean.parseBoolean(bufferRequestBody),
-                        maxRequestBody, clientBodyTimeout, bufferDir), faults, faultSeed);
+                        maxRequestBody, clientBodyTimeout, bufferDir), upgradeIdleTimeout, faults, faultSeed);
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

@@ -161,6 +161,8 @@ public final class AppSettings {
 
     public void setMaxRequestTime(String value) { put(Setting.MAX_REQUEST_TIME, value); }
     public String getMaxRequestTime() { return values.get(Setting.MAX_REQUEST_TIME); }
+    public void setUpgradeIdleTimeout(String value) { put(Setting.UPGRADE_IDLE_TIMEOUT, value); }
+    public String getUpgradeIdleTimeout() { return values.get(Setting.UPGRADE_IDLE_TIMEOUT); }
 
     public void setHealthPath(String value) { put(Setting.HEALTH_PATH, value); }
     public String getHealthPath() { return values.get(Setting.HEALTH_PATH); }

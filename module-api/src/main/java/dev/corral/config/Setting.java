@@ -78,6 +78,10 @@ public enum Setting {
     MAX_REQUEST_TIME(Scope.APP, "maxRequestTime", "0", null, null,
             "a request running longer kills its process and gets 504 request_timeout; 0 = off",
             "a duration >= 0, such as 30s or 5m (0 = off)"),
+    UPGRADE_IDLE_TIMEOUT(Scope.APP, "upgradeIdleTimeout", "10m", null, null,
+            "an upgraded connection (a WebSocket) that carried no byte either way this long is closed (see"
+                    + " WebSockets); 0 = never",
+            "a duration >= 0, such as 30s or 10m (0 = never)"),
     HEALTH_PATH(Scope.APP, "healthPath", null, "(none)", "/health",
             "the path checked with GET (2xx/3xx = healthy); none = a socket connect is the check",
             "a path starting with '/' without whitespace or '#'"),

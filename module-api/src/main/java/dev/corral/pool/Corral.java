@@ -162,6 +162,19 @@ public final class Corral implements AutoCloseable {
         return pool.runDir();
     }
 
+    /**
+     * Closes every app's upgraded connections (WebSockets) now, cleanly: a WebSocket gets a close
+     * frame 1001 "going away" both ways, and its client 2 s to answer. For a container that closes
+     * its connections before it stops its handlers (Jetty: from its graceful shutdown), so that
+     * they do not just break; the apps serve on. {@link #close} does not need it: there, upgraded
+     * connections get {@code shutdownTimeout} before they are closed the same way.
+     *
+     * @return completes when every one of them has ended
+     */
+    public CompletableFuture<Void> closeUpgradedConnections() {
+        return pool.closeTunnels("the server is stopping");
+    }
+
     /** Stops every app and process; returns once they have exited. */
     @Override
     public void close() {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BiConsumer;
 
 /**
@@ -12,8 +13,8 @@ import java.util.function.BiConsumer;
  * implements this over its own request and response, and the engine drives it.
  *
  * <p>Lifetime: created by the adapter when a request matches an app, handed to
- * {@link App#dispatch(Exchange)}, and ended by the engine exactly once, with {@link #succeed()}
- * or {@link #fail(Throwable)}. The engine may call the response methods from any thread, but
+ * {@link App#dispatch(Exchange)}, and ended by the engine exactly once, with {@link #succeed()},
+ * {@link #fail(Throwable)} or, for a request that switches protocols, {@link #upgrade}. The engine may call the response methods from any thread, but
  * never from two threads at once.
  *
  * <p>Names follow the direction of travel: the adapter reads the client-to-proxy request and
@@ -150,6 +151,52 @@ public interface Exchange {
         } catch (IOException | RuntimeException e) {
             fail(e);
         }
+    }
+
+    /**
+     * Whether the container can hand this request's connection over to the engine after a
+     * {@code 101 Switching Protocols} ({@link #upgrade}): an HTTP/1.1 connection of a container
+     * that supports it. False by default; the engine then never forwards an {@code Upgrade}.
+     */
+    default boolean supportsUpgrade() {
+        return false;
+    }
+
+    /**
+     * Whether the client asks to switch protocols and the container can hand the connection
+     * over: an HTTP/1.1 request with an {@code Upgrade} header and an {@code upgrade} token in
+     * {@code Connection} (RFC 9110 7.8), other than {@code h2c} (an upgrade of the client's own
+     * connection to HTTP/2, which is the container's business), and {@link #supportsUpgrade()}.
+     * Such a request is forwarded with its {@code Upgrade}; if the app answers 101, the
+     * connection becomes a tunnel ({@link #upgrade}).
+     */
+    default boolean upgradeRequested() {
+        String upgrade = header("Upgrade");
+        if (upgrade == null || upgrade.isBlank() || !"HTTP/1.1".equals(protocol())
+                || upgrade.trim().toLowerCase(Locale.ROOT).startsWith("h2c")) {
+            return false;
+        }
+        boolean[] token = {false};
+        forEachHeader((name, value) -> {
+            if (name.equalsIgnoreCase("Connection")) {
+                for (String t : value.split(",")) {
+                    token[0] |= t.trim().equalsIgnoreCase("upgrade");
+                }
+            }
+        });
+        return token[0] && supportsUpgrade();
+    }
+
+    /**
+     * Answers the request with the app's {@code 101} ({@code headers} include {@code Upgrade}
+     * and {@code Connection}) and hands the connection, from then on raw bytes both ways, to
+     * {@code tunnel}: the adapter calls {@link Tunnel#opened} once the container has switched
+     * it, or {@link Tunnel#clientClosed} if that failed. This ends the exchange: neither
+     * {@link #succeed()} nor {@link #fail} follows (a late {@code fail} does nothing). Called
+     * only when {@link #supportsUpgrade()}.
+     */
+    default void upgrade(int status, List<HttpHeader> headers, Tunnel tunnel) {
+        throw new UnsupportedOperationException("this container cannot switch protocols");
     }
 
     /** Ends the exchange normally: the response is complete. */

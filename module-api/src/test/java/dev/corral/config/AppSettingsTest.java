@@ -276,10 +276,11 @@ class AppSettingsTest {
                 assertThrows(ConfigException.class, () -> settings.set("MAXQUEUE", "5")).getMessage());
         assertEquals("'sizeOfTheQueue' is not an app setting; it is one of: name, appRoot, type, entryPoint, command, env, "
                 + "pathPrefix, virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
-                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, healthPath, "
-                + "healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, healthTimeout, "
-                + "errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, responseBufferMax, "
-                + "bufferRequestBody, maxRequestBody, clientBodyTimeout, bufferDir, faults, faultSeed (set to [5])",
+                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, upgradeIdleTimeout, "
+                + "healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, "
+                + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, "
+                + "responseBufferMax, bufferRequestBody, maxRequestBody, clientBodyTimeout, bufferDir, faults, faultSeed "
+                + "(set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("sizeOfTheQueue", "5")).getMessage());
         // an engine setting is no app setting
         assertThrows(ConfigException.class, () -> settings.set("maxPoolProcesses", "5"));
@@ -361,8 +362,9 @@ class AppSettingsTest {
         assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env", "pathPrefix", "virtualHosts",
                 "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
-                "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval", "healthRise", "healthFall",
-                "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions", "stickyCookie",
+                "upgradeIdleTimeout", "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval",
+                "healthRise", "healthFall", "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions",
+                "stickyCookie",
                 "responseBufferSize", "responseBufferMax", "bufferRequestBody", "maxRequestBody", "clientBodyTimeout",
                 "bufferDir", "faults", "faultSeed"),
                 AppSettings.names());
@@ -386,25 +388,26 @@ class AppSettingsTest {
         s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setMinProcesses("9"); s.setMaxProcesses("10");
         s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
         s.setShutdownTimeout("15"); s.setListen("16"); s.setIdleTimeout("17"); s.setMaxRequests("18");
-        s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setHealthPath("21"); s.setHealthInterval("22");
-        s.setHealthFastInterval("23"); s.setHealthDownInterval("24"); s.setHealthRise("25"); s.setHealthFall("26");
-        s.setHealthTimeout("27"); s.setErrorLimit("28"); s.setRetries("29"); s.setSlowStart("30");
-        s.setStickySessions("31"); s.setStickyCookie("32"); s.setResponseBufferSize("33"); s.setResponseBufferMax("34");
-        s.setBufferRequestBody("35"); s.setMaxRequestBody("36"); s.setClientBodyTimeout("37");
-        s.setBufferDir("38"); s.setFaults("39"); s.setFaultSeed("40");
+        s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setUpgradeIdleTimeout("21"); s.setHealthPath("22");
+        s.setHealthInterval("23"); s.setHealthFastInterval("24"); s.setHealthDownInterval("25"); s.setHealthRise("26");
+        s.setHealthFall("27"); s.setHealthTimeout("28"); s.setErrorLimit("29"); s.setRetries("30");
+        s.setSlowStart("31"); s.setStickySessions("32"); s.setStickyCookie("33"); s.setResponseBufferSize("34");
+        s.setResponseBufferMax("35"); s.setBufferRequestBody("36"); s.setMaxRequestBody("37");
+        s.setClientBodyTimeout("38"); s.setBufferDir("39"); s.setFaults("40"); s.setFaultSeed("41");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
                 s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
-                s.getMaxRequestTime(), s.getHealthPath(), s.getHealthInterval(), s.getHealthFastInterval(),
-                s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(), s.getHealthTimeout(), s.getErrorLimit(),
+                s.getMaxRequestTime(), s.getUpgradeIdleTimeout(), s.getHealthPath(), s.getHealthInterval(),
+                s.getHealthFastInterval(), s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(),
+                s.getHealthTimeout(), s.getErrorLimit(),
                 s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(),
                 s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
                 s.getClientBodyTimeout(), s.getBufferDir(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
                 "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
-                "35", "36", "37", "38", "39", "40"), viaNames);
+                "35", "36", "37", "38", "39", "40", "41"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
 
@@ -452,6 +455,18 @@ class AppSettingsTest {
         assertTrue(message.contains("'maxRequests' must be an integer 0..2147483647 (0 = off), but was [-3]"), message);
         assertTrue(message.contains("'maxMemory' must be a size such as 512MB or 2GB (0 = off), but was [512]"), message);
         assertTrue(message.contains("'maxRequestTime'") && message.contains("[forever]"), message);
+    }
+
+    @Test
+    void upgradeIdleTimeoutDefaultsToTenMinutesAndIsChecked() {
+        assertEquals(Duration.ofMinutes(10), settings.toConfig().upgradeIdleTimeout());
+        settings.setUpgradeIdleTimeout("90s");
+        assertEquals(Duration.ofSeconds(90), settings.toConfig().upgradeIdleTimeout());
+        settings.setUpgradeIdleTimeout("0");
+        assertEquals(Duration.ZERO, settings.toConfig().upgradeIdleTimeout(), "0 = never");
+        settings.setUpgradeIdleTimeout("-1s");
+        String message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'upgradeIdleTimeout'") && message.contains("[-1s]"), message);
     }
 
     @Test

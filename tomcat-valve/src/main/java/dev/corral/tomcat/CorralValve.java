@@ -167,6 +167,7 @@ public class CorralValve extends CorralValveAttributes {
         // rejected or served on this thread: ended already; queued: asynchronous from here on
         if (!exchange.suspendIfWaiting()) {
             exchange.awaitEnd();
+            exchange.switchProtocols();   // a WebSocket: Tomcat switches the connection once this returns
         }
     }
 }

@@ -245,6 +245,9 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setMaxRequestTime(String value) { set("maxRequestTime", value); }
     public String getMaxRequestTime() { return settings.getMaxRequestTime(); }
 
+    public void setUpgradeIdleTimeout(String value) { set("upgradeIdleTimeout", value); }
+    public String getUpgradeIdleTimeout() { return settings.getUpgradeIdleTimeout(); }
+
     public void setHealthPath(String value) { set("healthPath", value); }
     public String getHealthPath() { return settings.getHealthPath(); }
 

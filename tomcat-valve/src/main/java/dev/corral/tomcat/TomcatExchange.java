@@ -2,9 +2,11 @@ package dev.corral.tomcat;
 
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
+import dev.corral.pool.Tunnel;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -61,6 +63,11 @@ final class TomcatExchange implements Exchange {
     /** Touched by the engine's thread only. */
     private volatile boolean committed;
     private OutputStream body;
+    /** The app's 101, which the connector thread answers with once the engine has ended the exchange; or null. */
+    private volatile Switch switching;
+
+    private record Switch(int status, List<HttpHeader> headers, Tunnel tunnel) {
+    }
 
     TomcatExchange(Request request, Response response, boolean asyncPossible) {
         this.request = request;
@@ -71,7 +78,9 @@ final class TomcatExchange implements Exchange {
         this.head = RequestHead.read(request, refusal != null);
         boolean pollable = head.contentLength() == 0 && head.protocol() != null && head.protocol().startsWith("HTTP/1.")
                 && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
-        this.cycle = new TomcatCycle(request, asyncPossible, pollable);
+        // a request that may switch protocols stays on its connector thread: Tomcat switches a
+        // connection only when the request's first dispatch returns, never from an async cycle
+        this.cycle = new TomcatCycle(request, asyncPossible && !upgradeRequested(), pollable);
     }
 
     /** See {@link TomcatCycle#suspendIfWaiting()}. */
@@ -224,6 +233,55 @@ final class TomcatExchange implements Exchange {
     @Override
     public boolean isCommitted() {
         return committed;
+    }
+
+    /** An HTTP/1.1 request on an HTTP/1.1 connector (not HTTP/2 nor AJP, which cannot switch). */
+    @Override
+    public boolean supportsUpgrade() {
+        return "HTTP/1.1".equals(head.protocol())
+                && request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?>;
+    }
+
+    /**
+     * Ends the exchange and hands the app's 101 to the connector thread, which waits for the
+     * end ({@link #awaitEnd()}) and then switches the connection ({@link #switchProtocols()}).
+     */
+    @Override
+    public void upgrade(int status, List<HttpHeader> headers, Tunnel tunnel) {
+        if (!cycle.end()) {
+            tunnel.clientClosed(new IOException("the client connection was closed"));
+            return;
+        }
+        committed = true;
+        switching = new Switch(status, headers, tunnel);
+        cycle.finish();
+    }
+
+    /**
+     * On the connector thread, once the exchange has ended: if the app switched protocols, the
+     * response becomes its 101 and Tomcat's {@code Request.upgrade} makes a {@link TomcatTunnel}
+     * take the connection over once the valve returns.
+     */
+    void switchProtocols() {
+        Switch app = switching;
+        if (app == null) {
+            return;
+        }
+        switching = null;
+        try {
+            Set<String> seen = new HashSet<>();
+            for (HttpHeader header : app.headers()) {
+                if (seen.add(header.name().toLowerCase(Locale.ROOT))) {
+                    proxyToClientResponse.setHeader(header.name(), header.value());
+                } else {
+                    proxyToClientResponse.addHeader(header.name(), header.value());
+                }
+            }
+            request.upgrade(TomcatTunnel.class).attach(app.tunnel());
+        } catch (IOException | ServletException | RuntimeException e) {
+            app.tunnel().clientClosed(e);
+            abort(e);
+        }
     }
 
     @Override

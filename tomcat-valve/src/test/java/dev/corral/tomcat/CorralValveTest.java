@@ -24,11 +24,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -42,9 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What is particular to Tomcat: the valve at Host level with no Context (blocking mode), server.xml
- * attribute handling, and the client poll that notices a queued client leaving, in both modes.
- * Uses the generic threaded test app only.
+ * What is particular to Tomcat: the valve at Host level with no Context (blocking mode, and a
+ * WebSocket switched without one), server.xml attribute handling, and the client poll that
+ * notices a queued client leaving, in both modes. Uses the generic threaded test app, and the
+ * Node one for the WebSocket.
  */
 class CorralValveTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -107,6 +112,37 @@ class CorralValveTest {
         }
         assertEquals(404, get("/other").statusCode(), "with no Context, Tomcat's Host answers 404 for other paths");
         awaitStatus("app", s -> s.served() == 6);
+    }
+
+    @Test
+    void hostLevelValveWithNoContextSwitchesAWebSocket() throws Exception {
+        AppSettings app = TestApps.node("ws", appRoot);
+        app.setMaxProcesses("1");
+        app.setConcurrency("0");
+        start(false, 8, app);
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket socket = http.newWebSocketBuilder().buildAsync(
+                URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/chat"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                }).get(20, TimeUnit.SECONDS);
+        socket.sendText("no context needed", true).get(20, TimeUnit.SECONDS);
+        assertEquals("no context needed", received.poll(20, TimeUnit.SECONDS));
+        awaitStatus("ws", s -> s.busy() == 1);
+        socket.sendClose(1000, "").get(20, TimeUnit.SECONDS);
+        assertEquals(1000, closed.get(20, TimeUnit.SECONDS));
+        awaitStatus("ws", s -> s.busy() == 0);
     }
 
     @Test

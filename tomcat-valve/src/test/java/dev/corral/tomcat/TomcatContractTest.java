@@ -16,6 +16,7 @@ import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
 import dev.corral.testing.contract.SlowClientContract;
 import dev.corral.testing.contract.TracingContract;
+import dev.corral.testing.contract.UpgradeContract;
 
 import org.junit.jupiter.api.Nested;
 
@@ -87,5 +88,9 @@ class TomcatContractTest {
 
     @Nested
     class SlowClients extends SlowClientContract implements OnTomcat {
+    }
+
+    @Nested
+    class Upgrade extends UpgradeContract implements OnTomcat {
     }
 }

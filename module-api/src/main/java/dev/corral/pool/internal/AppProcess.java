@@ -84,6 +84,10 @@ final class AppProcess {
     /** Connect errors and 5xx answers in a row (errorLimit). */
     int consecutiveErrors;
     final Set<Session> active = new LinkedHashSet<>();
+    /** The timer that closes its tunnels {@code shutdownTimeout} after it left routing, or null ({@link Tunnels}). */
+    Scheduler.Cancellable tunnelDeadline;
+    /** That time has passed: a tunnel that opens on it now is closed at once. */
+    boolean tunnelsClosing;
 
     // Guarded by itself.
     private final Deque<AppConnection> idle = new ArrayDeque<>();

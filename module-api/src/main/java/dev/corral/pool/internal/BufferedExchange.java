@@ -2,6 +2,7 @@ package dev.corral.pool.internal;
 
 import dev.corral.pool.Exchange;
 import dev.corral.pool.HttpHeader;
+import dev.corral.pool.Tunnel;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,16 @@ final class BufferedExchange implements Exchange {
     public void fail(Throwable cause) {
         try {
             client.fail(cause);
+        } finally {
+            body.release();
+        }
+    }
+
+    /** An upgrade ends the exchange too: the buffer goes. */
+    @Override
+    public void upgrade(int status, List<HttpHeader> headers, Tunnel tunnel) {
+        try {
+            client.upgrade(status, headers, tunnel);
         } finally {
             body.release();
         }
@@ -149,6 +160,11 @@ final class BufferedExchange implements Exchange {
     @Override
     public boolean isCommitted() {
         return client.isCommitted();
+    }
+
+    @Override
+    public boolean supportsUpgrade() {
+        return client.supportsUpgrade();
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@link Sessions}: the request path: dispatch, and the one end of a session with its outcome;</li>
+ *   <li>{@link Tunnels}: sessions that switched protocols (WebSockets), until they close;</li>
  *   <li>{@link Router}: which process takes a request (pure);</li>
  *   <li>{@link WaitList}: the queues and their timeouts;</li>
  *   <li>{@link Spawning} and {@link RollingRestart}: starting processes, back-off, restarts;</li>
@@ -62,6 +63,7 @@ public final class Group implements App {
     final HealthVerdicts health = new HealthVerdicts(this);
     final HealthChecker checker = new HealthChecker(this);
     final Tuning tuning = new Tuning(this);
+    final Tunnels tunnels = new Tunnels(this);
     /** What the app tells listeners of {@code CorralEvents}. */
     final GroupEvents events = new GroupEvents(this);
     /** Queue depth and busy slots, a sample a second, for the status page's chart. */
@@ -340,6 +342,7 @@ public final class Group implements App {
                 }
                 if (process.takesRequests()) {
                     process.routeTo(Routing.DRAINING);
+                    tunnels.leftRoutingLocked(process);
                     processes.stopIfDrainedLocked(process, change);
                 }
             }
@@ -348,6 +351,11 @@ public final class Group implements App {
             FailureMapper.answer(this, waiter.request, new Outcome.ShuttingDown(), null);
         }
         return CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new));
+    }
+
+    /** Whether a process of the app holds an upgraded connection (they get shutdownTimeout before their process stops). */
+    boolean hasTunnels() {
+        return read(tunnels::anyLocked);
     }
 
     /** Processes that still exist, for the final kill at shutdown. */

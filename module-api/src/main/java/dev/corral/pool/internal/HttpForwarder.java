@@ -28,7 +28,9 @@ import java.util.function.LongSupplier;
  * reads the response, whose body is written to the client as it arrives. A body with a
  * Content-Length up to {@link ResponseRelay#HOLD_LIMIT} is read whole first: an app that fails in
  * the middle of it costs the client a clean 502, and the engine may give the process its next
- * request before this response goes to its client ({@link Outcome.Served#held()}).
+ * request before this response goes to its client ({@link Outcome.Served#held()}). A request
+ * that asks to switch protocols goes out with its {@code Upgrade}; the app's 101 makes the
+ * connection a tunnel ({@link Outcome.Upgraded}, see {@link Tunnels}).
  *
  * <p>Blocking I/O on the calling thread: a forwarding thread exists only while a request is in
  * flight on a process, never while it is queued. Reports how the request ended; ending the
@@ -90,9 +92,10 @@ final class HttpForwarder implements Forwarder {
         }
         connection.uses++;
         boolean head = "HEAD".equals(exchange.method());
+        boolean upgrade = exchange.upgradeRequested();
         boolean requestSent = false;
         try {
-            writeRequest(request, connection);
+            writeRequest(request, connection, upgrade);
             requestSent = true;
             session.requestDelivered = true;
             session.runPreviousEnd();   // the app has this request: now the previous client's answer
@@ -119,6 +122,9 @@ final class HttpForwarder implements Forwarder {
             connection.close();
         }
         ResponseRelay relay = new ResponseRelay(exchange, head, request.id, cookie);
+        if (upgrade) {
+            relay.expectUpgrade();
+        }
         relay.holdSmallBody();
         dev.corral.config.BufferConfig buffers = process.group.config.buffers();
         if (buffers.buffersResponses()) {
@@ -135,6 +141,10 @@ final class HttpForwarder implements Forwarder {
             relay.truncateAfterHead(connection);
         }
         relay.run(connection);
+        if (relay.upgraded) {
+            // the connection is the tunnel's now: never offered for reuse
+            return new Outcome.Upgraded(relay.status, relay.upgradeHeaders(), connection);
+        }
         if (relay.complete && !relay.clientFailure) {
             // an app that answered before taking the whole request (and then stopped reading, or
             // closed) leaves the rest of it, or nothing, on this connection: never used again
@@ -225,17 +235,23 @@ final class HttpForwarder implements Forwarder {
         }
     }
 
-    private static void writeRequest(RequestInfo request, AppConnection connection) throws IOException {
+    private static void writeRequest(RequestInfo request, AppConnection connection, boolean upgrade) throws IOException {
         Exchange exchange = request.exchange;
         long length = exchange.contentLength();
-        connection.out.write(requestHead(request, length).getBytes(StandardCharsets.ISO_8859_1));
+        connection.out.write(requestHead(request, length, upgrade).getBytes(StandardCharsets.ISO_8859_1));
         if (length != 0) {
             copyBody(exchange, connection.out, length < 0);
         }
         connection.out.flush();
     }
 
-    static String requestHead(RequestInfo request, long length) {
+    /**
+     * The request head as the app gets it. With {@code upgrade} (the client asked to switch
+     * protocols, see {@link Exchange#upgradeRequested}) the client's {@code Upgrade} goes along,
+     * with {@code Connection: Upgrade}: the two hop-by-hop headers a proxy passes on for the
+     * app to decide (RFC 9110 7.8); every other hop-by-hop header is dropped as always.
+     */
+    static String requestHead(RequestInfo request, long length, boolean upgrade) {
         Exchange exchange = request.exchange;
         Set<String> connectionTokens = new HashSet<>();
         exchange.forEachHeader((name, value) -> {
@@ -252,6 +268,10 @@ final class HttpForwarder implements Forwarder {
         boolean[] hasHost = {false};
         exchange.forEachHeader((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
+            if (upgrade && lower.equals("upgrade")) {
+                head.append(name).append(": ").append(value).append("\r\n");
+                return;
+            }
             if (HOP_BY_HOP.contains(lower) || REPLACED.contains(lower) || connectionTokens.contains(lower)) {
                 return;
             }
@@ -280,6 +300,9 @@ final class HttpForwarder implements Forwarder {
         String element = "for=" + node + (host == null ? "" : ";host=\"" + host + "\"") + ";proto=" + exchange.scheme();
         head.append("Forwarded: ").append(forwarded[0] == null ? element : forwarded[0] + ", " + element).append("\r\n");
         head.append("X-Request-Id: ").append(request.id).append("\r\n");
+        if (upgrade) {
+            head.append("Connection: Upgrade\r\n");
+        }
         if (length > 0) {
             head.append("Content-Length: ").append(length).append("\r\n");
         } else if (length < 0) {

@@ -2,7 +2,7 @@ package dev.corral.pool.internal;
 
 /**
  * How one request ended, as the part of the engine that saw it end reports it: the forwarder
- * (served, or one of the ways forwarding fails) or the queue (full, timed out, no process,
+ * (served, switched to a tunnel, or one of the ways forwarding fails) or the queue (full, timed out, no process,
  * stopping). {@link Sessions#end} does the accounting for a forwarded one, and
  * {@link FailureMapper} alone turns a {@link Failure} into a status, a reason header and the
  * request's log line. Immutable.
@@ -15,6 +15,15 @@ sealed interface Outcome {
      * {@code deliver}, which the engine may run after the process took its next request.
      */
     record Served(int status, boolean held, Delivery deliver) implements Outcome {
+    }
+
+    /**
+     * The app switched protocols ({@code 101}) for a request that asked it to: the session does
+     * not end yet, it lives on as a tunnel between the client and {@code app} ({@link Tunnels}),
+     * which ends it. {@code headers} go to the client with the 101; {@code app} holds the app's
+     * first bytes after its head, unread.
+     */
+    record Upgraded(int status, java.util.List<dev.corral.pool.HttpHeader> headers, AppConnection app) implements Outcome {
     }
 
     /** Writes (the rest of) a response to its client and ends the exchange; the failure, or null. */

@@ -242,8 +242,10 @@ public final class Pool implements AutoCloseable {
     private static void awaitExits(List<Group> stopping, List<CompletableFuture<Void>> exits) {
         Duration longest = Duration.ZERO;
         for (Group group : stopping) {
-            if (group.config.shutdownTimeout().compareTo(longest) > 0) {
-                longest = group.config.shutdownTimeout();
+            // upgraded connections get shutdownTimeout before their process is stopped, and then it gets as much
+            Duration timeout = group.config.shutdownTimeout().multipliedBy(group.hasTunnels() ? 2 : 1);
+            if (timeout.compareTo(longest) > 0) {
+                longest = timeout;
             }
         }
         // an exit is reported once the process's output has ended, which a process that left its
@@ -261,6 +263,12 @@ public final class Pool implements AutoCloseable {
         for (Group group : stopping) {
             group.processesSnapshot().forEach(ProcessStopper::kill);
         }
+    }
+
+    /** See {@link dev.corral.pool.Corral#closeUpgradedConnections()}. */
+    public CompletableFuture<Void> closeTunnels(String why) {
+        return CompletableFuture.allOf(groups.stream().map(group -> group.tunnels.closeAll(why))
+                .toArray(CompletableFuture[]::new));
     }
 
     /** maxPoolProcesses is reached and {@code needy} has waiting requests: stop the LRU idle process of another app. */

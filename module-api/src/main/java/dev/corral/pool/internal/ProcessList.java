@@ -51,6 +51,7 @@ final class ProcessList {
         assert group.holdsLock();
         process.routeTo(to);
         process.retirement = why;
+        group.tunnels.leftRoutingLocked(process);
         leftRoutingLocked(process, change);
         stopIfDrainedLocked(process, change);
     }

@@ -20,7 +20,10 @@ import java.util.Locale;
  * to the client as it is parsed: the headers (filtered) once complete, then each body chunk.
  * Interim 1xx responses are skipped. An answer the parser refuses (conflicting lengths, a bad
  * head or chunk size), or a 101 nobody asked for, is a {@code badMessage}: nothing more is read
- * from that connection, and it is not used again. One instance per request; used by one thread.
+ * from that connection, and it is not used again. A 101 to a request that asked to switch
+ * protocols ({@link #expectUpgrade}) ends the parsing after its head ({@link #upgraded}): the
+ * bytes after it are the app's first bytes of the new protocol, left unread in the connection's
+ * buffer, and nothing has gone to the client yet. One instance per request; used by one thread.
  */
 final class ResponseRelay implements HttpParser.ResponseHandler {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -66,6 +69,11 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** An injected truncation: the connection that is closed once the head is relayed, or null. */
     private AppConnection truncate;
 
+    /** The request asked to switch protocols: a 101 is its answer, not a bad message. */
+    private boolean upgradeExpected;
+    /** The app switched protocols: its 101's head is parsed, nothing was sent to the client. */
+    boolean upgraded;
+
     /** The request's {@code X-Request-Id}, which replaces any the app sent. */
     private final String requestId;
     /** A header Corral adds to the response (the sticky-session cookie), or null. */
@@ -79,6 +87,34 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
         parser.setHeadResponse(headRequest);
         this.headRequest = headRequest;
         this.framed = headRequest;
+    }
+
+    /** The request asked to switch protocols (it was forwarded with its {@code Upgrade}): a 101 may answer it. */
+    void expectUpgrade() {
+        upgradeExpected = true;
+    }
+
+    /**
+     * The headers of the app's 101 as the client gets them: the end-to-end ones (filtered as
+     * any response's), the app's {@code Upgrade} and {@code Connection: Upgrade}, the request id
+     * and Corral's own header, if any.
+     */
+    List<HttpHeader> upgradeHeaders() {
+        List<HttpHeader> toSend = clientHeaders();
+        String protocol = HttpHeader.first(headers, "Upgrade");
+        toSend.add(new HttpHeader("Upgrade", protocol == null ? "" : protocol));
+        toSend.add(new HttpHeader("Connection", "Upgrade"));
+        return toSend;
+    }
+
+    private List<HttpHeader> clientHeaders() {
+        List<HttpHeader> toSend = HttpForwarder.responseHeaders(headers);
+        toSend.removeIf(header -> header.name().equalsIgnoreCase(RequestIds.HEADER));
+        toSend.add(new HttpHeader(RequestIds.HEADER, requestId));
+        if (added != null) {
+            toSend.add(added);
+        }
+        return toSend;
     }
 
     /** Makes the response end right after its head, as if the app's connection broke (fault injection). */
@@ -144,7 +180,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** Parses until the response is complete, the app fails, or the client goes away. */
     void run(AppConnection connection) {
         try {
-            while (!complete && !clientFailure && !badMessage) {
+            while (!complete && !clientFailure && !badMessage && !upgraded) {
                 if (parser.parseNext(connection.in)) {
                     if (interim) {
                         interim = false;
@@ -200,9 +236,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             interim = true;
             return false;
         }
+        if (status == 101 && upgradeExpected) {
+            // the rest is the new protocol's: it stays in the connection's buffer for the tunnel
+            upgraded = true;
+            return true;
+        }
         if (status == 101) {
-            // Corral does not forward Upgrade (hop-by-hop): the app was not asked to switch
-            // protocols, and whatever follows this head is no HTTP answer the client asked for
+            // Corral forwards Upgrade only when the client asked for it: the app was not asked to
+            // switch protocols, and whatever follows this head is no HTTP answer the client asked for
             badMessage = true;
             failure = "101 Switching Protocols to a request that asked for no upgrade";
             return true;
@@ -221,13 +262,7 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             }
         }
         try {
-            List<HttpHeader> toSend = HttpForwarder.responseHeaders(headers);
-            toSend.removeIf(header -> header.name().equalsIgnoreCase(RequestIds.HEADER));
-            toSend.add(new HttpHeader(RequestIds.HEADER, requestId));
-            if (added != null) {
-                toSend.add(added);
-            }
-            toClient = exchange.commit(status, toSend);
+            toClient = exchange.commit(status, clientHeaders());
             boolean bodyless = headRequest || status == 204 || status == 304;
             if (buffering != null && !holding && !bodyless) {
                 buffer = buffering.apply(toClient);

@@ -14,6 +14,11 @@ final class Session {
     private final AtomicBoolean ended = new AtomicBoolean();
     /** The maxRequestTime timer, or null; guarded by the group lock. */
     Scheduler.Cancellable deadline;
+    /**
+     * The tunnel this session became when the app switched protocols (its 101), or null; set
+     * once, under the group lock ({@link Tunnels#open}).
+     */
+    TunnelRelay tunnel;
     /** Set when maxRequestTime killed the process: the client gets 504. */
     volatile boolean timedOut;
     /**

@@ -12,7 +12,8 @@ import java.time.Duration;
  * The request path of one app (Passenger's SessionManagement): a request takes a slot on a
  * process now or waits in the queue ({@link #dispatch}); a slot's session is forwarded and ends
  * exactly once with its {@link Outcome} ({@link #end}), which frees the slot for the oldest
- * waiting request; and {@code maxRequestTime} kills a process whose request runs too long.
+ * waiting request, or becomes a tunnel when the app switches protocols ({@link Tunnels}, which
+ * ends it later); and {@code maxRequestTime} kills a process whose request runs too long.
  *
  * <p>Threads: a request that gets a slot at once is forwarded on the container's thread; one
  * taken from the queue on an engine thread, which goes on with whatever its freed slot takes
@@ -123,6 +124,11 @@ final class Sessions {
             outcome = new Outcome.Broken(String.valueOf(e));
         } finally {
             session.runPreviousEnd();
+        }
+        if (outcome instanceof Outcome.Upgraded upgraded) {
+            // the session lives on as a tunnel, which ends it; the slot stays taken meanwhile
+            group.tunnels.open(session, upgraded);
+            return null;
         }
         Session next = end(session, outcome);
         if (outcome instanceof Outcome.Served served) {
@@ -330,8 +336,8 @@ final class Sessions {
         String reason = "killed: " + session.request.describe() + " ran longer than maxRequestTime="
                 + Durations.format(group.config.recycle().maxRequestTime());
         try (Change change = group.change()) {
-            if (!process.active.contains(session)) {
-                return;
+            if (!process.active.contains(session) || session.tunnel != null) {
+                return;   // ended, or became a tunnel (no maxRequestTime) as the timer fired
             }
             session.timedOut = true;
             Retirement killed = new Retirement(Retirement.Kind.TIMED_OUT, reason);

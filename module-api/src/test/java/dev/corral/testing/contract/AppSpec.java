@@ -117,6 +117,16 @@ public final class AppSpec {
         return this;
     }
 
+    public AppSpec upgradeIdleTimeout(String duration) {
+        settings.setUpgradeIdleTimeout(duration);
+        return this;
+    }
+
+    public AppSpec shutdownTimeout(String duration) {
+        settings.setShutdownTimeout(duration);
+        return this;
+    }
+
     public AppSpec healthPath(String path) {
         settings.setHealthPath(path);
         return this;
