@@ -331,6 +331,7 @@ def main():
     slow = [s for s in SYSTEMS if wrk.get((s, "slow-readers-baseline")) or wrk.get((s, "slow-readers"))]
     if slow:
         out.extend(slow_readers_section(meta, by, wrk, slow))
+
     # ---------------------------------------------------------------- WebSocket echo
     wsecho = {s: by[(s, "websocket-echo")] for s in ("direct", "corral-jetty", "corral-tomcat")
               if (s, "websocket-echo") in by}
@@ -921,6 +922,10 @@ def slow_readers_section(meta, by, wrk, systems):
             s, fmt(r, 2), ", ".join(fmt(x, 2) for x in each),
             "; no `/hello` answered at all in {} of {} runs with the slow readers".format(none, len(b["requests_each"]))
             if none else "", "within 2×" if met else "**not within 2×**"))
+    w("")
+    return out
+
+
 def websocket_section(meta, systems):
     """The WebSocket echo section: messages/s and round trips, through Corral and straight to the process."""
     out = []
