@@ -43,7 +43,7 @@ final class CallExchange implements Exchange {
     CallExchange(String app, AppRequest request, long deadline) {
         this.app = app;
         this.request = request;
-        this.pipe = new BodyPipe(deadline, this::callTimeout);
+        this.pipe = new BodyPipe(deadline, this::timeoutException);
     }
 
     CompletableFuture<AppResponse> head() {
@@ -227,12 +227,9 @@ final class CallExchange implements Exchange {
         }
     }
 
-    private AppCallException callTimeout() {
+    /** The {@code call_timeout} failure of a call that outlived {@link AppRequest#timeout()}. */
+    AppCallException timeoutException() {
         return AppCallException.of(app, "call_timeout", 504, "the call to app [" + app + "] took longer than its timeout of "
                 + request.timeout().toMillis() + " ms (" + request + ")", pid, requestId, queueMillis);
-    }
-
-    AppCallException timeoutException() {
-        return callTimeout();
     }
 }
