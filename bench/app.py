@@ -7,6 +7,9 @@ corral-wsgi/), one request at a time per process.
     /big?kb=N       N KiB of body with a Content-Length, streamed in 64 KiB pieces
     /upload         reads the whole request body and says how many bytes it got
     /crash          the process exits in the middle of the request, before any response byte
+    /events?n=N&ms=M  server-sent events: N events M ms apart, each `data: <time.time_ns()>`,
+                    without a Content-Length (chunked), with X-Accel-Buffering: no (as SSE apps
+                    send it behind nginx)
     anything else   404
 """
 
@@ -38,6 +41,13 @@ def _big(total):
         yield BLOCK[:rest]
 
 
+def _events(count, interval_ms):
+    for i in range(count):
+        if i:
+            time.sleep(interval_ms / 1000.0)
+        yield b"data: %d\n\n" % time.time_ns()
+
+
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "")
     if path == "/hello":
@@ -65,6 +75,10 @@ def application(environ, start_response):
         body = b"received %d bytes\n" % received
         start_response("200 OK", TEXT + [("Content-Length", str(len(body)))])
         return [body]
+    if path == "/events":
+        start_response("200 OK", [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
+                                  ("X-Accel-Buffering", "no")])
+        return _events(_int_param(environ, "n", 10), _int_param(environ, "ms", 50))
     if path == "/crash":
         os._exit(3)
     start_response("404 Not Found", TEXT + [("Content-Length", "10")])

@@ -338,6 +338,11 @@ def main():
     if wsecho:
         out.extend(websocket_section(meta, wsecho))
 
+    # ---------------------------------------------------------------- server-sent events
+    sse = {s: by[(s, "sse")] for s in SYSTEMS if (s, "sse") in by}
+    if sse:
+        out.extend(sse_section(meta, sse))
+
     # ---------------------------------------------------------------- per wrk scenario
     for sc in wrk_scenarios:
         big = sc.startswith("big")
@@ -962,6 +967,41 @@ def websocket_section(meta, systems):
             s, fmt(f["mps"]), ", ".join(fmt(x) for x in f["each"]), fmt(f["p50"], 3), fmt(f["p99"], 3),
             fmt(f["p999"], 3), fmt(f["errors"]), ratio(f["mps"], base["mps"]) if base and s != "direct" else "–",
             ratio(f["p99"], base["p99"]) if base and s != "direct" else "–"))
+    w("")
+    return out
+
+
+def sse_section(meta, systems):
+    """The server-sent events section: how late each event reaches its client."""
+    out = []
+    w = out.append
+    bound = float(meta.get("sse_bound_ms", "100"))
+    w("## Server-sent events")
+    w("")
+    w("`GET /events` of `bench/app.py`: {} events {} ms apart as `text/event-stream`, without a "
+      "`Content-Length` (chunked) and with `X-Accel-Buffering: no`, as SSE apps send it behind nginx "
+      "(which buffers answers otherwise). One stream per app process at once ({}; `direct`: 1, its "
+      "one process), through a fresh start of each system. `bench/sse.py` notes for every event the "
+      "time it was read less the time the app wrote into it (`time.time_ns()`, one machine, one "
+      "clock): the stream's whole path from the app's write to the client's read. {} runs, after a "
+      "warm-up stream of 20 events; percentiles over all the events of a run, then the median over "
+      "the runs; the highest is the highest of all runs. Target (issue 18): each event within {} ms "
+      "(streams are not buffered).".format(meta.get("sse_events", "?"), meta.get("sse_interval_ms", "?"),
+                                          meta.get("processes", "4"), meta.get("runs"), fmt(bound)))
+    w("")
+    w("| system | events received / expected | p50 ms | p99 ms | highest ms | later than {} ms | errors | target |".format(fmt(bound)))
+    w("|---|---:|---:|---:|---:|---:|---:|---|")
+    for s, runs in systems.items():
+        received = sum(d.get("received", 0) for d in runs)
+        expected = sum(d.get("expected", 0) for d in runs)
+        late = sum(d.get("late", 0) for d in runs)
+        errors = sum(len(d.get("errors", [])) for d in runs)
+        highest = max([d["max_ms"] for d in runs if d.get("max_ms") is not None], default=None)
+        met = received == expected and late == 0 and errors == 0
+        w("| {} | {} / {} | {} | {} | {} | {} | {} | {} |".format(
+            s, fmt(received), fmt(expected), fmt(median([d.get("p50_ms") for d in runs]), 2),
+            fmt(median([d.get("p99_ms") for d in runs]), 2), fmt(highest, 2), fmt(late), fmt(errors),
+            "met" if met else "**missed**"))
     w("")
     return out
 
