@@ -90,6 +90,18 @@ def load(res):
     return meta, rows, read_json("memory.json"), read_json("jmh.json"), commands
 
 
+def cpu_per_request(runs, cpus):
+    """The median over the runs of the system's own CPU microseconds per request, or None.
+
+    bench/run writes a run's cpuprobe record right after its wrk record, so the two lists pair
+    up run by run; without one for every run there is no figure."""
+    if not cpus or len(cpus) != len(runs):
+        return None
+    per = [c["cpu_ms"]["system"] * 1000 / d["requests"] for d, c in zip(runs, cpus)
+           if d.get("requests") and "system" in c.get("cpu_ms", {})]
+    return median(per) if per else None
+
+
 def wrk_figures(runs):
     """Median figures of the wrk runs of one system and scenario, error counts summed."""
     per = []
@@ -229,25 +241,32 @@ def main():
         main_systems = [s for s in systems if s not in ("nginx-mc1", "passenger") and not s.endswith("+status")]
         w("## All systems side by side")
         w("")
-        w("Requests/s (MiB/s for `big`), and p99 latency in ms below it. Ratios: to `direct` and to "
-          "`nginx` of the same run.")
+        w("Requests/s (MiB/s for `big`), p99 latency in ms below it, and below that the CPU the system "
+          "itself spent per request (µs: user + system time from /proc over the run, of nginx's or "
+          "HAProxy's process tree or of Corral's JVM, without the app processes; ÷ requests), where it "
+          "was measured.")
         w("")
         w("| scenario | " + " | ".join(main_systems) + " |")
         w("|---|" + "---:|" * len(main_systems))
         for sc in wrk_scenarios:
             big = sc.startswith("big")
-            cells, p99s = [], []
+            cells, p99s, cpus = [], [], []
             for s in main_systems:
                 f = wrk.get((s, sc))
                 if not f:
                     cells.append("–")
                     p99s.append("–")
+                    cpus.append("–")
                     continue
                 value = f["mibs"] if big else f["rps"]
                 cells.append(fmt(value, 1 if big else 0) + (" MiB/s" if big else ""))
                 p99s.append(fmt(f["p99"], 2) + " ms")
+                per = cpu_per_request(by.get((s, sc), []), by.get((s, sc + "-cpu"), []))
+                cpus.append(fmt(per, 0) + " µs" if per is not None else "–")
             w("| {} | {} |".format(sc, " | ".join(cells)))
             w("| {} p99 | {} |".format(sc, " | ".join(p99s)))
+            if any(c != "–" for c in cpus):
+                w("| {} CPU/request | {} |".format(sc, " | ".join(cpus)))
         w("")
 
     # ---------------------------------------------------------------- the status endpoints' cost
