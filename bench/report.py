@@ -362,6 +362,11 @@ def main():
     if sse:
         out.extend(sse_section(meta, sse))
 
+    # ---------------------------------------------------------------- cold start
+    cold = [s for s in SYSTEMS if (s, "cold-start-cold") in by and (s, "cold-start-warm") in by]
+    if cold:
+        out.extend(cold_start_section(meta, by, cold))
+
     # ---------------------------------------------------------------- per wrk scenario
     for sc in wrk_scenarios:
         big = sc.startswith("big")
@@ -1021,6 +1026,42 @@ def sse_section(meta, systems):
             s, fmt(received), fmt(expected), fmt(median([d.get("p50_ms") for d in runs]), 2),
             fmt(median([d.get("p99_ms") for d in runs]), 2), fmt(highest, 2), fmt(late), fmt(errors),
             "met" if met else "**missed**"))
+    w("")
+    return out
+
+
+def cold_start_section(meta, by, systems):
+    """The cold-start section: CPU per request in the first seconds after a start, against warm."""
+    out = []
+    w = out.append
+    w("## Cold start")
+    w("")
+    w("{} fresh starts of each system; after each, as soon as its {} app processes are ready, `GET /hello` "
+      "at 16 connections for {} s (cold), then {} s of the same load, then {} s again (warm). CPU per "
+      "request is the system's own (user + system time from /proc over the run, of nginx's process tree "
+      "or of Corral's JVM, without the app processes, ÷ requests); figures are medians over the starts. "
+      "Target (issue 20): cold within 1.5× of warm.".format(
+          meta.get("runs"), meta.get("processes"), meta.get("duration"), meta.get("system_warmup"),
+          meta.get("duration")))
+    w("")
+    w("| system | CPU/request cold | CPU/request warm | cold ÷ warm | each start's cold ÷ warm | req/s cold / warm "
+      "| p99 cold / warm | target |")
+    w("|---|---:|---:|---:|---|---:|---:|---|")
+    for s in systems:
+        cold_runs, warm_runs = by[(s, "cold-start-cold")], by[(s, "cold-start-warm")]
+        cold_cpu = by.get((s, "cold-start-cold-cpu"), [])
+        warm_cpu = by.get((s, "cold-start-warm-cpu"), [])
+        c, h = cpu_per_request(cold_runs, cold_cpu), cpu_per_request(warm_runs, warm_cpu)
+        each = []
+        if len(cold_cpu) == len(cold_runs) == len(warm_cpu) == len(warm_runs):
+            for a, ac, b, bc in zip(cold_runs, cold_cpu, warm_runs, warm_cpu):
+                x, y = cpu_per_request([a], [ac]), cpu_per_request([b], [bc])
+                each.append(fmt(x / y, 2) if x is not None and y else "–")
+        cf, hf = wrk_figures(cold_runs), wrk_figures(warm_runs)
+        r = c / h if c is not None and h else None
+        w("| {} | {} µs | {} µs | {} | {} | {} / {} | {} / {} ms | {} |".format(
+            s, fmt(c), fmt(h), fmt(r, 2), ", ".join(each) or "–", fmt(cf["rps"]), fmt(hf["rps"]),
+            fmt(cf["p99"], 2), fmt(hf["p99"], 2), "met" if r is not None and r <= 1.5 else "**missed**"))
     w("")
     return out
 
