@@ -65,6 +65,13 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## True: the metrics have per-pid series too (pids churn). Default: false.
 # corral.statusPerProcessMetrics=false
 
+## The TCP port of the HAProxy agent-check answer (up with a weight from spare capacity, drain or
+## down; see Beyond one machine); 0 = off. Default: 0.
+# corral.agentPort=0
+
+## The address the agent-check port listens on (0.0.0.0 for every interface). Default: 127.0.0.1.
+# corral.agentBind=127.0.0.1
+
 ## The directory of the app files, relative to $JETTY_BASE: one <name>.properties file per app,
 ## with the app settings below without their corral.app. prefix (maxProcesses=4); the app's
 ## name is the file's unless the file sets one.

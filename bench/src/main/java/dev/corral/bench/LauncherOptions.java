@@ -18,7 +18,8 @@ import java.util.Map;
  * --app NAME            starts the settings of one more app (several apps in one Corral): the
  *                       {@code --set}s after it are that app's; those before the first
  *                       {@code --app} are every app's. Without {@code --app}: one app, "bench"
- * --engine NAME=VALUE   an engine setting (maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics)
+ * --engine NAME=VALUE   an engine setting (maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics,
+ *                       agentPort, agentBind)
  * --container NAME=VALUE  a container option (Tomcat: connector attribute; Jetty: see JettyLauncher)
  * </pre>
  *

@@ -145,7 +145,8 @@ public final class DemoOptions {
         List<ConfigException.Problem> engineProblems = new ArrayList<>();
         dev.corral.config.PoolLimits.maxPoolProcesses(sets.get("maxPoolProcesses"), engineProblems);
         StatusConfig.bind(sets.get(StatusConfig.STATUS_PATH), sets.get(StatusConfig.STATUS_ALLOW),
-                sets.get(StatusConfig.STATUS_PER_PROCESS_METRICS), engineProblems);
+                sets.get(StatusConfig.STATUS_PER_PROCESS_METRICS), sets.get(StatusConfig.AGENT_PORT),
+                sets.get(StatusConfig.AGENT_BIND), engineProblems);
         engineProblems.forEach(problem -> problems.add(problem.toString()));
         try {
             settings(Path.of("").toAbsolutePath()).toConfig();

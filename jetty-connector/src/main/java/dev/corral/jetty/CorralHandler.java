@@ -64,6 +64,8 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
     private String statusPath;
     private String statusAllow;
     private String statusPerProcessMetrics;
+    private String agentPort;
+    private String agentBind;
     private volatile Corral corral;
     /** Jetty's graceful shutdown has begun (until the next start). */
     private volatile boolean shutdown;
@@ -154,7 +156,8 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
 
     /**
      * Sets an engine setting by its name ({@code runDir}, {@code maxPoolProcesses},
-     * {@code statusPath}, {@code statusAllow}, {@code statusPerProcessMetrics}), for callers that
+     * {@code statusPath}, {@code statusAllow}, {@code statusPerProcessMetrics}, {@code agentPort},
+     * {@code agentBind}), for callers that
      * have them by name (a command line, a properties file).
      *
      * @throws IllegalArgumentException naming the setting if it is not one of these
@@ -166,8 +169,11 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
             case StatusConfig.STATUS_PATH -> setStatusPath(value);
             case StatusConfig.STATUS_ALLOW -> setStatusAllow(value);
             case StatusConfig.STATUS_PER_PROCESS_METRICS -> setStatusPerProcessMetrics(value);
+            case StatusConfig.AGENT_PORT -> setAgentPort(value);
+            case StatusConfig.AGENT_BIND -> setAgentBind(value);
             default -> throw new IllegalArgumentException("[" + name + "] is not an engine setting of CorralHandler; "
-                    + "the engine settings are runDir, maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics");
+                    + "the engine settings are runDir, maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics, "
+                    + "agentPort, agentBind");
         }
     }
 
@@ -199,6 +205,26 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
 
     public String getStatusPerProcessMetrics() {
         return statusPerProcessMetrics;
+    }
+
+    /** {@code agentPort}: the HAProxy agent-check port (default 0: off). */
+    public void setAgentPort(String agentPort) {
+        checkNotStarted("agentPort");
+        this.agentPort = agentPort;
+    }
+
+    public String getAgentPort() {
+        return agentPort;
+    }
+
+    /** {@code agentBind}: the address the agent-check port listens on (default 127.0.0.1). */
+    public void setAgentBind(String agentBind) {
+        checkNotStarted("agentBind");
+        this.agentBind = agentBind;
+    }
+
+    public String getAgentBind() {
+        return agentBind;
     }
 
     public String getRunDir() {
@@ -236,7 +262,8 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
         Function<String, String> engineSpelling = name -> Objects.toString(propertyPrefix, "") + name;
         List<ConfigException.Problem> engineProblems = new ArrayList<>();
         Integer poolLimit = PoolLimits.maxPoolProcesses(maxPoolProcesses, engineProblems);
-        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, engineProblems);
+        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, agentPort, agentBind,
+                engineProblems);
         engineProblems.forEach(p -> problems.add(p.spelled(engineSpelling)));
         if (propertyPrefix != null && jettyBase != null) {
             problems.addAll(StartProperties.unknown(propertyPrefix, knownProperties(),

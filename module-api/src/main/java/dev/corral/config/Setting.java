@@ -165,7 +165,14 @@ public enum Setting {
             "an address or CIDR block such as 10.0.0.0/8, 127.0.0.1 or ::1 (a list separated by commas)"),
     STATUS_PER_PROCESS_METRICS(Scope.ENGINE, "statusPerProcessMetrics", "false", null, null,
             "true: the metrics have per-pid series too (pids churn)",
-            "true or false");
+            "true or false"),
+    AGENT_PORT(Scope.ENGINE, "agentPort", "0", null, null,
+            "the TCP port of the HAProxy agent-check answer (up with a weight from spare capacity, drain or down;"
+                    + " see Beyond one machine); 0 = off",
+            "an integer 0..65535 (0 = off)"),
+    AGENT_BIND(Scope.ENGINE, "agentBind", "127.0.0.1", null, null,
+            "the address the agent-check port listens on (0.0.0.0 for every interface)",
+            "an IP address such as 127.0.0.1, 10.0.0.5, 0.0.0.0 or ::1");
 
     /** Whose setting it is: one app's, or the engine's (shared by every app of the JVM). */
     public enum Scope {

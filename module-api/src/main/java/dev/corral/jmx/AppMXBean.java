@@ -118,7 +118,8 @@ public interface AppMXBean {
     @Description("When the last error happened, ISO-8601 (empty: none)")
     String getLastErrorTime();
 
-    @Description("Whether an operator drained the app (new requests are answered 503 draining)")
+    @Description("Whether the app is drained, by drain() or by a tmp/drain.txt in its appRoot (new requests are answered"
+            + " 503 draining)")
     boolean isDraining();
 
     @Description("Whether a rolling restart is under way")
@@ -140,7 +141,7 @@ public interface AppMXBean {
     @Description("Stops taking new requests (they get 503 draining); queued and in-flight ones are still served")
     void drain();
 
-    @Description("Takes new requests again after drain")
+    @Description("Takes new requests again after drain (a tmp/drain.txt keeps it drained until the file is removed)")
     void resume();
 
     @Description("Retires one process gracefully (it finishes its requests); false if no ready process has that pid")

@@ -24,6 +24,17 @@ public interface EngineMXBean {
     @Description("The names of the apps, in the order they were added")
     List<String> getApps();
 
+    @Description("The engine is draining (drain()): the readiness probe answers 503 and the HAProxy agent-check drain, so"
+            + " that the load balancer sends no new requests; requests that still come are served")
+    boolean isDraining();
+
+    @Description("Drains the engine for a load balancer (before a deploy or a stop): /ready answers 503, the agent-check"
+            + " answers drain; the apps serve every request that still comes, so none is lost while the balancer catches up")
+    void drain();
+
+    @Description("Ends drain(): /ready and the agent-check answer from the apps' state again")
+    void resume();
+
     @Description("The whole engine as text: every app with its counts, every process with its state")
     String dump();
 }

@@ -147,6 +147,35 @@ public final class Corral implements AutoCloseable {
         return pool.appName(app.name());
     }
 
+    /**
+     * Drains the engine for a load balancer: {@code <statusPath>/ready} answers 503 and the
+     * HAProxy agent-check {@code drain}, so that no new requests are sent here; the requests that
+     * still come are served, so none is lost while the balancer catches up. (An app's own
+     * {@link App#drain()} answers its new requests 503 instead.) Also JMX {@code drain()} on
+     * {@code dev.corral:type=Engine}.
+     */
+    public void drain() {
+        pool.drain();
+    }
+
+    /** Ends {@link #drain()}. */
+    public void resume() {
+        pool.resume();
+    }
+
+    /** Whether the engine is drained ({@link #drain()}). */
+    public boolean draining() {
+        return pool.draining();
+    }
+
+    /**
+     * The address the HAProxy agent-check listens on ({@code agentPort} and {@code agentBind}),
+     * or empty when it is off or the engine is not started.
+     */
+    public Optional<java.net.InetSocketAddress> agentAddress() {
+        return Optional.ofNullable(pool.agentAddress());
+    }
+
     /** The whole engine as text: every app with its counts, every process with its state. */
     public String dump() {
         return pool.dump();

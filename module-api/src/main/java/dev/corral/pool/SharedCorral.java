@@ -103,7 +103,8 @@ public final class SharedCorral {
         if (otherStatus != null && status != null && !otherStatus.equals(status)) {
             throw new ConfigException(List.of(new Problem("statusPath", otherStatus.toString(),
                     "the status settings of the engine all " + adapter + "s share, [" + status + "]; give every "
-                            + adapter + " the same statusPath, statusAllow and statusPerProcessMetrics, or set them on one")));
+                            + adapter + " the same statusPath, statusAllow, statusPerProcessMetrics, agentPort and"
+                            + " agentBind, or set them on one")));
         }
         if (otherMax != null && maxPoolProcesses != null && !otherMax.equals(maxPoolProcesses)) {
             throw new ConfigException(List.of(new Problem("maxPoolProcesses", otherMax.toString(),

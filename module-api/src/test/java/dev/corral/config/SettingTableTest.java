@@ -59,7 +59,8 @@ class SettingTableTest {
             assertTrue(s.defaultText() != null && s.example() != null, s + " needs a default text and an example");
         }
         assertEquals(AppSettings.names(), Setting.appSettings().stream().map(Setting::configName).toList());
-        assertEquals(List.of("runDir", "maxPoolProcesses", "statusPath", "statusAllow", "statusPerProcessMetrics"),
+        assertEquals(List.of("runDir", "maxPoolProcesses", "statusPath", "statusAllow", "statusPerProcessMetrics", "agentPort",
+                        "agentBind"),
                 Setting.engineSettings().stream().map(Setting::configName).toList());
         assertEquals(Setting.values().length, Setting.appSettings().size() + Setting.engineSettings().size());
         assertTrue(Arrays.stream(Setting.values()).allMatch(s -> Setting.byName(s.configName()).orElseThrow() == s));

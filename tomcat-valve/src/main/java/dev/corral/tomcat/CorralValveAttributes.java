@@ -36,6 +36,8 @@ public abstract class CorralValveAttributes extends ValveBase {
     private String statusPath;
     private String statusAllow;
     private String statusPerProcessMetrics;
+    private String agentPort;
+    private String agentBind;
 
     /**
      * The attributes as checked at start.
@@ -66,8 +68,10 @@ public abstract class CorralValveAttributes extends ValveBase {
             problems.addAll(e.problems());
         }
         Integer limit = PoolLimits.maxPoolProcesses(maxPoolProcesses, problems);
-        boolean statusSet = statusPath != null || statusAllow != null || statusPerProcessMetrics != null;
-        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, problems);
+        boolean statusSet = statusPath != null || statusAllow != null || statusPerProcessMetrics != null
+                || agentPort != null || agentBind != null;
+        StatusConfig status = StatusConfig.bind(statusPath, statusAllow, statusPerProcessMetrics, agentPort, agentBind,
+                problems);
         unknownAttributes.forEach((name, value) -> problems.add(
                 Problem.unknown(name, value, "an attribute of CorralValve", attributeNames())));
         ConfigException.throwIfAny(problems);
@@ -110,6 +114,14 @@ public abstract class CorralValveAttributes extends ValveBase {
         }
         if (name.equals(StatusConfig.STATUS_PER_PROCESS_METRICS)) {
             setStatusPerProcessMetrics(value);
+            return true;
+        }
+        if (name.equals(StatusConfig.AGENT_PORT)) {
+            setAgentPort(value);
+            return true;
+        }
+        if (name.equals(StatusConfig.AGENT_BIND)) {
+            setAgentBind(value);
             return true;
         }
         checkConfigurable(name);
@@ -183,6 +195,26 @@ public abstract class CorralValveAttributes extends ValveBase {
 
     public String getStatusPerProcessMetrics() {
         return statusPerProcessMetrics;
+    }
+
+    /** {@code agentPort}: the HAProxy agent-check port (default 0: off); an engine setting, like statusPath. */
+    public void setAgentPort(String value) {
+        checkConfigurable(StatusConfig.AGENT_PORT);
+        agentPort = value;
+    }
+
+    public String getAgentPort() {
+        return agentPort;
+    }
+
+    /** {@code agentBind}: the address the agent-check port listens on (default 127.0.0.1). */
+    public void setAgentBind(String value) {
+        checkConfigurable(StatusConfig.AGENT_BIND);
+        agentBind = value;
+    }
+
+    public String getAgentBind() {
+        return agentBind;
     }
 
     public void setName(String value) { set("name", value); }

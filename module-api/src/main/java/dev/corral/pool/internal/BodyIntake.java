@@ -67,7 +67,7 @@ final class BodyIntake {
         assert group.holdsLock();
         if (group.stopped) {
             return new Outcome.ShuttingDown();
-        } else if (group.draining) {
+        } else if (group.draining()) {
             return new Outcome.Draining();
         } else if (group.spawning.givenUpLocked(now)) {
             return new Outcome.SpawnFailed(group.counters.lastError);

@@ -47,6 +47,21 @@ final class EngineBean implements EngineMXBean {
     }
 
     @Override
+    public boolean isDraining() {
+        return pool.draining();
+    }
+
+    @Override
+    public void drain() {
+        pool.drain();
+    }
+
+    @Override
+    public void resume() {
+        pool.resume();
+    }
+
+    @Override
     public String dump() {
         return pool.dump();
     }

@@ -74,6 +74,8 @@ public final class Group implements App {
     volatile boolean stopped;
     /** drain(): new requests are answered 503 draining; queued ones are still served. */
     volatile boolean draining;
+    /** {@code tmp/drain.txt} exists in the app root: drained as by drain(), until it is removed. */
+    final DrainFile drainFile = new DrainFile(this);
     final Counters counters = new Counters();
 
     Group(AppConfig config, Engine engine) {
@@ -137,9 +139,10 @@ public final class Group implements App {
         LOG.log(Level.INFO, "app [{0}] takes new requests again", name());
     }
 
+    /** Drained by {@link #drain()} or by {@code tmp/drain.txt}. */
     @Override
     public boolean draining() {
-        return draining;
+        return draining || drainFile.exists();
     }
 
     @Override
@@ -300,9 +303,10 @@ public final class Group implements App {
 
     // ---------------------------------------------------------------- upkeep and shutdown
 
-    /** Periodic and after-backoff upkeep: restart.txt, maxMemory, idleTimeout, keeping minProcesses, serving a waiting queue. */
+    /** Periodic and after-backoff upkeep: restart.txt, drain.txt, maxMemory, idleTimeout, keeping minProcesses, serving a waiting queue. */
     void maintain() {
         restarts.checkRestartFile(engine.now());
+        drainFile.check();
         List<AppProcess> measure = read(recycling::toMeasureLocked);
         long[] resident = new long[measure.size()];
         ProcessTable table = ProcessTable.lazy();   // one scan of the system's processes for all of them

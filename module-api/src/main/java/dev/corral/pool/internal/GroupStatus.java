@@ -75,7 +75,7 @@ final class GroupStatus {
                     (at - group.waiting.oldestArrivalLocked(at)) / 1_000_000, c.served, c.rejected.sum(), c.timedOut,
                     c.failed, c.failuresByReason(), c.queueWaits.percentileMillis(0.5, at),
                     c.queueWaits.percentileMillis(0.99, at), c.spawnFailures, c.crashes, c.recycles, c.lastError,
-                    c.lastError == null ? null : Instant.ofEpochMilli(c.lastErrorMillis), group.draining,
+                    c.lastError == null ? null : Instant.ofEpochMilli(c.lastErrorMillis), group.draining(),
                     group.restarts.restartingLocked(), group.restarts.generation(), c.exitsByCause(),
                     c.queueWaits.cumulativeCounts(), c.queueWaits.sumSeconds(), List.of());
         });

@@ -41,6 +41,11 @@ public final class Pool implements AutoCloseable {
     /** Removed apps whose processes have not all exited yet, with their exits. */
     private final Map<Group, CompletableFuture<Void>> removing = new ConcurrentHashMap<>();
     private volatile StatusEndpoints status = new StatusEndpoints(this, dev.corral.config.StatusConfig.OFF);
+    private volatile dev.corral.config.StatusConfig statusConfig = dev.corral.config.StatusConfig.OFF;
+    /** The engine's drain: the load balancer is told to send no more (agent, /ready); requests that come are served. */
+    private volatile boolean draining;
+    /** The agent-check port while the engine runs with agentPort set, else null. */
+    private volatile AgentResponder agent;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -74,6 +79,61 @@ public final class Pool implements AutoCloseable {
     /** Turns the status endpoints on (or off: {@code StatusConfig.OFF}); see {@link StatusEndpoints}. */
     public void setStatus(dev.corral.config.StatusConfig config) {
         status = new StatusEndpoints(this, config);
+        statusConfig = config;
+    }
+
+    /**
+     * Drains the engine: {@code <statusPath>/ready} answers 503 and the agent-check {@code drain},
+     * so that the load balancer sends no new requests; the requests that still come (sent before
+     * it noticed) are served as usual, so none is lost. {@link #resume} undoes it.
+     */
+    public void drain() {
+        draining = true;
+        LOG.log(Level.INFO, "the engine is draining: the load balancer is told to send no new requests");
+    }
+
+    /** Ends {@link #drain}. */
+    public void resume() {
+        draining = false;
+        LOG.log(Level.INFO, "the engine takes new requests again");
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Whether the container should take new requests now, and how many: the answer of
+     * {@code /ready} and of the agent-check, from the apps' counts (no {@code /proc} scan).
+     *
+     * @param app the app asked about, or null for the container as a whole
+     * @return the answer, or null if there is no app of that name
+     */
+    Availability availability(String app) {
+        List<Availability.AppLoad> loads = new ArrayList<>();
+        for (Group group : groups) {
+            if (app == null || group.name().equals(app)) {
+                loads.add(Availability.AppLoad.of(group, group.counts()));
+            }
+        }
+        return app != null && loads.isEmpty() ? null : Availability.of(draining, loads);
+    }
+
+    /** The agent-check answer to a check that sent {@code request} (agent-send; "" when it sent nothing). */
+    String agentAnswer(String request) {
+        String app = request.trim();
+        Availability availability = availability(app.isEmpty() ? null : app);
+        if (availability == null) {
+            return "down#" + Availability.oneLine("no app [" + app + "] in this Corral (apps: "
+                    + String.join(", ", groups.stream().map(Group::name).toList()) + ")") + "\n";
+        }
+        return availability.agentLine();
+    }
+
+    /** The agent-check's address, or null when it is off (or the engine is not started). */
+    public java.net.InetSocketAddress agentAddress() {
+        AgentResponder responder = agent;
+        return responder == null ? null : responder.address();
     }
 
     /** Answers a request for the status endpoints and returns true; false (untouched) for any other request. */
@@ -212,6 +272,10 @@ public final class Pool implements AutoCloseable {
         if (started) {
             return;
         }
+        dev.corral.config.StatusConfig config = statusConfig;
+        if (config.agentEnabled()) {
+            agent = AgentResponder.open(config.agentBind(), config.agentPort(), this::agentAnswer);
+        }
         started = true;
         engine.management.engineStarted(new EngineBean(this));
         LOG.log(Level.INFO, "Corral {0} started; run directory {1}", version(), engine.runDir.path());
@@ -315,6 +379,10 @@ public final class Pool implements AutoCloseable {
             return;
         }
         closed = true;
+        AgentResponder responder = agent;
+        if (responder != null) {
+            responder.close();   // first: the balancer's next check fails, and it stops sending here
+        }
         List<Group> stopping = new ArrayList<>(groups);
         List<CompletableFuture<Void>> exits = new ArrayList<>();
         for (Group group : stopping) {

@@ -56,7 +56,7 @@ final class Sessions {
             AppProcess home = request.route == null ? null : group.router.sticky(group.processes.all, request.route);
             if (group.stopped) {
                 reject = new Outcome.ShuttingDown();
-            } else if (group.draining) {
+            } else if (group.draining()) {
                 reject = new Outcome.Draining();
             } else if (home != null) {
                 // sticky: its process now, or that process's own queue

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * The engine's status endpoints under {@code statusPath}: the scoreboard for people
  * ({@link StatusPage}), its JSON ({@code ?format=json}), Prometheus metrics
- * ({@code /metrics}, {@link Metrics}), and the probes {@code /ready} and {@code /live}. Only
+ * ({@code /metrics}, {@link Metrics}), and the probes {@code /ready} (see {@link Availability}) and
+ * {@code /live}. Only
  * clients in {@code statusAllow} are answered (others get 403 and a log line); a status request is
  * never queued behind an app nor forwarded to one. Every number comes from the apps'
  * {@link AppStatus}, as JMX's do. Thread-safe.
@@ -85,7 +86,7 @@ final class StatusEndpoints {
             case "/metrics" -> respond(exchange, id, 200, "text/plain; version=0.0.4; charset=utf-8",
                     Metrics.render(views(true), config.perProcessMetrics()));
             case "/ready" -> {
-                List<String> reasons = notReady(views(false));   // no memory or CPU time needed: no /proc scan
+                List<String> reasons = pool.availability(null).reasons();
                 respond(exchange, id, reasons.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
                         reasons.isEmpty() ? "ready\n" : "not ready: " + String.join("; ", reasons) + "\n");
             }
@@ -115,26 +116,6 @@ final class StatusEndpoints {
             views.add(new View(group, osReadings ? group.status(table) : group.counts()));
         }
         return views;
-    }
-
-    /**
-     * Why the engine should not take traffic now, per app: draining, no ready process (an app
-     * with {@code minProcesses=0} and nothing waiting is ready: it spawns on demand), or a full queue.
-     */
-    static List<String> notReady(List<View> views) {
-        List<String> reasons = new ArrayList<>();
-        for (View view : views) {
-            AppStatus s = view.status();
-            String app = "app [" + s.name() + "]";
-            if (s.draining()) {
-                reasons.add(app + " is draining");
-            } else if (s.queued() >= view.group().config.maxQueue()) {
-                reasons.add(app + " is saturated (queued=" + s.queued() + ", maxQueue=" + view.group().config.maxQueue() + ")");
-            } else if (s.ready() == 0 && (view.group().config.minProcesses() > 0 || s.queued() > 0)) {
-                reasons.add(app + " has no ready process" + (s.lastError() == null ? "" : " (last error: " + s.lastError() + ")"));
-            }
-        }
-        return reasons;
     }
 
     private static int refresh(String value) {

@@ -109,6 +109,61 @@ public abstract class StatusContract extends ContractSupport {
     }
 
     @Test
+    void theAgentCheckWeighsFreeSlotsAndDrainsWithTheEngineAsReadyDoes() throws Exception {
+        int agentPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            agentPort = free.getLocalPort();
+        }
+        startWithStatus(Map.of("agentPort", Integer.toString(agentPort)), wsgi("weighed").minProcesses(1).maxProcesses(2));
+        assertEquals(java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", agentPort)),
+                container.corral().agentAddress());
+        assertEquals("up ready 100%\n", agentCheck(agentPort, "\n"));
+
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=3000");
+        awaitStatus("weighed", s -> s.busy() == 1);
+        // one of two slots busy, the queue empty: 90 x 1/2 + 10 x 1
+        assertEquals("up ready 55%\n", agentCheck(agentPort, "weighed\n"));
+        assertEquals("down#no app [other] in this Corral (apps: weighed)\n", agentCheck(agentPort, "other\n"));
+
+        container.corral().drain();
+        assertEquals("up drain\n", agentCheck(agentPort, "\n"));
+        HttpResponse<String> ready = get(STATUS + "/ready");
+        assertEquals(503, ready.statusCode());
+        assertEquals("not ready: the engine is draining\n", ready.body());
+        assertEquals(200, get("/hello").statusCode(), "a drained engine serves the requests that still come");
+        container.corral().resume();
+        assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode(), "the request in flight during the drain");
+        awaitStatus("weighed", s -> s.busy() == 0);
+        assertEquals("up ready 100%\n", agentCheck(agentPort, "\n"));
+        assertEquals(200, get(STATUS + "/ready").statusCode());
+    }
+
+    /** One HAProxy agent-check: connect, send {@code send} (its agent-send), read the line up to the close. */
+    private static String agentCheck(int port, String send) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(send.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void anAppsDrainFileDrainsItUntilTheFileIsRemoved() throws Exception {
+        startWithStatus(Map.of(), wsgi("filed").minProcesses(1));
+        Path tmpDir = Files.createDirectories(Path.of(app("filed").config().appRoot().toString(), "tmp"));
+        Files.writeString(tmpDir.resolve("drain.txt"), "");
+        await().atMost(DEADLINE).until(() -> app("filed").draining());
+        HttpResponse<String> refused = get("/hello");
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("draining", refused.headers().firstValue("X-Corral-Reason").orElse(""));
+        assertEquals("not ready: app [filed] is draining\n", get(STATUS + "/ready").body());
+        Files.delete(tmpDir.resolve("drain.txt"));
+        await().atMost(DEADLINE).until(() -> !app("filed").draining());
+        assertEquals(200, get("/hello").statusCode());
+        assertEquals(200, get(STATUS + "/ready").statusCode());
+    }
+
+    @Test
     void aClientOutsideStatusAllowGets403AndALogLine() throws Exception {
         startWithStatus(Map.of("statusAllow", "10.0.0.0/8"), wsgi("private").minProcesses(1));
         HttpResponse<String> refused = get(STATUS);
