@@ -95,6 +95,23 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## (none).
 # corral.app.env=APP_ENV=production
 
+## Variables of the container's environment that app processes do not inherit: names, or PREFIX* for
+## all names that start with PREFIX, separated by commas or spaces; env may still set them. Default:
+## (none).
+# corral.app.envDrop=AWS_* DB_PASSWORD
+
+## When the container runs as root, the user the app's processes run as (see Running apps as another
+## user); otherwise only the container's own user. Default: (the container's user).
+# corral.app.user=www-data
+
+## The group the app's processes run as (with root, as user and group need). Default: (the user's
+## primary group).
+# corral.app.group=www-data
+
+## True: the app's processes may run as root (a container running as root with no user set, or
+## user=root); false: start fails instead. Default: false.
+# corral.app.allowRoot=false
+
 ## Requests under this path go to the app; the longest matching prefix wins. Default: /.
 # corral.app.pathPrefix=/
 

@@ -64,7 +64,9 @@ final class AppConfigBinder {
         String pathPrefix = valueOr(PATH_PREFIX, AppConfig.DEFAULT_PATH_PREFIX);
         Listen listen = choice(LISTEN, Listen.values(), Listen::configName, AppConfig.DEFAULT_LISTEN);
         if (command != null && listen != null) {
-            AppConfigRules.commandVariables(type, command, commandLine, listen, env.keySet(), System.getenv().keySet(),
+            // a variable of the container's that envDrop drops is one the process does not get
+            AppConfigRules.commandVariables(type, command, commandLine, listen, env.keySet(), System.getenv().keySet()
+                    .stream().filter(variable -> !IsolationConfig.drops(envDrop, variable)).collect(java.util.stream.Collectors.toSet()),
                     problems);
         }
         AppConfigRules.pathPrefix(pathPrefix, problems);

@@ -61,6 +61,10 @@ public record IsolationConfig(List<String> envDrop, String user, String group, b
 
     /** Whether the container's variable {@code name} is one the processes do not inherit. */
     public boolean drops(String name) {
+        return drops(envDrop, name);
+    }
+
+    static boolean drops(List<String> envDrop, String name) {
         for (String entry : envDrop) {
             if (entry.endsWith("*") ? name.startsWith(entry.substring(0, entry.length() - 1)) : name.equals(entry)) {
                 return true;
