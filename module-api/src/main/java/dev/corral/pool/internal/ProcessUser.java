@@ -77,7 +77,7 @@ record ProcessUser(String name, int uid, int gid, Path home, boolean switches) {
                 problems.add(new Problem(Setting.USER.configName(), isolation.user(), "the user Corral runs as, uid "
                         + self.uid() + " (" + self.name() + "): running an app as another user needs Corral to run as root"));
             }
-            if (gid != self.gid()) {
+            if (isolation.group() != null && gid != self.gid()) {   // (a group that follows another user: said above)
                 problems.add(new Problem(Setting.GROUP.configName(), isolation.group(), "Corral's own group, gid "
                         + self.gid() + ": running an app as another group needs Corral to run as root"));
             }
