@@ -47,8 +47,9 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## ------------------------------------------------------------------------------------------
 ## The engine: shared by every app of this Jetty.
 
-## The directory of the app sockets and loader scripts (mode 0700); keep it short: a socket path
-## must stay under ~100 bytes. Default: (a new temporary directory).
+## The directory of the app sockets and loader scripts (mode 0700; 0711 once an app runs as another
+## user); keep it short: a socket path must stay under ~100 bytes. Default: (a new temporary
+## directory).
 # corral.runDir=/tmp/corral
 
 ## Processes all apps of the JVM may run together; 0 = no limit. Default: 0.

@@ -165,7 +165,8 @@ public enum Setting {
             "an integer (default: random, logged at start-up)"),
 
     RUN_DIR(Scope.ENGINE, "runDir", null, "(a new temporary directory)", "/tmp/corral",
-            "the directory of the app sockets and loader scripts (mode 0700); keep it short:"
+            "the directory of the app sockets and loader scripts (mode 0700; 0711 once an app runs as another"
+                    + " user); keep it short:"
                     + " a socket path must stay under ~100 bytes",
             "a directory path"),
     MAX_POOL_PROCESSES(Scope.ENGINE, "maxPoolProcesses", "0", null, null,

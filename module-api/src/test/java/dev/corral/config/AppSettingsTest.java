@@ -523,4 +523,45 @@ class AppSettingsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> config.with(java.util.Map.of("maxQueue", "lots")));
         assertEquals("'maxQueue' must be an integer 0..1000000, but was [lots]", e.getMessage());
     }
+
+    @Test
+    void envDropTakesNamesAndPrefixPatternsAndTheUserSettingsAreCheckedForForm() {
+        settings.setEnvDrop(" AWS_*, DB_PASSWORD  HOME ");
+        settings.setUser("www-data");
+        settings.setGroup("33");
+        settings.setAllowRoot("TRUE");
+        IsolationConfig isolation = settings.toConfig().isolation();
+        assertEquals(new IsolationConfig(List.of("AWS_*", "DB_PASSWORD", "HOME"), "www-data", "33", true), isolation);
+        assertTrue(isolation.drops("AWS_SECRET_ACCESS_KEY") && isolation.drops("HOME") && !isolation.drops("HOMEPAGE")
+                && !isolation.drops("DB_PASSWORD_FILE"));
+        assertEquals("AWS_*,DB_PASSWORD,HOME", settings.toConfig().settings().get("envDrop"));
+        AppSettings plain = new AppSettings();
+        plain.setName("blog");
+        plain.setAppRoot(appRoot.toString());
+        assertEquals(IsolationConfig.ofDefaults(), plain.toConfig().isolation());
+
+        settings.setEnvDrop("AWS-KEY,2FA*,A*B");
+        settings.setUser("www data");
+        settings.setGroup("-wheel");
+        settings.setAllowRoot("yes");
+        assertEquals("'envDrop' must be names or PREFIX* patterns separated by commas or spaces, each NAME matching"
+                + " [A-Za-z_][A-Za-z0-9_]*, but was [AWS-KEY]\n"
+                + "'envDrop' must be names or PREFIX* patterns separated by commas or spaces, each NAME matching"
+                + " [A-Za-z_][A-Za-z0-9_]*, but was [2FA*]\n"
+                + "'envDrop' must be names or PREFIX* patterns separated by commas or spaces, each NAME matching"
+                + " [A-Za-z_][A-Za-z0-9_]*, but was [A*B]\n"
+                + "'user' must be a user name or uid known to the system, but was [www data]\n"
+                + "'group' must be a group name or gid known to the system, but was [-wheel]\n"
+                + "'allowRoot' must be true or false, but was [yes]", problemsOf(settings));
+    }
+
+    @Test
+    void aCommandVariableThatEnvDropDropsFailsTheStart() {
+        settings.setType("generic");
+        settings.setCommand("server --home $HOME");
+        settings.setEnvDrop("HOME");
+        assertTrue(problemsOf(settings).startsWith("'command' must "), () -> problemsOf(settings));
+        settings.setEnv("HOME=/srv/home");
+        assertEquals(java.util.Map.of("HOME", "/srv/home"), settings.toConfig().env(), "env sets it again");
+    }
 }
