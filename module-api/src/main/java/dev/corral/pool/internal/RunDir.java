@@ -278,14 +278,35 @@ public final class RunDir {
      */
     private void openForOtherUsers() throws IOException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        try (Stream<Path> paths = Files.walk(dir.resolve("lib"))) {
-            for (Path path : (Iterable<Path>) paths::iterator) {
-                boolean directory = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-                if (directory || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(directory ? "rwxr-xr-x" : "rw-r--r--"));
-                }
+        Files.walkFileTree(dir.resolve("lib"), new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path path, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws IOException {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path path, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws IOException {
+                if (attrs.isRegularFile()) {
+                    try {
+                        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // a running app's Python renamed its bytecode cache's temporary file meanwhile
+                    }
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;   // gone meanwhile, as above
+                }
+                throw e;
+            }
+        });
     }
 
     /** Removes the directory if the engine created it. */
