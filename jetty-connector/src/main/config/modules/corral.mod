@@ -47,8 +47,9 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## ------------------------------------------------------------------------------------------
 ## The engine: shared by every app of this Jetty.
 
-## The directory of the app sockets and loader scripts (mode 0700); keep it short: a socket path
-## must stay under ~100 bytes. Default: (a new temporary directory).
+## The directory of the app sockets and loader scripts (mode 0700; 0711 once an app runs as another
+## user); keep it short: a socket path must stay under ~100 bytes. Default: (a new temporary
+## directory).
 # corral.runDir=/tmp/corral
 
 ## Processes all apps of the JVM may run together; 0 = no limit. Default: 0.
@@ -101,6 +102,23 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## Extra environment variables: NAME=value pairs separated by spaces (A=1 B="two words"). Default:
 ## (none).
 # corral.app.env=APP_ENV=production
+
+## Variables of the container's environment that app processes do not inherit: names, or PREFIX* for
+## all names that start with PREFIX, separated by commas or spaces; env may still set them. Default:
+## (none).
+# corral.app.envDrop=AWS_* DB_PASSWORD
+
+## When the container runs as root, the user the app's processes run as (see Running apps as another
+## user); otherwise only the container's own user. Default: (the container's user).
+# corral.app.user=www-data
+
+## The group the app's processes run as (with root, as user and group need). Default: (the user's
+## primary group).
+# corral.app.group=www-data
+
+## True: the app's processes may run as root (a container running as root with no user set, or
+## user=root); false: start fails instead. Default: false.
+# corral.app.allowRoot=false
 
 ## Requests under this path go to the app; the longest matching prefix wins. Default: /.
 # corral.app.pathPrefix=/

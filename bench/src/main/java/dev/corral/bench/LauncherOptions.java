@@ -125,16 +125,23 @@ final class LauncherOptions {
      * given, then every {@code --set}; otherwise per {@code --app NAME}: the common
      * {@code --set}s, then {@code name=NAME}, then its own.
      */
+    /** The apps' default {@code allowRoot}: benchmarks run as root (see {@link #apps()}). */
+    static final String ALLOW_ROOT = "true";
+
     List<AppSettings> apps() {
+        // the benchmark machines run it as root: a container running as root starts no app as root
+        // without allowRoot=true (--set allowRoot=false or --set user=NAME override it)
         if (apps.isEmpty()) {
             AppSettings settings = new AppSettings();
             settings.set("name", "bench");
+            settings.set("allowRoot", ALLOW_ROOT);
             sets.forEach(settings::set);
             return List.of(settings);
         }
         List<AppSettings> result = new ArrayList<>();
         apps.forEach((name, own) -> {
             AppSettings settings = new AppSettings();
+            settings.set("allowRoot", ALLOW_ROOT);
             sets.forEach(settings::set);
             settings.set("name", name);
             own.forEach(settings::set);

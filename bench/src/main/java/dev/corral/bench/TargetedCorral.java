@@ -43,6 +43,7 @@ public final class TargetedCorral implements AutoCloseable {
         settings.set("maxQueue", Integer.toString(maxQueue));
         settings.set("queueTimeout", "10m");
         settings.set("shutdownTimeout", "2s");
+        settings.set("allowRoot", "true");   // benchmarks run as root: Corral would refuse to run the app as root otherwise
         Corral corral = Corral.builder().build();
         TargetedCorral started = new TargetedCorral(target, corral, corral.addApp(settings.toConfig()));
         try {

@@ -237,6 +237,9 @@ public final class Demo implements AutoCloseable {
                 throw new IOException("the demo jar lacks " + BUNDLED_APP);
             }
             Files.copy(in, dir.resolve("app.py"));
+            // public code: readable by the user the app may run as (--set user=NAME, with root)
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(dir.resolve("app.py"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         } catch (IOException e) {
             delete(dir);
             throw e;

@@ -34,7 +34,10 @@ public final class DemoOptions {
     public static final int DEFAULT_PORT = 8080;
 
     /** The settings the demo chooses, unless {@code --set} overrides them. */
-    static final Map<String, String> DEMO_DEFAULTS = Map.of("name", "demo", "minProcesses", "2", "maxProcesses", "4");
+    static final Map<String, String> DEMO_DEFAULTS = Map.of("name", "demo", "minProcesses", "2", "maxProcesses", "4",
+            // a quick start: started as root (a container, CI), the demo runs its app as root too,
+            // and Corral's log says so; --set user=NAME runs it as NAME, --set allowRoot=false refuses
+            "allowRoot", "true");
 
     private static final String APP_ROOT = "appRoot";
     /** Settings of the engine rather than the app (the table's), taken by {@code --set} like the app's. */

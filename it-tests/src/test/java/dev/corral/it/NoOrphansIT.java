@@ -1,5 +1,7 @@
 package dev.corral.it;
 
+import dev.corral.testing.TestUsers;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +21,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Process supervision end to end: {@code kill -9} of the JVM running Corral (corral-demo.jar)
@@ -48,12 +51,27 @@ class NoOrphansIT {
 
     @Test
     void killingTheJvmWithSigkillLeavesNoAppProcessBehind() throws Exception {
+        killTheJvmAndFindNoAppProcess(List.of(), -1);
+    }
+
+    /** The same for an app whose processes run as another user than the JVM's (root's): its lifelines are root's. */
+    @Test
+    void killingTheJvmWithSigkillLeavesNoProcessOfAnAppRunningAsAnotherUserBehind() throws Exception {
+        assumeTrue(TestUsers.runningAsRoot(), "switching users needs root (CI runs as root)");
+        TestUsers.User user = TestUsers.ensure("corral-test-app");
+        killTheJvmAndFindNoAppProcess(List.of("--set", "user=" + user.name()), user.uid());
+    }
+
+    /** @param appUid the uid the app processes must run as, or -1 for the JVM's own */
+    private void killTheJvmAndFindNoAppProcess(List<String> moreFlags, int appUid) throws Exception {
         Path demoJar = It.location("corral.it.demoJar");
         Path dir = It.freshDir("no-orphans");
         int port = It.freePort();
-        ProcessBuilder builder = new ProcessBuilder(It.java(), "-Dcorral.selfCheck=true", "-jar", demoJar.toString(),
+        List<String> command = new ArrayList<>(List.of(It.java(), "-Dcorral.selfCheck=true", "-jar", demoJar.toString(),
                 "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--set", "minProcesses=2", "--set", "maxProcesses=2").directory(dir.toFile());
+                "--set", "minProcesses=2", "--set", "maxProcesses=2"));
+        command.addAll(moreFlags);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         demo = ExternalProcess.start("corral-demo", builder, dir.resolve("demo.log"));
 
         It.await("the demo to log 2 ready processes", Duration.ofSeconds(60),
@@ -63,6 +81,13 @@ class NoOrphansIT {
         }
         Set<Long> appPids = readyPids();
         assertEquals(2, appPids.size(), () -> "ready processes " + appPids + demo.logTail());
+        for (long pid : appPids) {
+            List<String> status = java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"));
+            String uid = status.stream().filter(line -> line.startsWith("Uid:")).findFirst().orElseThrow();
+            String expected = appUid >= 0 ? Integer.toString(appUid)
+                    : uidOf(java.nio.file.Files.readAllLines(Path.of("/proc/self/status")));   // the JVM's own
+            assertEquals(expected, uidOf(status), () -> "app process " + pid + ": " + uid);
+        }
         assertTrue(demo.logText().contains("Corral demo: serving app [demo] at http://127.0.0.1:" + port + "/"),
                 () -> "no banner" + demo.logTail());
         HttpResponse<String> page = It.get(port, "/");
@@ -98,6 +123,12 @@ class NoOrphansIT {
                 () -> survivorReport(tree, groups) + demo.logTail());
         System.out.printf("NoOrphansIT: %d processes (%d app processes) all dead %d ms and reaped %d ms after kill -9 of the JVM%n",
                 tree.size(), appPids.size(), allDeadMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+    }
+
+    /** The effective uid of a /proc/<pid>/status. */
+    private static String uidOf(List<String> status) {
+        return status.stream().filter(line -> line.startsWith("Uid:")).findFirst().orElseThrow().substring(4).trim()
+                .split("\\s+")[1];
     }
 
     private Set<Long> readyPids() {

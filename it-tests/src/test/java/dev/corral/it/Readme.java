@@ -55,9 +55,33 @@ final class Readme {
         return null;
     }
 
-    /** {@link #block} with the README's placeholder directories {@code /srv/<app>} under {@code apps}. */
+    /**
+     * {@link #block} with the README's placeholder directories {@code /srv/<app>} under {@code apps},
+     * and {@code allowRoot=true} for every app it configures: the it-tests run as root in CI, and a
+     * container running as root starts no app as root without it (README: Running apps as another
+     * user). The README's own text stays as a reader, not root, would use it.
+     */
     String block(String key, Path apps) {
-        return block(key).replace("/srv/", apps.toString() + "/");
+        return asRoot(block(key).replace("/srv/", apps.toString() + "/"));
+    }
+
+    /** Each app of a configuration block (ini, properties, Jetty XML, Tomcat valves) with {@code allowRoot=true}. */
+    static String asRoot(String block) {
+        String valve = "className=\"dev.corral.tomcat.CorralValve\"";
+        String xmlApp = "<New class=\"dev.corral.config.AppSettings\">";
+        if (block.contains(valve)) {
+            return block.replace(valve, valve + " allowRoot=\"true\"");
+        }
+        if (block.contains(xmlApp)) {
+            return block.replace(xmlApp, xmlApp + "<Set name=\"allowRoot\">true</Set>");
+        }
+        if (block.contains("corral.app.")) {
+            return block + "corral.app.allowRoot=true\n";
+        }
+        if (block.lines().anyMatch(line -> line.startsWith("appRoot="))) {
+            return block + "allowRoot=true\n";
+        }
+        return block;
     }
 
     /** {@code # comment} lines left out: what a properties file or an ini file holds. */

@@ -58,6 +58,8 @@ import dev.corral.config.ConfigException.Problem;
  *                        closed; zero = never
  * @param faults          the faults to inject (off by default)
  * @param faultSeed       the seed of the fault injector, so that a run can be replayed
+ * @param isolation       what the processes do not inherit from the container's environment, and
+ *                        the user and group they run as
  */
 public record AppConfig(
         String name,
@@ -82,7 +84,8 @@ public record AppConfig(
         BufferConfig buffers,
         Duration upgradeIdleTimeout,
         dev.corral.fault.FaultSpec faults,
-        long faultSeed) {
+        long faultSeed,
+        IsolationConfig isolation) {
 
     public static final AppType DEFAULT_TYPE = AppType.WSGI;
     public static final String DEFAULT_WSGI_ENTRY_POINT = "app:application";
@@ -116,7 +119,7 @@ public record AppConfig(
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
                 HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), DEFAULT_UPGRADE_IDLE_TIMEOUT,
-                dev.corral.fault.FaultSpec.NONE, 0);
+                dev.corral.fault.FaultSpec.NONE, 0, IsolationConfig.ofDefaults());
     }
 
     public AppConfig {
@@ -126,6 +129,7 @@ public record AppConfig(
         buffers = buffers == null ? BufferConfig.ofDefaults() : buffers;
         upgradeIdleTimeout = upgradeIdleTimeout == null ? DEFAULT_UPGRADE_IDLE_TIMEOUT : upgradeIdleTimeout;
         faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
+        isolation = isolation == null ? IsolationConfig.ofDefaults() : isolation;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
         virtualHosts = virtualHosts == null ? DEFAULT_VIRTUAL_HOSTS
@@ -258,6 +262,10 @@ public record AppConfig(
         putIf(s, Setting.COMMAND, command.isEmpty() ? null : CommandLine.joinTemplate(command));
         putIf(s, Setting.ENV, env.isEmpty() ? null : env.entrySet().stream()
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
+        putIf(s, Setting.ENV_DROP, isolation.envDrop().isEmpty() ? null : String.join(",", isolation.envDrop()));
+        putIf(s, Setting.USER, isolation.user());
+        putIf(s, Setting.GROUP, isolation.group());
+        s.put(Setting.ALLOW_ROOT.configName(), Boolean.toString(isolation.allowRoot()));
         s.put(Setting.PATH_PREFIX.configName(), pathPrefix);
         putIf(s, Setting.VIRTUAL_HOSTS, virtualHosts.isEmpty() ? null : String.join(",", virtualHosts));
         s.put(Setting.MIN_PROCESSES.configName(), Integer.toString(minProcesses));
@@ -326,6 +334,7 @@ public record AppConfig(
         s.add(Setting.COMMAND + "=" + CommandLine.joinTemplate(command));
         s.add(Setting.ENV + "=" + env.entrySet().stream()
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
+        s.add(isolation.toString());
         s.add(Setting.PATH_PREFIX + "=" + pathPrefix);
         s.add(Setting.VIRTUAL_HOSTS + "=" + String.join(",", virtualHosts));
         s.add(Setting.MIN_PROCESSES + "=" + minProcesses);

@@ -53,10 +53,20 @@ final class AppConfigBinder {
             AppConfigRules.command(type, command, problems);
         }
         Map<String, String> env = env();
+        List<String> envDrop = IsolationConfig.splitEnvDrop(value(ENV_DROP));
+        String user = value(USER);
+        String group = value(GROUP);
+        IsolationConfig.check(envDrop, user, group, problems);
+        String allowRoot = valueOr(ALLOW_ROOT, Boolean.toString(IsolationConfig.DEFAULT_ALLOW_ROOT));
+        if (!allowRoot.equalsIgnoreCase("true") && !allowRoot.equalsIgnoreCase("false")) {
+            problems.add(ALLOW_ROOT.problem(allowRoot));
+        }
         String pathPrefix = valueOr(PATH_PREFIX, AppConfig.DEFAULT_PATH_PREFIX);
         Listen listen = choice(LISTEN, Listen.values(), Listen::configName, AppConfig.DEFAULT_LISTEN);
         if (command != null && listen != null) {
-            AppConfigRules.commandVariables(type, command, commandLine, listen, env.keySet(), System.getenv().keySet(),
+            // a variable of the container's that envDrop drops is one the process does not get
+            AppConfigRules.commandVariables(type, command, commandLine, listen, env.keySet(), System.getenv().keySet()
+                    .stream().filter(variable -> !IsolationConfig.drops(envDrop, variable)).collect(java.util.stream.Collectors.toSet()),
                     problems);
         }
         AppConfigRules.pathPrefix(pathPrefix, problems);
@@ -150,7 +160,8 @@ final class AppConfigBinder {
                         healthFall, healthTimeout, errorLimit),
                 new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
                 new BufferConfig(responseBufferSize, responseBufferMax, Boolean.parseBoolean(bufferRequestBody),
-                        maxRequestBody, clientBodyTimeout, bufferDir), upgradeIdleTimeout, faults, faultSeed);
+                        maxRequestBody, clientBodyTimeout, bufferDir), upgradeIdleTimeout, faults, faultSeed,
+                new IsolationConfig(envDrop, user, group, Boolean.parseBoolean(allowRoot)));
     }
 
     /** The trimmed raw value, or {@code null} if not set. */

@@ -108,6 +108,18 @@ public final class AppSettings {
     public void setEnv(String value) { put(Setting.ENV, value); }
     public String getEnv() { return values.get(Setting.ENV); }
 
+    public void setEnvDrop(String value) { put(Setting.ENV_DROP, value); }
+    public String getEnvDrop() { return values.get(Setting.ENV_DROP); }
+
+    public void setUser(String value) { put(Setting.USER, value); }
+    public String getUser() { return values.get(Setting.USER); }
+
+    public void setGroup(String value) { put(Setting.GROUP, value); }
+    public String getGroup() { return values.get(Setting.GROUP); }
+
+    public void setAllowRoot(String value) { put(Setting.ALLOW_ROOT, value); }
+    public String getAllowRoot() { return values.get(Setting.ALLOW_ROOT); }
+
     public void setPathPrefix(String value) { put(Setting.PATH_PREFIX, value); }
     public String getPathPrefix() { return values.get(Setting.PATH_PREFIX); }
 

@@ -35,6 +35,21 @@ public enum Setting {
     ENV(Scope.APP, "env", null, "(none)", "APP_ENV=production",
             "extra environment variables: NAME=value pairs separated by spaces (A=1 B=\"two words\")",
             "NAME=value pairs separated by whitespace, NAME matching [A-Za-z_][A-Za-z0-9_]*"),
+    ENV_DROP(Scope.APP, "envDrop", null, "(none)", "AWS_* DB_PASSWORD",
+            "variables of the container's environment that app processes do not inherit: names, or PREFIX* for"
+                    + " all names that start with PREFIX, separated by commas or spaces; env may still set them",
+            "names or PREFIX* patterns separated by commas or spaces, each NAME matching [A-Za-z_][A-Za-z0-9_]*"),
+    USER(Scope.APP, "user", null, "(the container's user)", "www-data",
+            "when the container runs as root, the user the app's processes run as (see Running apps as another"
+                    + " user); otherwise only the container's own user",
+            "a user name or uid known to the system"),
+    GROUP(Scope.APP, "group", null, "(the user's primary group)", "www-data",
+            "the group the app's processes run as (with root, as user and group need)",
+            "a group name or gid known to the system"),
+    ALLOW_ROOT(Scope.APP, "allowRoot", "false", null, null,
+            "true: the app's processes may run as root (a container running as root with no user set, or"
+                    + " user=root); false: start fails instead",
+            "true or false"),
     PATH_PREFIX(Scope.APP, "pathPrefix", "/", null, null,
             "requests under this path go to the app; the longest matching prefix wins",
             "a path starting with '/' without whitespace, '?' or '#'"),
@@ -150,7 +165,8 @@ public enum Setting {
             "an integer (default: random, logged at start-up)"),
 
     RUN_DIR(Scope.ENGINE, "runDir", null, "(a new temporary directory)", "/tmp/corral",
-            "the directory of the app sockets and loader scripts (mode 0700); keep it short:"
+            "the directory of the app sockets and loader scripts (mode 0700; 0711 once an app runs as another"
+                    + " user); keep it short:"
                     + " a socket path must stay under ~100 bytes",
             "a directory path"),
     MAX_POOL_PROCESSES(Scope.ENGINE, "maxPoolProcesses", "0", null, null,

@@ -9,7 +9,7 @@ public interface EngineMXBean {
     @Description("Corral's version")
     String getVersion();
 
-    @Description("The directory of the app sockets and loader scripts (mode 0700)")
+    @Description("The directory of the app sockets and loader scripts (mode 0700, or 0711 once an app runs as another user)")
     String getRunDir();
 
     @Description("Processes all apps may run together, 0 = no limit; writable (0..100000): a lower limit stops no "

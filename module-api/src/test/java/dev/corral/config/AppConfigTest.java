@@ -109,7 +109,8 @@ class AppConfigTest {
                 "/blog", List.of("example.com", "*.example.org"), 0, 4, 0, 50, Duration.ofMillis(1500),
                 Duration.ofMinutes(2), Duration.ZERO, Listen.TCP);
         assertEquals("AppConfig[name=blog, appRoot=" + ROOT.toAbsolutePath() + ", type=generic, entryPoint=, "
-                + "command=python3 -m 'my app', env='GREETING=hello world' DEBUG=1, pathPrefix=/blog, "
+                + "command=python3 -m 'my app', env='GREETING=hello world' DEBUG=1, envDrop=, user=, group=, "
+                + "allowRoot=false, pathPrefix=/blog, "
                 + "virtualHosts=example.com,*.example.org, minProcesses=0, maxProcesses=4, concurrency=0, "
                 + "maxQueue=50, queueTimeout=1500ms, spawnTimeout=2m, shutdownTimeout=0s, listen=tcp, "
                 + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s, upgradeIdleTimeout=10m, healthPath=, "

@@ -275,7 +275,7 @@ class AppSettingsTest {
         assertEquals("'MAXQUEUE' is not an app setting; did you mean 'maxQueue'? (set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("MAXQUEUE", "5")).getMessage());
         assertEquals("'sizeOfTheQueue' is not an app setting; it is one of: name, appRoot, type, entryPoint, command, env, "
-                + "pathPrefix, virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
+                + "envDrop, user, group, allowRoot, pathPrefix, virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, upgradeIdleTimeout, "
                 + "healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, "
                 + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, "
@@ -359,7 +359,8 @@ class AppSettingsTest {
 
     @Test
     void namesAreInDocumentedOrder() {
-        assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env", "pathPrefix", "virtualHosts",
+        assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env",
+                "envDrop", "user", "group", "allowRoot", "pathPrefix", "virtualHosts",
                 "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
                 "upgradeIdleTimeout", "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval",
@@ -385,6 +386,7 @@ class AppSettingsTest {
     void everyNameHasAStringSetterAndGetter() {
         AppSettings s = new AppSettings();
         s.setName("1"); s.setAppRoot("2"); s.setType("3"); s.setEntryPoint("4"); s.setCommand("5"); s.setEnv("6");
+        s.setEnvDrop("6a"); s.setUser("6b"); s.setGroup("6c"); s.setAllowRoot("6d");
         s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setMinProcesses("9"); s.setMaxProcesses("10");
         s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
         s.setShutdownTimeout("15"); s.setListen("16"); s.setIdleTimeout("17"); s.setMaxRequests("18");
@@ -395,7 +397,7 @@ class AppSettingsTest {
         s.setResponseBufferMax("35"); s.setBufferRequestBody("36"); s.setMaxRequestBody("37");
         s.setClientBodyTimeout("38"); s.setBufferDir("39"); s.setFaults("40"); s.setFaultSeed("41");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
-                s.getEnv(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
+                s.getEnv(), s.getEnvDrop(), s.getUser(), s.getGroup(), s.getAllowRoot(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
                 s.getMaxRequestTime(), s.getUpgradeIdleTimeout(), s.getHealthPath(), s.getHealthInterval(),
@@ -405,7 +407,7 @@ class AppSettingsTest {
                 s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
                 s.getClientBodyTimeout(), s.getBufferDir(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
-        assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+        assertEquals(List.of("1", "2", "3", "4", "5", "6", "6a", "6b", "6c", "6d", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
                 "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
                 "35", "36", "37", "38", "39", "40", "41"), viaNames);
         assertEquals(viaNames, viaGetters);
@@ -520,5 +522,46 @@ class AppSettingsTest {
         assertEquals(config.maxProcesses(), changed.maxProcesses());
         ConfigException e = assertThrows(ConfigException.class, () -> config.with(java.util.Map.of("maxQueue", "lots")));
         assertEquals("'maxQueue' must be an integer 0..1000000, but was [lots]", e.getMessage());
+    }
+
+    @Test
+    void envDropTakesNamesAndPrefixPatternsAndTheUserSettingsAreCheckedForForm() {
+        settings.setEnvDrop(" AWS_*, DB_PASSWORD  HOME ");
+        settings.setUser("www-data");
+        settings.setGroup("33");
+        settings.setAllowRoot("TRUE");
+        IsolationConfig isolation = settings.toConfig().isolation();
+        assertEquals(new IsolationConfig(List.of("AWS_*", "DB_PASSWORD", "HOME"), "www-data", "33", true), isolation);
+        assertTrue(isolation.drops("AWS_SECRET_ACCESS_KEY") && isolation.drops("HOME") && !isolation.drops("HOMEPAGE")
+                && !isolation.drops("DB_PASSWORD_FILE"));
+        assertEquals("AWS_*,DB_PASSWORD,HOME", settings.toConfig().settings().get("envDrop"));
+        AppSettings plain = new AppSettings();
+        plain.setName("blog");
+        plain.setAppRoot(appRoot.toString());
+        assertEquals(IsolationConfig.ofDefaults(), plain.toConfig().isolation());
+
+        settings.setEnvDrop("AWS-KEY,2FA*,A*B");
+        settings.setUser("www data");
+        settings.setGroup("-wheel");
+        settings.setAllowRoot("yes");
+        assertEquals("'envDrop' must be names or PREFIX* patterns separated by commas or spaces, each NAME matching"
+                + " [A-Za-z_][A-Za-z0-9_]*, but was [AWS-KEY]\n"
+                + "'envDrop' must be names or PREFIX* patterns separated by commas or spaces, each NAME matching"
+                + " [A-Za-z_][A-Za-z0-9_]*, but was [2FA*]\n"
+                + "'envDrop' must be names or PREFIX* patterns separated by commas or spaces, each NAME matching"
+                + " [A-Za-z_][A-Za-z0-9_]*, but was [A*B]\n"
+                + "'user' must be a user name or uid known to the system, but was [www data]\n"
+                + "'group' must be a group name or gid known to the system, but was [-wheel]\n"
+                + "'allowRoot' must be true or false, but was [yes]", problemsOf(settings));
+    }
+
+    @Test
+    void aCommandVariableThatEnvDropDropsFailsTheStart() {
+        settings.setType("generic");
+        settings.setCommand("server --home $HOME");
+        settings.setEnvDrop("HOME");
+        assertTrue(problemsOf(settings).startsWith("'command' must "), () -> problemsOf(settings));
+        settings.setEnv("HOME=/srv/home");
+        assertEquals(java.util.Map.of("HOME", "/srv/home"), settings.toConfig().env(), "env sets it again");
     }
 }

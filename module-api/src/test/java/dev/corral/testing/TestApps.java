@@ -76,6 +76,8 @@ public final class TestApps {
         settings.setAppRoot(root.toString());
         settings.setType(type);
         settings.setShutdownTimeout("5s");
+        // tests run as root in CI: a container running as root starts no app as root without it
+        settings.setAllowRoot("true");
         return settings;
     }
 }

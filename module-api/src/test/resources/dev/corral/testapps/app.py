@@ -138,6 +138,15 @@ def application(environ, start_response):
         body = pid.encode()
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
         return [body]
+    if path.endswith("/identity"):
+        # who the process runs as and what environment it got (the user and envDrop tests)
+        # one "key=value" line each: uid, euid, gid, egid, groups (comma separated), env.NAME
+        lines = ["uid=%d" % os.getuid(), "euid=%d" % os.geteuid(), "gid=%d" % os.getgid(), "egid=%d" % os.getegid(),
+                 "groups=" + ",".join(str(g) for g in sorted(os.getgroups()))]
+        lines += ["env.%s=%s" % (k, v.replace("\n", "\\n")) for k, v in sorted(os.environ.items())]
+        body = ("\n".join(lines) + "\n").encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("X-Pid", pid)])
+        return [body]
     if path.endswith("/garbage"):
         raise SystemExit("unreachable: garbage is served by the generic test server")
     body = ("hello from " + os.environ.get("CORRAL_APP", "?") + " pid " + pid + "\n").encode()

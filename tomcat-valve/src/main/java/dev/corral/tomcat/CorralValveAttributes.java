@@ -235,6 +235,18 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setEnv(String value) { set("env", value); }
     public String getEnv() { return settings.getEnv(); }
 
+    public void setEnvDrop(String value) { set("envDrop", value); }
+    public String getEnvDrop() { return settings.getEnvDrop(); }
+
+    public void setUser(String value) { set("user", value); }
+    public String getUser() { return settings.getUser(); }
+
+    public void setGroup(String value) { set("group", value); }
+    public String getGroup() { return settings.getGroup(); }
+
+    public void setAllowRoot(String value) { set("allowRoot", value); }
+    public String getAllowRoot() { return settings.getAllowRoot(); }
+
     public void setPathPrefix(String value) { set("pathPrefix", value); }
     public String getPathPrefix() { return settings.getPathPrefix(); }
 

@@ -46,7 +46,7 @@ record EngineServices(LongSupplier clock, Clock wallClock, Scheduler scheduler, 
         ExecutorService forward = Executors.newCachedThreadPool(daemonThreads("corral-forward"));
         ExecutorService blocking = Executors.newCachedThreadPool(daemonThreads("corral-spawn"));
         return new EngineServices(clock, Clock.systemUTC(), scheduler, forward, blocking, random,
-                new LifelineLauncher(runDir, scheduler, blocking, clock), new SocketHealthProbe(clock),
+                new LifelineLauncher(runDir, scheduler, blocking, clock, Accounts.system()), new SocketHealthProbe(clock),
                 new HttpForwarder(clock, SystemTime::pause), ManagementFactory.getPlatformMBeanServer(), () -> {
                     scheduler.shutdown();
                     forward.shutdown();

@@ -47,6 +47,8 @@ public final class Group implements App {
     /** The settings in force: replaced as a whole, under the lock, by a change at run time ({@link Tuning}). */
     volatile AppConfig config;
     final Engine engine;
+    /** Who the app's processes run as, and where their sockets go (decided when the app was added). */
+    final ProcessLauncher.Site site;
     /** The app's fault injector (FaultInjector.NONE unless faults are configured). */
     final FaultInjector faults;
     private final ReentrantLock lock = new ReentrantLock();
@@ -78,9 +80,10 @@ public final class Group implements App {
     final DrainFile drainFile = new DrainFile(this);
     final Counters counters = new Counters();
 
-    Group(AppConfig config, Engine engine) {
+    Group(AppConfig config, Engine engine, ProcessLauncher.Site site) {
         this.config = config;
         this.engine = engine;
+        this.site = site;
         this.router = new Router(engine.services.random());
         // its own injector even with no faults configured, so that faults can be switched on at run time
         this.faults = new FaultInjector(config.faults(), config.faultSeed());

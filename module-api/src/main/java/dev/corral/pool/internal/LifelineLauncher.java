@@ -6,9 +6,12 @@ import dev.corral.config.Durations;
 import dev.corral.fault.FaultInjector;
 import dev.corral.fault.FaultPoint;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,12 @@ import java.util.function.LongSupplier;
  * process tree down with it; then probes its socket until it accepts a connection (ready) or
  * {@code spawnTimeout} passes. The spawn and spawn-timeout fault points sit here.
  *
+ * <p>An app that runs as another user ({@link ProcessUser}) has the lifeline run as the
+ * container's user (root), which can therefore always signal and kill the app's group, and the
+ * app run by {@code setpriv} as its user; its sockets go in that user's private directory.
+ * The environment a process gets: the container's, minus {@code envDrop}, plus HOME, USER and
+ * LOGNAME of its user when it switches, plus {@code env}, plus Corral's own variables.
+ *
  * <p>Thread-safety: stateless apart from its collaborators; each spawn's progress lives in an
  * {@link Attempt} that only the scheduler thread touches.
  */
@@ -34,27 +43,66 @@ final class LifelineLauncher implements ProcessLauncher {
     private final Scheduler scheduler;
     private final Executor blockingExecutor;
     private final LongSupplier clock;
+    private final Accounts accounts;
 
-    LifelineLauncher(RunDir runDir, Scheduler scheduler, Executor blockingExecutor, LongSupplier clock) {
+    LifelineLauncher(RunDir runDir, Scheduler scheduler, Executor blockingExecutor, LongSupplier clock, Accounts accounts) {
         this.runDir = runDir;
+        this.accounts = accounts;
         this.scheduler = scheduler;
         this.blockingExecutor = blockingExecutor;
         this.clock = clock;
     }
 
+    /**
+     * Decides who the app's processes run as ({@link ProcessUser#decide}: the container's user,
+     * or with root, {@code user}/{@code group}), and makes their socket directory.
+     */
+    @Override
+    public Site admit(AppConfig config, RunDir dir) {
+        ProcessUser user = ProcessUser.decide(config.isolation(), accounts);
+        if (user.switches() && !onPath(ProcessUser.SETPRIV)) {
+            throw new dev.corral.config.ConfigException(List.of(new dev.corral.config.ConfigException.Problem(
+                    dev.corral.config.Setting.USER.configName(), config.isolation().user(),
+                    "a user Corral can switch to: that needs setpriv (util-linux) on the PATH, and there is none")));
+        }
+        try {
+            return new Site(user, dir.socketDir(user));
+        } catch (IOException | RuntimeException e) {
+            throw new UncheckedIOException(new IOException("cannot prepare the socket directory of app [" + config.name()
+                    + "] (processes running as " + user + ") in " + dir.path() + ": " + e.getMessage(), e));
+        }
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String entry : path.split(File.pathSeparator)) {
+            if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The command line as logged: a generic command's variables as {@code $NAME}, unexpanded. */
     @Override
     public List<String> command(AppConfig config) {
-        return command(config, name -> "$" + name);
+        return command(config, name -> "$" + name, null);
     }
 
     /**
      * The command line, a generic command's variables filled in by {@code variables} (each
-     * process's own environment when it starts: its socket or port differs).
+     * process's own environment when it starts: its socket or port differs), run as {@code user}
+     * (null: the container's user).
      */
-    private List<String> command(AppConfig config, Function<String, String> variables) {
+    private List<String> command(AppConfig config, Function<String, String> variables, ProcessUser user) {
         List<String> command = new ArrayList<>(List.of("setsid", "sh", runDir.script(RunDir.LIFELINE).toString(),
                 Long.toString(Math.max(1, (config.shutdownTimeout().toMillis() + 999) / 1000))));
+        if (user != null) {
+            command.addAll(user.commandPrefix());   // after the lifeline: it stays the container's, to kill the tree
+        }
         switch (config.type()) {
             case WSGI -> command.addAll(List.of(Interpreters.python(), "-u", runDir.script(RunDir.WSGI_LOADER).toString(), config.entryPoint()));
             case NODE -> command.addAll(List.of("node", runDir.script(RunDir.NODE_LOADER).toString(), config.entryPoint()));
@@ -74,8 +122,13 @@ final class LifelineLauncher implements ProcessLauncher {
         ProcessBuilder builder = new ProcessBuilder()
                 .directory(config.appRoot().toFile());   // stdout and stderr: two pipes, two log levels
         Map<String, String> env = builder.environment();
+        env.keySet().removeIf(config.isolation()::drops);
         env.remove("CORRAL_SOCKET");
         env.remove("PORT");
+        ProcessUser user = process.group.site.user();
+        if (user != null) {
+            env.putAll(user.identityEnv());
+        }
         env.putAll(config.env());
         env.put("CORRAL_APP", config.name());
         env.put("CORRAL_PROCESS_NUMBER", Integer.toString(process.number));
@@ -95,7 +148,7 @@ final class LifelineLauncher implements ProcessLauncher {
         } else {
             env.put("PORT", Integer.toString(process.port));
         }
-        builder.command(command(config, env::get));
+        builder.command(command(config, env::get, user));
         if (faults.inject(FaultPoint.SPAWN, "spawn of a process of app " + config.name())) {
             listener.failed(process, new SpawnException(SpawnException.Step.EXEC, "fork/exec failed (fault injected, seed "
                     + faults.seed() + ")", List.of()));

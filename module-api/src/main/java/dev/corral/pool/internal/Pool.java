@@ -165,10 +165,13 @@ public final class Pool implements AutoCloseable {
                 throw new IllegalArgumentException("An app named [" + config.name() + "] exists already");
             }
         }
-        Group group = new Group(config, engine);
+        Group group = new Group(config, engine, engine.services.launcher().admit(config, engine.runDir));
         groups.add(group);
         engine.management.appAdded(group);
-        LOG.log(Level.INFO, "app [{0}] configured: {1}", config.name(), config);
+        ProcessUser user = group.site.user();
+        LOG.log(Level.INFO, "app [{0}] configured: {1}{2}", config.name(), config, user == null ? ""
+                : user.switches() ? "; its processes run as " + user + ", their sockets in " + group.site.socketDir()
+                : user.uid() == 0 ? "; its processes run as root (allowRoot=true)" : "");
         if (started) {
             group.maintain();
         }

@@ -2,6 +2,7 @@ package dev.corral.pool.internal;
 
 import dev.corral.config.AppConfig;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -10,6 +11,24 @@ import java.util.List;
  * socket; the engine's tests use a launcher whose processes exist only in memory. Thread-safe.
  */
 interface ProcessLauncher {
+
+    /**
+     * Where an app's processes run: the user they run as ({@code null}: the launcher does not
+     * start real processes) and the directory of their sockets.
+     */
+    record Site(ProcessUser user, Path socketDir) {
+    }
+
+    /**
+     * Checks, when an app is added, that its processes can run as configured, and prepares what
+     * they need (their socket directory). This default is for launchers of in-memory processes:
+     * the run directory, no user.
+     *
+     * @throws dev.corral.config.ConfigException naming the settings that cannot be honoured
+     */
+    default Site admit(AppConfig config, RunDir runDir) {
+        return new Site(null, runDir.path());
+    }
 
     /** The full command line of a process of this app, for logs and spawn errors. */
     List<String> command(AppConfig config);

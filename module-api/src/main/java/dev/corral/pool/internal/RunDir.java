@@ -244,8 +244,69 @@ public final class RunDir {
         return dir.resolve("lib").resolve(name);
     }
 
-    Path socket(int seq) {
-        return dir.resolve(seq + ".sock");
+    /**
+     * The directory of the sockets of the processes that run as {@code user}: {@code u<uid>} in
+     * the run directory, owned by that user and its group, mode 0700, so that only that user and
+     * root reach the sockets in it (apps of other users cannot). Made if missing, and its owner
+     * and mode set again if it was there (a configured run directory is reused). For a user
+     * other than the container's, the run directory is opened for that user to pass through
+     * ({@link #openForOtherUsers}).
+     */
+    Path socketDir(ProcessUser user) throws IOException {
+        Path sockets = dir.resolve("u" + user.uid());
+        try {
+            Files.createDirectory(sockets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(sockets, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(sockets + " exists and is not a directory");
+            }
+        }
+        Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
+        if (user.switches()) {
+            Files.setAttribute(sockets, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(sockets, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+            openForOtherUsers();
+        }
+        return sockets;
+    }
+
+    /**
+     * Lets the users that apps run as pass through the run directory to their own socket
+     * directory and read the bundled loaders: the run directory becomes 0711 (others may enter
+     * it, not list it), its {@code lib} tree 0755 and 0644 (code, no secrets; still only the
+     * container's user may change it: the lifeline in it runs as root).
+     */
+    private void openForOtherUsers() throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.walkFileTree(dir.resolve("lib"), new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path path, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws IOException {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path path, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws IOException {
+                if (attrs.isRegularFile()) {
+                    try {
+                        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // a running app's Python renamed its bytecode cache's temporary file meanwhile
+                    }
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;   // gone meanwhile, as above
+                }
+                throw e;
+            }
+        });
     }
 
     /** Removes the directory if the engine created it. */

@@ -82,7 +82,7 @@ final class Spawning implements ProcessLauncher.Listener {
         int seq = engine.nextProcessSeq();
         boolean unix = group.config.listen() == Listen.UNIX;
         var random = engine.services.random();
-        AppProcess process = new AppProcess(group, seq, group.restarts.generation(), unix ? engine.runDir.socket(seq) : null,
+        AppProcess process = new AppProcess(group, seq, group.restarts.generation(), unix ? group.site.socketDir().resolve(seq + ".sock") : null,
                 unix ? 0 : Ports.freeLoopbackPort(), change.now,
                 Recycling.jitter(group.config.recycle().maxRequests(), random),
                 Recycling.jitter(group.config.recycle().maxMemoryBytes(), random),
