@@ -65,6 +65,8 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
     private String statusAllow;
     private String statusPerProcessMetrics;
     private volatile Corral corral;
+    /** The apps' static files while started, else null. */
+    private volatile JettyStaticFiles staticFiles;
     /** Jetty's graceful shutdown has begun (until the next start). */
     private volatile boolean shutdown;
 
@@ -255,6 +257,12 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
             engine.close();
             throw e;
         }
+        JettyStaticFiles files = JettyStaticFiles.of(engine.apps());
+        for (org.eclipse.jetty.server.handler.ContextHandler context : files.contexts()) {
+            context.setServer(getServer());
+            addBean(context, true);
+        }
+        staticFiles = files;
         corral = engine;
         shutdown = false;
         addBean(new EngineDump(engine), false);
@@ -321,6 +329,11 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
         Corral engine = corral;
         corral = null;
         getBeans(EngineDump.class).forEach(this::removeBean);
+        JettyStaticFiles files = staticFiles;
+        staticFiles = null;
+        if (files != null) {
+            files.contexts().forEach(this::removeBean);
+        }
         if (engine != null) {
             engine.close();
         }
@@ -377,6 +390,10 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
         Optional<App> app = engine.match(exchange.host(), exchange.rawPath());
         if (app.isEmpty()) {
             return super.handle(request, response, callback);
+        }
+        JettyStaticFiles files = staticFiles;
+        if (files != null && files.handle(app.get(), exchange, request, response, callback)) {
+            return true;
         }
         try {
             app.get().dispatch(exchange);

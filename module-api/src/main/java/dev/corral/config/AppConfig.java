@@ -42,6 +42,8 @@ import dev.corral.config.ConfigException.Problem;
  * @param env             extra environment variables, in order
  * @param pathPrefix      requests under this path go to the app; {@code /} means all
  * @param virtualHosts    host names the app serves ({@code *.example.com} for subdomains); empty means all
+ * @param staticDir       the directory whose files the container serves itself (its real path), or
+ *                        {@code null}: no static files
  * @param minProcesses    processes kept running even when idle
  * @param maxProcesses    upper bound on processes
  * @param concurrency     requests one process serves at a time; 0 means unlimited
@@ -68,6 +70,7 @@ public record AppConfig(
         Map<String, String> env,
         String pathPrefix,
         List<String> virtualHosts,
+        Path staticDir,
         int minProcesses,
         int maxProcesses,
         int concurrency,
@@ -91,6 +94,10 @@ public record AppConfig(
     public static final Map<String, String> DEFAULT_ENV = Map.of();
     public static final String DEFAULT_PATH_PREFIX = "/";
     public static final List<String> DEFAULT_VIRTUAL_HOSTS = List.of();
+    /** The {@code staticDir} used when none is set, if it exists under appRoot (else: no static files). */
+    public static final String DEFAULT_STATIC_DIR = "public";
+    /** The {@code staticDir} value that turns static files off. */
+    public static final String STATIC_DIR_NONE = "none";
     public static final int DEFAULT_MIN_PROCESSES = 1;
     public static final int DEFAULT_MAX_PROCESSES = 6;
     public static final int DEFAULT_CONCURRENCY = 1;
@@ -113,7 +120,7 @@ public record AppConfig(
                      Map<String, String> env, String pathPrefix, List<String> virtualHosts, int minProcesses,
                      int maxProcesses, int concurrency, int maxQueue, Duration queueTimeout, Duration spawnTimeout,
                      Duration shutdownTimeout, Listen listen) {
-        this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
+        this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, null, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
                 HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), DEFAULT_UPGRADE_IDLE_TIMEOUT,
                 dev.corral.fault.FaultSpec.NONE, 0);
@@ -155,6 +162,7 @@ public record AppConfig(
         AppConfigRules.throwIfAny(problems);
 
         appRoot = appRoot.toAbsolutePath().normalize();
+        staticDir = staticDir == null ? null : staticDir.toAbsolutePath().normalize();
         pathPrefix = AppConfigRules.normalizePathPrefix(pathPrefix);
     }
 
@@ -260,6 +268,7 @@ public record AppConfig(
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
         s.put(Setting.PATH_PREFIX.configName(), pathPrefix);
         putIf(s, Setting.VIRTUAL_HOSTS, virtualHosts.isEmpty() ? null : String.join(",", virtualHosts));
+        s.put(Setting.STATIC_DIR.configName(), staticDir == null ? STATIC_DIR_NONE : staticDir.toString());
         s.put(Setting.MIN_PROCESSES.configName(), Integer.toString(minProcesses));
         s.put(Setting.MAX_PROCESSES.configName(), Integer.toString(maxProcesses));
         s.put(Setting.CONCURRENCY.configName(), Integer.toString(concurrency));
@@ -328,6 +337,7 @@ public record AppConfig(
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
         s.add(Setting.PATH_PREFIX + "=" + pathPrefix);
         s.add(Setting.VIRTUAL_HOSTS + "=" + String.join(",", virtualHosts));
+        s.add(Setting.STATIC_DIR + "=" + (staticDir == null ? STATIC_DIR_NONE : staticDir));
         s.add(Setting.MIN_PROCESSES + "=" + minProcesses);
         s.add(Setting.MAX_PROCESSES + "=" + maxProcesses);
         s.add(Setting.CONCURRENCY + "=" + concurrency);
