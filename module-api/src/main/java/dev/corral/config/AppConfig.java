@@ -255,7 +255,8 @@ public record AppConfig(
     /**
      * Every setting as configuration text, by config name, in documented order: what an
      * {@link AppSettings} would hold to bind to this config again. Settings without a value
-     * (no entry point, no command, no env, all hosts, no health path) are left out.
+     * (no entry point, no command, no env, all hosts, no health path, no static files where appRoot
+     * has no {@code public/}) are left out.
      */
     public Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
@@ -268,7 +269,9 @@ public record AppConfig(
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" ")));
         s.put(Setting.PATH_PREFIX.configName(), pathPrefix);
         putIf(s, Setting.VIRTUAL_HOSTS, virtualHosts.isEmpty() ? null : String.join(",", virtualHosts));
-        s.put(Setting.STATIC_DIR.configName(), staticDir == null ? STATIC_DIR_NONE : staticDir.toString());
+        // off: "none" only where the default would turn it on (binding again must not turn it on)
+        putIf(s, Setting.STATIC_DIR, staticDir != null ? staticDir.toString()
+                : java.nio.file.Files.isDirectory(appRoot.resolve(DEFAULT_STATIC_DIR)) ? STATIC_DIR_NONE : null);
         s.put(Setting.MIN_PROCESSES.configName(), Integer.toString(minProcesses));
         s.put(Setting.MAX_PROCESSES.configName(), Integer.toString(maxProcesses));
         s.put(Setting.CONCURRENCY.configName(), Integer.toString(concurrency));
