@@ -132,11 +132,16 @@ final class TomcatStaticFiles {
     boolean handle(Request request, Response response, Consumer<String> refuse) throws IOException, ServletException {
         StaticFiles.Lookup lookup = StaticFiles.lookup(config, request.getMethod(), request.getRequestURI(),
                 request.getDecodedRequestURI());
+        if (response.isError() && lookup.kind() != StaticFiles.Kind.REFUSE) {
+            return false;   // a request Tomcat refused goes the way of any other (TomcatExchange.containerRefusal)
+        }
         switch (lookup.kind()) {
             case APP:
                 return false;
             case REFUSE:
-                refuse.accept(lookup.why());
+                if (!response.isError()) {
+                    refuse.accept(lookup.why());
+                }   // else Tomcat refused the request before the valve ran (400 for ".." above the root): its answer stands
                 return true;
             default:
                 break;
