@@ -57,6 +57,8 @@ public abstract class StaticFilesContract extends ContractSupport {
         String etag = file.headers().firstValue("ETag").orElse(null);
         String lastModified = file.headers().firstValue("Last-Modified").orElse(null);
         assertNotNull(etag, file.headers().toString());
+        assertTrue(etag.startsWith("W/\""), "a weak ETag: " + etag);
+        assertEquals("bytes", file.headers().firstValue("Accept-Ranges").orElse(null), file.headers().toString());
         assertNotNull(lastModified, file.headers().toString());
 
         RawHttp.Response head = RawHttp.exchange(base, "HEAD", "/css/site.css");
