@@ -2,6 +2,7 @@ package dev.corral.pool;
 
 import dev.corral.config.AppConfig;
 import dev.corral.config.AppSettings;
+import dev.corral.testing.TestApps;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,9 +36,7 @@ class StaticFilesTest {
     }
 
     private AppConfig config(String prefix, String staticDir) {
-        AppSettings settings = new AppSettings();
-        settings.setName("site");
-        settings.setAppRoot(appRoot.toString());
+        AppSettings settings = TestApps.wsgi("site", appRoot);   // the shared fixture's app settings
         settings.setPathPrefix(prefix);
         settings.setStaticDir(staticDir);
         return settings.toConfig();
