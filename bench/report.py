@@ -16,7 +16,8 @@ import sys
 
 SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat", "corral-jetty+status",
            "corral-tomcat+status", "passenger"]
-WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "upload-16"]
+WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "static16k-16", "static1m-16",
+                 "upload-16"]
 SCENARIO_TEXT = {
     "hello-16": "`GET /hello` (14-byte body), 16 connections: proxy overhead",
     "hello-64": "`GET /hello`, 64 connections: proxy overhead under more concurrency",
@@ -24,6 +25,11 @@ SCENARIO_TEXT = {
     "big1024-16": "`GET /big?kb=1024` (1 MiB streamed body), 16 connections",
     "big256-16": "`GET /big?kb=256`, 16 connections",
     "upload-16": "`POST /upload` with a 64 KiB body, 16 connections",
+    "static16k-16": "static-file: `GET /static16k.bin`, a 16 KiB file of the app's `public/` directory served by "
+                    "the front end itself (nginx: `root` with `sendfile on`; Corral: the container's own file "
+                    "serving, no app process), 16 connections",
+    "static1m-16": "static-file: `GET /static1m.bin`, a 1 MiB file of `public/`, served as static16k-16, "
+                   "16 connections",
     "overflow": "queue overflow: `GET /sleep?ms=200`, 64 connections, every queue bounded at {qo}",
     "crash": "`GET /hello` on 16 connections, plus `GET /crash` (the process exits mid-request) "
              "every {ce} ms on its own connection",

@@ -126,6 +126,11 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## Host names the app serves, comma separated; *.example.com for subdomains. Default: (all).
 # corral.app.virtualHosts=example.com,*.example.com
 
+## Files under this directory (relative to appRoot) are served by the container itself to GET and
+## HEAD under pathPrefix, never by a process (see Static files); none = off. Default: public (when
+## <appRoot>/public exists).
+# corral.app.staticDir=public
+
 ## Processes kept running, 0..maxProcesses. Default: 1.
 # corral.app.minProcesses=1
 

@@ -67,6 +67,8 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
     private String agentPort;
     private String agentBind;
     private volatile Corral corral;
+    /** The apps' static files while started, else null. */
+    private volatile JettyStaticFiles staticFiles;
     /** Jetty's graceful shutdown has begun (until the next start). */
     private volatile boolean shutdown;
 
@@ -282,6 +284,12 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
             engine.close();
             throw e;
         }
+        JettyStaticFiles files = JettyStaticFiles.of(engine.apps());
+        for (org.eclipse.jetty.server.handler.ContextHandler context : files.contexts()) {
+            context.setServer(getServer());
+            addBean(context, true);
+        }
+        staticFiles = files;
         corral = engine;
         shutdown = false;
         addBean(new EngineDump(engine), false);
@@ -348,6 +356,11 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
         Corral engine = corral;
         corral = null;
         getBeans(EngineDump.class).forEach(this::removeBean);
+        JettyStaticFiles files = staticFiles;
+        staticFiles = null;
+        if (files != null) {
+            files.contexts().forEach(this::removeBean);
+        }
         if (engine != null) {
             engine.close();
         }
@@ -404,6 +417,10 @@ public class CorralHandler extends Handler.Wrapper implements Graceful {
         Optional<App> app = engine.match(exchange.host(), exchange.rawPath());
         if (app.isEmpty()) {
             return super.handle(request, response, callback);
+        }
+        JettyStaticFiles files = staticFiles;
+        if (files != null && files.handle(app.get(), exchange, request, response, callback)) {
+            return true;
         }
         try {
             app.get().dispatch(exchange);

@@ -11,6 +11,7 @@ import dev.corral.testing.contract.QueueContract;
 import dev.corral.testing.contract.RecyclingContract;
 import dev.corral.testing.contract.RestartContract;
 import dev.corral.testing.contract.RoutingContract;
+import dev.corral.testing.contract.StaticFilesContract;
 import dev.corral.testing.contract.SpawnFailureContract;
 import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
@@ -33,6 +34,10 @@ class JettyContractTest {
 
     @Nested
     class Routing extends RoutingContract implements OnJetty {
+    }
+
+    @Nested
+    class StaticFiles extends StaticFilesContract implements OnJetty {
     }
 
     @Nested

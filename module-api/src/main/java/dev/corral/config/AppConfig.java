@@ -42,6 +42,8 @@ import dev.corral.config.ConfigException.Problem;
  * @param env             extra environment variables, in order
  * @param pathPrefix      requests under this path go to the app; {@code /} means all
  * @param virtualHosts    host names the app serves ({@code *.example.com} for subdomains); empty means all
+ * @param staticDir       the directory whose files the container serves itself (its real path), or
+ *                        {@code null}: no static files
  * @param minProcesses    processes kept running even when idle
  * @param maxProcesses    upper bound on processes
  * @param concurrency     requests one process serves at a time; 0 means unlimited
@@ -70,6 +72,7 @@ public record AppConfig(
         Map<String, String> env,
         String pathPrefix,
         List<String> virtualHosts,
+        Path staticDir,
         int minProcesses,
         int maxProcesses,
         int concurrency,
@@ -94,6 +97,10 @@ public record AppConfig(
     public static final Map<String, String> DEFAULT_ENV = Map.of();
     public static final String DEFAULT_PATH_PREFIX = "/";
     public static final List<String> DEFAULT_VIRTUAL_HOSTS = List.of();
+    /** The {@code staticDir} used when none is set, if it exists under appRoot (else: no static files). */
+    public static final String DEFAULT_STATIC_DIR = "public";
+    /** The {@code staticDir} value that turns static files off. */
+    public static final String STATIC_DIR_NONE = "none";
     public static final int DEFAULT_MIN_PROCESSES = 1;
     public static final int DEFAULT_MAX_PROCESSES = 6;
     public static final int DEFAULT_CONCURRENCY = 1;
@@ -116,7 +123,7 @@ public record AppConfig(
                      Map<String, String> env, String pathPrefix, List<String> virtualHosts, int minProcesses,
                      int maxProcesses, int concurrency, int maxQueue, Duration queueTimeout, Duration spawnTimeout,
                      Duration shutdownTimeout, Listen listen) {
-        this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
+        this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, null, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
                 HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), DEFAULT_UPGRADE_IDLE_TIMEOUT,
                 dev.corral.fault.FaultSpec.NONE, 0, IsolationConfig.ofDefaults());
@@ -159,6 +166,7 @@ public record AppConfig(
         AppConfigRules.throwIfAny(problems);
 
         appRoot = appRoot.toAbsolutePath().normalize();
+        staticDir = staticDir == null ? null : staticDir.toAbsolutePath().normalize();
         pathPrefix = AppConfigRules.normalizePathPrefix(pathPrefix);
     }
 
@@ -251,7 +259,8 @@ public record AppConfig(
     /**
      * Every setting as configuration text, by config name, in documented order: what an
      * {@link AppSettings} would hold to bind to this config again. Settings without a value
-     * (no entry point, no command, no env, all hosts, no health path) are left out.
+     * (no entry point, no command, no env, all hosts, no health path, no static files where appRoot
+     * has no {@code public/}) are left out.
      */
     public Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
@@ -268,6 +277,9 @@ public record AppConfig(
         s.put(Setting.ALLOW_ROOT.configName(), Boolean.toString(isolation.allowRoot()));
         s.put(Setting.PATH_PREFIX.configName(), pathPrefix);
         putIf(s, Setting.VIRTUAL_HOSTS, virtualHosts.isEmpty() ? null : String.join(",", virtualHosts));
+        // off: "none" only where the default would turn it on (binding again must not turn it on)
+        putIf(s, Setting.STATIC_DIR, staticDir != null ? staticDir.toString()
+                : java.nio.file.Files.isDirectory(appRoot.resolve(DEFAULT_STATIC_DIR)) ? STATIC_DIR_NONE : null);
         s.put(Setting.MIN_PROCESSES.configName(), Integer.toString(minProcesses));
         s.put(Setting.MAX_PROCESSES.configName(), Integer.toString(maxProcesses));
         s.put(Setting.CONCURRENCY.configName(), Integer.toString(concurrency));
@@ -337,6 +349,7 @@ public record AppConfig(
         s.add(isolation.toString());
         s.add(Setting.PATH_PREFIX + "=" + pathPrefix);
         s.add(Setting.VIRTUAL_HOSTS + "=" + String.join(",", virtualHosts));
+        s.add(Setting.STATIC_DIR + "=" + (staticDir == null ? STATIC_DIR_NONE : staticDir));
         s.add(Setting.MIN_PROCESSES + "=" + minProcesses);
         s.add(Setting.MAX_PROCESSES + "=" + maxProcesses);
         s.add(Setting.CONCURRENCY + "=" + concurrency);

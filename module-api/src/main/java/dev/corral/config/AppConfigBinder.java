@@ -72,6 +72,7 @@ final class AppConfigBinder {
         AppConfigRules.pathPrefix(pathPrefix, problems);
         List<String> virtualHosts = virtualHosts();
         AppConfigRules.virtualHosts(virtualHosts, problems);
+        Path staticDir = staticDir(appRoot);
         Integer maxProcesses = integer(MAX_PROCESSES, AppConfig.DEFAULT_MAX_PROCESSES, 1, AppConfig.MAX_PROCESSES_LIMIT);
         Integer minProcesses = integer(MIN_PROCESSES, AppConfig.DEFAULT_MIN_PROCESSES,
                 AppConfigRules.minProcessesAllowed(maxProcesses));
@@ -153,7 +154,7 @@ final class AppConfigBinder {
         }
 
         AppConfigRules.throwIfAny(problems);
-        return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts,
+        return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, staticDir,
                 minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout,
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
@@ -200,6 +201,35 @@ final class AppConfigBinder {
             // reported below
         }
         problems.add(BUFFER_DIR.problem(v));
+        return null;
+    }
+
+    /**
+     * The static files' directory as its real path (so that the containers' checks against links
+     * leaving it see the directory itself, not a deploy link), or null for none: {@code none},
+     * or the default {@code public} when appRoot has no such directory. A configured directory
+     * must exist.
+     */
+    private Path staticDir(Path appRoot) {
+        String v = value(STATIC_DIR);
+        v = v == null || v.isEmpty() ? null : v;
+        if (v != null && v.equalsIgnoreCase(AppConfig.STATIC_DIR_NONE)) {
+            return null;
+        }
+        if (appRoot == null) {
+            return null;   // reported: appRoot
+        }
+        try {
+            Path dir = appRoot.resolve(v == null ? AppConfig.DEFAULT_STATIC_DIR : v).normalize();
+            if (Files.isDirectory(dir)) {
+                return dir.toRealPath();
+            }
+        } catch (InvalidPathException | java.io.IOException e) {
+            // reported below like any other path that is no directory
+        }
+        if (v != null) {
+            problems.add(STATIC_DIR.problem(v));
+        }
         return null;
     }
 

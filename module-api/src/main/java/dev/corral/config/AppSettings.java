@@ -126,6 +126,9 @@ public final class AppSettings {
     public void setVirtualHosts(String value) { put(Setting.VIRTUAL_HOSTS, value); }
     public String getVirtualHosts() { return values.get(Setting.VIRTUAL_HOSTS); }
 
+    public void setStaticDir(String value) { put(Setting.STATIC_DIR, value); }
+    public String getStaticDir() { return values.get(Setting.STATIC_DIR); }
+
     public void setMinProcesses(String value) { put(Setting.MIN_PROCESSES, value); }
     public String getMinProcesses() { return values.get(Setting.MIN_PROCESSES); }
 

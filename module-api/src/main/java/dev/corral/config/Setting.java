@@ -56,6 +56,10 @@ public enum Setting {
     VIRTUAL_HOSTS(Scope.APP, "virtualHosts", null, "(all)", "example.com,*.example.com",
             "host names the app serves, comma separated; *.example.com for subdomains",
             "host names such as example.com or *.example.com, separated by commas or spaces"),
+    STATIC_DIR(Scope.APP, "staticDir", null, "public (when <appRoot>/public exists)", "public",
+            "files under this directory (relative to appRoot) are served by the container itself to GET and HEAD"
+                    + " under pathPrefix, never by a process (see Static files); none = off",
+            "none, or an existing directory (absolute, or relative to appRoot)"),
     MIN_PROCESSES(Scope.APP, "minProcesses", "1", null, null,
             "processes kept running, 0..maxProcesses",
             "an integer 0..maxProcesses"),

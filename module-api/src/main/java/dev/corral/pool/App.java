@@ -23,6 +23,15 @@ public interface App {
     void dispatch(Exchange exchange);
 
     /**
+     * Answers a request for the app's static files that Corral refuses (see {@link StaticFiles}):
+     * 404 with reason {@code path_refused}, and the failed request's log line; the request
+     * never reaches a process and is not counted as one of the app's requests.
+     *
+     * @param why what is wrong with the path, for the log line and the response text
+     */
+    void refusePath(Exchange exchange, String why);
+
+    /**
      * Rolling restart (also triggered by touching {@code tmp/restart.txt} in the app root): new
      * processes are started and must be ready before old ones are retired one at a time, so no
      * request is lost; if the new version cannot start, the old processes keep serving.

@@ -111,7 +111,7 @@ class AppConfigTest {
         assertEquals("AppConfig[name=blog, appRoot=" + ROOT.toAbsolutePath() + ", type=generic, entryPoint=, "
                 + "command=python3 -m 'my app', env='GREETING=hello world' DEBUG=1, envDrop=, user=, group=, "
                 + "allowRoot=false, pathPrefix=/blog, "
-                + "virtualHosts=example.com,*.example.org, minProcesses=0, maxProcesses=4, concurrency=0, "
+                + "virtualHosts=example.com,*.example.org, staticDir=none, minProcesses=0, maxProcesses=4, concurrency=0, "
                 + "maxQueue=50, queueTimeout=1500ms, spawnTimeout=2m, shutdownTimeout=0s, listen=tcp, "
                 + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s, upgradeIdleTimeout=10m, healthPath=, "
                 + "healthInterval=2s, healthFastInterval=500ms, healthDownInterval=5s, healthRise=2, healthFall=3, healthTimeout=2s, "

@@ -137,6 +137,7 @@ class AppSettingsTest {
             "pathPrefix      | /my blog     | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [/my blog]",
             "pathPrefix      | /blog?x      | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [/blog?x]",
             "pathPrefix      | /blog#top    | 'pathPrefix' must be a path starting with '/' without whitespace, '?' or '#', but was [/blog#top]",
+            "staticDir       | no-such-dir  | 'staticDir' must be none, or an existing directory (absolute, or relative to appRoot), but was [no-such-dir]",
             "virtualHosts    | ok.com bad_host | 'virtualHosts' must be host names such as example.com or *.example.com, separated by commas or spaces, but was [bad_host]",
             "virtualHosts    | a.*.com      | 'virtualHosts' must be host names such as example.com or *.example.com, separated by commas or spaces, but was [a.*.com]",
             "minProcesses    | -1           | 'minProcesses' must be an integer 0..6 (at most maxProcesses), but was [-1]",
@@ -162,6 +163,24 @@ class AppSettingsTest {
     void rejectsBadValueNamingSettingValueAndAllowed(String setting, String value, String message) {
         settings.set(setting, value);
         assertEquals(message, problemsOf(settings));
+    }
+
+    @Test
+    void staticDirIsPublicWhenItExistsElseOffAndNoneTurnsItOff() throws IOException {
+        assertNull(settings.toConfig().staticDir(), "no public/: no static files, and no error");
+        Path real = Files.createDirectories(appRoot.resolve("public")).toRealPath();
+        assertEquals(real, settings.toConfig().staticDir());
+        settings.setStaticDir("none");
+        assertNull(settings.toConfig().staticDir());
+        assertNull(settings.toConfig().with(Map.of("maxQueue", "5")).staticDir(), "none holds across a change");
+        Path assets = Files.createDirectories(appRoot.resolve("assets")).toRealPath();
+        settings.setStaticDir("assets");
+        assertEquals(assets, settings.toConfig().staticDir());
+        settings.setStaticDir(assets.toString());
+        assertEquals(assets, settings.toConfig().staticDir());
+        Path link = Files.createSymbolicLink(appRoot.resolve("current"), assets);
+        settings.setStaticDir(link.toString());
+        assertEquals(assets, settings.toConfig().staticDir(), "the directory's real path");
     }
 
     @Test
@@ -275,7 +294,7 @@ class AppSettingsTest {
         assertEquals("'MAXQUEUE' is not an app setting; did you mean 'maxQueue'? (set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("MAXQUEUE", "5")).getMessage());
         assertEquals("'sizeOfTheQueue' is not an app setting; it is one of: name, appRoot, type, entryPoint, command, env, "
-                + "envDrop, user, group, allowRoot, pathPrefix, virtualHosts, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
+                + "envDrop, user, group, allowRoot, pathPrefix, virtualHosts, staticDir, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, upgradeIdleTimeout, "
                 + "healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, "
                 + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, "
@@ -361,7 +380,7 @@ class AppSettingsTest {
     void namesAreInDocumentedOrder() {
         assertEquals(List.of("name", "appRoot", "type", "entryPoint", "command", "env",
                 "envDrop", "user", "group", "allowRoot", "pathPrefix", "virtualHosts",
-                "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
+                "staticDir", "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
                 "upgradeIdleTimeout", "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval",
                 "healthRise", "healthFall", "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions",
@@ -387,7 +406,7 @@ class AppSettingsTest {
         AppSettings s = new AppSettings();
         s.setName("1"); s.setAppRoot("2"); s.setType("3"); s.setEntryPoint("4"); s.setCommand("5"); s.setEnv("6");
         s.setEnvDrop("6a"); s.setUser("6b"); s.setGroup("6c"); s.setAllowRoot("6d");
-        s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setMinProcesses("9"); s.setMaxProcesses("10");
+        s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setStaticDir("8s"); s.setMinProcesses("9"); s.setMaxProcesses("10");
         s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
         s.setShutdownTimeout("15"); s.setListen("16"); s.setIdleTimeout("17"); s.setMaxRequests("18");
         s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setUpgradeIdleTimeout("21"); s.setHealthPath("22");
@@ -397,7 +416,8 @@ class AppSettingsTest {
         s.setResponseBufferMax("35"); s.setBufferRequestBody("36"); s.setMaxRequestBody("37");
         s.setClientBodyTimeout("38"); s.setBufferDir("39"); s.setFaults("40"); s.setFaultSeed("41");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
-                s.getEnv(), s.getEnvDrop(), s.getUser(), s.getGroup(), s.getAllowRoot(), s.getPathPrefix(), s.getVirtualHosts(), s.getMinProcesses(), s.getMaxProcesses(),
+                s.getEnv(), s.getEnvDrop(), s.getUser(), s.getGroup(), s.getAllowRoot(), s.getPathPrefix(), s.getVirtualHosts(),
+                s.getStaticDir(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
                 s.getMaxRequestTime(), s.getUpgradeIdleTimeout(), s.getHealthPath(), s.getHealthInterval(),
@@ -407,7 +427,7 @@ class AppSettingsTest {
                 s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
                 s.getClientBodyTimeout(), s.getBufferDir(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
-        assertEquals(List.of("1", "2", "3", "4", "5", "6", "6a", "6b", "6c", "6d", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+        assertEquals(List.of("1", "2", "3", "4", "5", "6", "6a", "6b", "6c", "6d", "7", "8", "8s", "9", "10", "11", "12", "13", "14", "15", "16",
                 "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
                 "35", "36", "37", "38", "39", "40", "41"), viaNames);
         assertEquals(viaNames, viaGetters);

@@ -76,7 +76,7 @@ public class CorralValve extends CorralValveAttributes {
     /** The engine and this valve's app while started, else null; replaced as a whole. */
     private volatile Serving serving;
 
-    private record Serving(SharedCorral engine, App app) {
+    private record Serving(SharedCorral engine, App app, TomcatStaticFiles staticFiles) {
     }
 
     public CorralValve() {
@@ -99,12 +99,23 @@ public class CorralValve extends CorralValveAttributes {
             throw new LifecycleException(this + " could not start Corral: " + e.getMessage(), e);
         }
         AppConfig config = bound.app();
+        App app;
         try {
-            serving = new Serving(engine, engine.attach(this, getContainer(), config));
+            app = engine.attach(this, getContainer(), config);
         } catch (RuntimeException e) {
             engine.release();
             throw new LifecycleException(this + " could not add its app: " + e.getMessage(), e);
         }
+        TomcatStaticFiles staticFiles;
+        try {
+            staticFiles = TomcatStaticFiles.start(config, getContainer());
+        } catch (LifecycleException | RuntimeException e) {
+            engine.detach(this);
+            engine.release();
+            throw e instanceof LifecycleException l ? l
+                    : new LifecycleException(this + " could not serve its static files: " + e.getMessage(), e);
+        }
+        serving = new Serving(engine, app, staticFiles);
         LOG.log(System.Logger.Level.INFO, "{0} serves app [{1}] at pathPrefix [{2}]{3}", this, config.name(),
                 config.pathPrefix(), config.virtualHosts().isEmpty() ? "" : " for virtualHosts " + config.virtualHosts());
         super.startInternal();
@@ -116,6 +127,9 @@ public class CorralValve extends CorralValveAttributes {
         Serving stopped = serving;
         serving = null;
         if (stopped != null) {
+            if (stopped.staticFiles() != null) {
+                stopped.staticFiles().stop();
+            }
             stopped.engine().detach(this);
             stopped.engine().release();
         }
@@ -156,6 +170,9 @@ public class CorralValve extends CorralValveAttributes {
             getNext().invoke(request, response);
             return;
         }
+        if (s.staticFiles() != null && s.staticFiles().handle(request, response, why -> refuse(s.app(), request, response, why))) {
+            return;
+        }
         TomcatExchange exchange = new TomcatExchange(request, response,
                 request.getContext() != null && request.isAsyncSupported());
         request.setNote(EXCHANGE_NOTE, exchange);
@@ -169,5 +186,13 @@ public class CorralValve extends CorralValveAttributes {
             exchange.awaitEnd();
             exchange.switchProtocols();   // a WebSocket: Tomcat switches the connection once this returns
         }
+    }
+
+    /** Answers a static-file path Corral refuses: 404 path_refused, from the engine. */
+    private static void refuse(App app, Request request, Response response, String why) {
+        TomcatExchange exchange = new TomcatExchange(request, response, false);
+        request.setNote(EXCHANGE_NOTE, exchange);
+        app.refusePath(exchange, why);
+        exchange.awaitEnd();
     }
 }

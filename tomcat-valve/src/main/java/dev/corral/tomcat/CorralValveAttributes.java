@@ -252,6 +252,8 @@ public abstract class CorralValveAttributes extends ValveBase {
 
     public void setVirtualHosts(String value) { set("virtualHosts", value); }
     public String getVirtualHosts() { return settings.getVirtualHosts(); }
+    public void setStaticDir(String value) { set("staticDir", value); }
+    public String getStaticDir() { return settings.getStaticDir(); }
 
     public void setMinProcesses(String value) { set("minProcesses", value); }
     public String getMinProcesses() { return settings.getMinProcesses(); }

@@ -115,6 +115,32 @@ class CorralValveTest {
     }
 
     @Test
+    void hostLevelValveWithNoContextServesStaticFilesThroughTomcat() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(appRoot.resolve("public"));
+        java.nio.file.Files.writeString(dir.resolve("a.txt"), "static text\n");
+        java.nio.file.Files.createSymbolicLink(dir.resolve("link.txt"), dir.resolve("a.txt"));
+        AppSettings app = TestApps.wsgi("site", appRoot);
+        app.setPathPrefix("/site");
+        app.setMinProcesses("0");
+        start(false, 8, app);
+        HttpResponse<String> file = get("/site/a.txt");
+        assertEquals(200, file.statusCode());
+        assertEquals("static text\n", file.body());
+        String etag = file.headers().firstValue("ETag").orElseThrow();
+        assertTrue(etag.startsWith("W/"), "Tomcat's weak ETag: " + etag);
+        assertEquals(304, RawHttp.exchange(base, "GET", "/site/a.txt", "If-None-Match: " + etag).status());
+        RawHttp.Response range = RawHttp.exchange(base, "GET", "/site/a.txt", "Range: bytes=7-10");
+        assertEquals(206, range.status());
+        assertEquals("text", range.body());
+        RawHttp.Response link = RawHttp.exchange(base, "GET", "/site/link.txt");
+        assertEquals(404, link.status());
+        assertEquals("path_refused", link.header("X-Corral-Reason"));
+        AppStatus status = tomcat.corral().app("site").orElseThrow().status();
+        assertEquals(0, status.processes(), status.toString());
+        assertEquals(0, status.served(), status.toString());
+    }
+
+    @Test
     void hostLevelValveWithNoContextSwitchesAWebSocket() throws Exception {
         AppSettings app = TestApps.node("ws", appRoot);
         app.setMaxProcesses("1");

@@ -115,6 +115,9 @@ final class FailureMapper {
         } else if (failure instanceof Outcome.BodyTimeout slow) {
             return "the client sent " + slow.received() + " bytes of its request body in clientBodyTimeout="
                     + Durations.format(config.buffers().clientBodyTimeout()) + " (" + app + "): no process was taken";
+        } else if (failure instanceof Outcome.PathRefused refused) {
+            return "the path is refused by the static files of " + app + " (staticDir=" + config.staticDir() + "): "
+                    + refused.why();
         } else if (failure instanceof Outcome.TimedOut) {
             return "the request ran longer than maxRequestTime=" + Durations.format(config.recycle().maxRequestTime())
                     + "; " + process + " was killed";
@@ -125,6 +128,7 @@ final class FailureMapper {
     static String statusText(int status) {
         return switch (status) {
             case 408 -> "Request Timeout";
+            case 404 -> "Not Found";
             case 413 -> "Content Too Large";
             case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";

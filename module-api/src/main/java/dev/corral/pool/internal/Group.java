@@ -116,6 +116,15 @@ public final class Group implements App {
     }
 
     @Override
+    public void refusePath(Exchange exchange, String why) {
+        String clientId = RequestIds.fromClient(exchange.header(RequestIds.HEADER));
+        String id = clientId != null ? clientId : engine.nextRequestId();
+        exchange.attribute(dev.corral.pool.RequestAttributes.APP, name());
+        exchange.attribute(dev.corral.pool.RequestAttributes.REQUEST_ID, id);
+        FailureMapper.answer(this, new RequestInfo(exchange, id, engine.now()), new Outcome.PathRefused(why), null);
+    }
+
+    @Override
     public boolean restart() {
         return restarts.start();
     }

@@ -137,6 +137,14 @@ sealed interface Outcome {
     }
 
     /** The app is draining (an operator's drain): no new requests. */
+    /** A static-file path that tries to leave the app's static directory: see {@link Reason#PATH_REFUSED}. */
+    record PathRefused(String why) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.PATH_REFUSED;
+        }
+    }
+
     record Draining() implements Failure {
         @Override
         public Reason reason() {

@@ -31,6 +31,13 @@ public enum Reason {
     BODY_TOO_LARGE(413, "body_too_large"),
     /** The client did not send its whole body within {@code clientBodyTimeout}. */
     CLIENT_BODY_TIMEOUT(408, "client_body_timeout"),
+    /**
+     * A GET or HEAD under an app with static files that tries to leave its directory (a
+     * {@code ..} segment, an encoded slash, backslash, NUL or percent sign) or names a file
+     * there that the container refuses to serve (a link leaving the directory): never sent to
+     * the app.
+     */
+    PATH_REFUSED(404, "path_refused"),
     /** The client went away (while queued or while being served). */
     CLIENT_GONE(499, "client_gone");
 

@@ -47,6 +47,11 @@ public final class AppSpec {
         return this;
     }
 
+    public AppSpec staticDir(String dir) {
+        settings.setStaticDir(dir);
+        return this;
+    }
+
     public AppSpec listen(String listen) {
         settings.setListen(listen);
         return this;
