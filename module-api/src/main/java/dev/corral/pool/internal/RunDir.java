@@ -169,19 +169,45 @@ public final class RunDir {
     }
 
     /**
-     * The JVM that made a temp run dir: its pid and, from {@link #OWNER}, its start time
-     * ({@code null} when unknown: a {@link #LEGACY_OWNER} mark, or a system that does not say).
+     * The JVM that made a temp run dir: its pid and how to tell it from a later process with the
+     * same pid: its start in clock ticks since boot ({@code startTicks}, from
+     * {@code /proc/<pid>/stat}; -1 when unknown) and, for marks and systems without that, its
+     * start time ({@code started}; {@code null} when unknown: a {@link #LEGACY_OWNER} mark, or a
+     * system that does not say). The ticks come first because they never move: a start time is
+     * boot time plus ticks, and the boot time a JVM computes follows the wall clock, so a clock
+     * step (a VM resumed, NTP) between one JVM's start and another's check made a live JVM's run
+     * dir look abandoned, and it was removed under its running apps.
      */
-    record Owner(long pid, Instant started) {
+    record Owner(long pid, Instant started, long startTicks) {
+
+        Owner(long pid, Instant started) {
+            this(pid, started, -1);
+        }
 
         static Owner current() {
             ProcessHandle self = ProcessHandle.current();
-            return new Owner(self.pid(), self.info().startInstant().orElse(null));
+            return new Owner(self.pid(), self.info().startInstant().orElse(null), startTicks(self.pid()));
         }
 
-        /** The mark as written: a line naming it, then {@code pid=} and {@code started=}. */
+        /** The mark as written: a line naming it, then {@code pid=}, {@code ticks=} and {@code started=}. */
         String render() {
-            return MAGIC + "\npid=" + pid + "\n" + (started == null ? "" : "started=" + started.toEpochMilli() + "\n");
+            return MAGIC + "\npid=" + pid + "\n" + (startTicks < 0 ? "" : "ticks=" + startTicks + "\n")
+                    + (started == null ? "" : "started=" + started.toEpochMilli() + "\n");
+        }
+
+        /**
+         * When the process {@code pid} started, in clock ticks since boot (field 22 of
+         * {@code /proc/<pid>/stat}), or -1 if that cannot be read (no such process, no /proc).
+         */
+        static long startTicks(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+                // after the command name, which may hold spaces and parentheses: field 3 (state) on
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[22 - 3]);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
         }
 
         /** The owner named by the mark in {@code dir}; empty if it has none, or one that is not Corral's. */
@@ -207,25 +233,35 @@ public final class RunDir {
             }
             Long pid = null;
             Instant started = null;
+            long ticks = -1;
             for (String line : lines.subList(1, lines.size())) {
                 if (line.startsWith("pid=")) {
                     pid = Long.parseLong(line.substring(4));
+                } else if (line.startsWith("ticks=")) {
+                    ticks = Long.parseLong(line.substring(6));
                 } else if (line.startsWith("started=")) {
                     started = Instant.ofEpochMilli(Long.parseLong(line.substring(8)));
                 }
             }
-            return pid == null ? Optional.empty() : Optional.of(new Owner(pid, started));
+            return pid == null ? Optional.empty() : Optional.of(new Owner(pid, started, ticks));
         }
 
         /**
          * True when no live process is this owner: none has the pid, or the one that has it
-         * started at another time. Start times are compared to the second, which the pid would
-         * have to be reused within to fool it (the kernel hands pids out in turn).
+         * started at another tick since boot (exact), or, without ticks on either side, at
+         * another time (compared to the second, which the pid would have to be reused within to
+         * fool it: the kernel hands pids out in turn).
          */
         boolean isGone() {
             Optional<ProcessHandle> holder = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
             if (holder.isEmpty()) {
                 return true;
+            }
+            if (startTicks >= 0) {
+                long holderTicks = startTicks(pid);
+                if (holderTicks >= 0) {
+                    return holderTicks != startTicks;
+                }
             }
             if (started == null) {
                 return false;

@@ -35,6 +35,13 @@ class RunDirTest {
             Files.createDirectories(dead.resolve("lib/corral-wsgi"));
             // the pid now belongs to a process that started an hour after the owner did
             Path reused = marked(tmp.resolve("corral-reused"), new RunDir.Owner(live.pid(), liveStarted.minus(Duration.ofHours(1))));
+            long liveTicks = RunDir.Owner.startTicks(live.pid());
+            assertTrue(liveTicks >= 0, "the start of a live process in ticks since boot, from /proc");
+            // the same pid, started at another tick since boot: a later process, whatever the clock says
+            Path reusedTicks = marked(tmp.resolve("corral-reused-ticks"), new RunDir.Owner(live.pid(), liveStarted, liveTicks + 1));
+            // the owner itself, with a start time an hour off: the wall clock was stepped since the mark was written
+            Path clockStepped = marked(tmp.resolve("corral-clock-stepped"),
+                    new RunDir.Owner(live.pid(), liveStarted.minus(Duration.ofHours(1)), liveTicks));
             Path thisJvm = marked(tmp.resolve("corral-this-jvm"), RunDir.Owner.current());
             Path liveChild = marked(tmp.resolve("corral-live-child"), new RunDir.Owner(live.pid(), liveStarted));
             Path legacyDead = legacy(tmp.resolve("corral-legacy-dead"), deadPid);
@@ -45,6 +52,9 @@ class RunDirTest {
                 assertFalse(Files.exists(dead), "the run dir of a pid that no process has is removed");
                 assertFalse(Files.exists(reused), "a pid now held by a process that started at another time is not the owner");
                 assertFalse(Files.exists(legacyDead), "an older Corral's run dir (owner.pid) of a dead JVM is removed");
+                assertFalse(Files.exists(reusedTicks), "a pid now held by a process that started at another tick is not the owner");
+                assertTrue(Files.exists(clockStepped.resolve(RunDir.OWNER)),
+                        "the run dir of a live owner stays when the wall clock moved since its mark was written");
                 assertTrue(Files.exists(thisJvm.resolve(RunDir.OWNER)), "the run dir of this live JVM stays");
                 assertTrue(Files.exists(liveChild.resolve(RunDir.OWNER)), "the run dir of a live process stays");
                 assertTrue(Files.exists(legacyLive.resolve(RunDir.LEGACY_OWNER)), "an older Corral's run dir of a live JVM stays");
