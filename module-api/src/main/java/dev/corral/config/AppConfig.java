@@ -56,6 +56,8 @@ import dev.corral.config.ConfigException.Problem;
  * @param buffers         how request and response bodies are buffered
  * @param upgradeIdleTimeout an upgraded connection (a WebSocket) idle this long either way is
  *                        closed; zero = never
+ * @param timeouts        connectTimeout and responseTimeout
+ * @param errorPages      what Corral's own error answers show (detailedErrors, errorPages)
  * @param faults          the faults to inject (off by default)
  * @param faultSeed       the seed of the fault injector, so that a run can be replayed
  */
@@ -81,6 +83,8 @@ public record AppConfig(
         RoutingConfig routing,
         BufferConfig buffers,
         Duration upgradeIdleTimeout,
+        TimeoutConfig timeouts,
+        ErrorPageConfig errorPages,
         dev.corral.fault.FaultSpec faults,
         long faultSeed) {
 
@@ -116,7 +120,7 @@ public record AppConfig(
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
                 HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), DEFAULT_UPGRADE_IDLE_TIMEOUT,
-                dev.corral.fault.FaultSpec.NONE, 0);
+                TimeoutConfig.ofDefaults(), ErrorPageConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0);
     }
 
     public AppConfig {
@@ -125,6 +129,8 @@ public record AppConfig(
         routing = routing == null ? RoutingConfig.ofDefaults() : routing;
         buffers = buffers == null ? BufferConfig.ofDefaults() : buffers;
         upgradeIdleTimeout = upgradeIdleTimeout == null ? DEFAULT_UPGRADE_IDLE_TIMEOUT : upgradeIdleTimeout;
+        timeouts = timeouts == null ? TimeoutConfig.ofDefaults() : timeouts;
+        errorPages = errorPages == null ? ErrorPageConfig.ofDefaults() : errorPages;
         faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
         env = env == null ? DEFAULT_ENV : copyOf(env);
@@ -272,6 +278,8 @@ public record AppConfig(
         s.put(Setting.MAX_REQUESTS.configName(), Integer.toString(recycle.maxRequests()));
         s.put(Setting.MAX_MEMORY.configName(), Sizes.format(recycle.maxMemoryBytes()));
         s.put(Setting.MAX_REQUEST_TIME.configName(), Durations.format(recycle.maxRequestTime()));
+        s.put(Setting.CONNECT_TIMEOUT.configName(), Durations.format(timeouts.connectTimeout()));
+        s.put(Setting.RESPONSE_TIMEOUT.configName(), Durations.format(timeouts.responseTimeout()));
         s.put(Setting.UPGRADE_IDLE_TIMEOUT.configName(), Durations.format(upgradeIdleTimeout));
         putIf(s, Setting.HEALTH_PATH, health.healthPath());
         s.put(Setting.HEALTH_INTERVAL.configName(), Durations.format(health.interval()));
@@ -285,6 +293,8 @@ public record AppConfig(
         s.put(Setting.SLOW_START.configName(), Durations.format(routing.slowStart()));
         s.put(Setting.STICKY_SESSIONS.configName(), Boolean.toString(routing.stickySessions()));
         s.put(Setting.STICKY_COOKIE.configName(), routing.stickyCookie());
+        s.put(Setting.DETAILED_ERRORS.configName(), Boolean.toString(errorPages.detailedErrors()));
+        putIf(s, Setting.ERROR_PAGES, errorPages.pagesText());
         s.put(Setting.RESPONSE_BUFFER_SIZE.configName(), Sizes.format(buffers.responseBufferSize()));
         s.put(Setting.RESPONSE_BUFFER_MAX.configName(), Sizes.format(buffers.responseBufferMax()));
         s.put(Setting.BUFFER_REQUEST_BODY.configName(), Boolean.toString(buffers.bufferRequestBody()));
@@ -337,9 +347,11 @@ public record AppConfig(
         s.add(Setting.SHUTDOWN_TIMEOUT + "=" + Durations.format(shutdownTimeout));
         s.add(Setting.LISTEN + "=" + listen.configName());
         s.add(recycle.toString());
+        s.add(timeouts.toString());
         s.add(Setting.UPGRADE_IDLE_TIMEOUT + "=" + Durations.format(upgradeIdleTimeout));
         s.add(health.toString());
         s.add(routing.toString());
+        s.add(errorPages.toString());
         s.add(Setting.FAULTS + "=" + faults);
         s.add(Setting.FAULT_SEED + "=" + faultSeed);
         return s.toString();
