@@ -102,6 +102,11 @@ public abstract class ContractSupport implements FixtureFactory {
         return new AppSpec(TestApps.threaded(name, appRoot));
     }
 
+    /** The generic server that wedges its listener on demand ({@code wedged_server.py}, see {@link TestApps#wedged}). */
+    protected AppSpec wedged(String name) {
+        return new AppSpec(TestApps.wedged(name, appRoot));
+    }
+
     /** A fresh directory where the test apps record what they saw ({@code TESTAPP_STATE_DIR}). */
     protected Path stateDir() throws IOException {
         return Files.createDirectories(tmp.resolve("state"));
