@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The contract classes ({@link RoutingContract}, {@link QueueContract},
  * {@link StreamingContract}, {@link RecyclingContract}, {@link HealthContract},
  * {@link RestartContract}, {@link SpawnFailureContract}, {@link FaultContract},
+ * {@link TimeoutsContract}, {@link ErrorPagesContract},
  * {@link ForwardingSafetyContract}) hold the
  * request-path contract of Corral, one capability each, and every adapter runs all of them, so
  * the adapters cannot drift apart. A behaviour added to the engine gets its test in the class
