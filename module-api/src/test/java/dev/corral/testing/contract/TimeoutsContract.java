@@ -2,6 +2,8 @@ package dev.corral.testing.contract;
 
 import dev.corral.testing.RawHttp;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.net.Socket;
@@ -23,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the first byte of an answer: past it the client gets 504 {@code response_timeout} and the same
  * process serves on; a streamed answer whose first byte came in time runs as long as it takes.
  * {@code connectTimeout} bounds a connect to a process whose listener is wedged (its backlog
- * full, it accepts nothing): the request tries another process, or gets 502
- * {@code connect_failed} whose log line names the timeout.
+ * full, it accepts nothing; a Unix socket's connect then blocks, and a TCP port drops the SYNs):
+ * the request tries another process, or gets 502 {@code connect_failed} whose log line names the
+ * timeout.
  */
 public abstract class TimeoutsContract extends ContractSupport {
 
@@ -87,9 +90,11 @@ public abstract class TimeoutsContract extends ContractSupport {
         assertEquals(0, logs.matching("reason=connect_failed").size(), "every request was served");
     }
 
-    @Test
-    void aConnectThatTimesOutOnEveryAttemptIs502ConnectFailedNamingTheTimeout() throws Exception {
-        start(wedged("stuck").minProcesses(1).maxProcesses(1).connectTimeout("300ms").retries(1).errorLimit(0));
+    @ParameterizedTest(name = "listen={0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    void aConnectThatTimesOutOnEveryAttemptIs502ConnectFailedNamingTheTimeout(String listen) throws Exception {
+        start(wedged("stuck").listen(listen).minProcesses(1).maxProcesses(1).connectTimeout("300ms").retries(1)
+                .errorLimit(0));
         awaitStatus("stuck", s -> s.ready() == 1);
         long pid = pidsOf("stuck").iterator().next();
         assertEquals(Long.toString(pid), pid(get("/hello")));
