@@ -168,6 +168,14 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 ## A request running longer kills its process and gets 504 request_timeout; 0 = off. Default: 0.
 # corral.app.maxRequestTime=0
 
+## Connecting to a process may take this long; past it the connect failed: the request tries another
+## process (retries), at last 502 connect_failed (see Timeouts). Default: 5s.
+# corral.app.connectTimeout=5s
+
+## From the request written to the first byte of the app's answer; past it: 504 response_timeout,
+## the connection closed, the process kept (see Timeouts); 0 = off. Default: 60s.
+# corral.app.responseTimeout=60s
+
 ## An upgraded connection (a WebSocket) that carried no byte either way this long is closed (see
 ## WebSockets); 0 = never. Default: 10m.
 # corral.app.upgradeIdleTimeout=10m
@@ -212,6 +220,16 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 
 ## The sticky sessions' cookie name. Default: corral_route.
 # corral.app.stickyCookie=corral_route
+
+## True: Corral's own error answers (502, 503, 504, 408, 413) show the failure's details (pids,
+## socket paths, the app's last output); false: status, reason code and request id only (see Request
+## failures); the log always has the details. Default: false.
+# corral.app.detailedErrors=false
+
+## Status=file pairs separated by spaces: that HTML file (read at start-up, {{requestId}},
+## {{status}} and {{reason}} filled in) is the body of Corral's own error answers with that status.
+## Default: (none).
+# corral.app.errorPages=503=/srv/blog/errors/503.html
 
 ## Response bytes a slow client has not taken yet that are kept in memory; past it, in a private
 ## temporary file (see Slow clients). Default: 128KB.

@@ -17,6 +17,8 @@ import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
 import dev.corral.testing.contract.SlowClientContract;
 import dev.corral.testing.contract.TracingContract;
+import dev.corral.testing.contract.ErrorPagesContract;
+import dev.corral.testing.contract.TimeoutsContract;
 import dev.corral.testing.contract.UpgradeContract;
 
 import org.junit.jupiter.api.Nested;
@@ -94,5 +96,13 @@ class JettyContractTest {
 
     @Nested
     class Upgrade extends UpgradeContract implements OnJetty {
+    }
+
+    @Nested
+    class Timeouts extends TimeoutsContract implements OnJetty {
+    }
+
+    @Nested
+    class ErrorPages extends ErrorPagesContract implements OnJetty {
     }
 }

@@ -14,8 +14,8 @@ import java.io.IOException;
  *   <tr><td>{@link QueueFullException}</td><td>{@code queue_full}</td></tr>
  *   <tr><td>{@link QueueTimeoutException}</td><td>{@code queue_timeout}</td></tr>
  *   <tr><td>{@link AppCrashedException}</td><td>{@code app_crashed}</td></tr>
- *   <tr><td>{@link AppTimeoutException}</td><td>{@code request_timeout} (maxRequestTime), {@code call_timeout}
- *       (the request's own timeout)</td></tr>
+ *   <tr><td>{@link AppTimeoutException}</td><td>{@code request_timeout} (maxRequestTime),
+ *       {@code response_timeout} (responseTimeout), {@code call_timeout} (the request's own timeout)</td></tr>
  *   <tr><td>{@link AppUnavailableException}</td><td>{@code spawn_failed}, {@code draining}, {@code shutting_down},
  *       {@code connect_failed}, {@code too_many_open_files}, {@code no_such_app}</td></tr>
  *   <tr><td>{@code AppCallException}</td><td>{@code bad_response}, {@code internal_error}, {@code client_gone}</td></tr>
@@ -54,7 +54,7 @@ public class AppCallException extends IOException {
             case "queue_full" -> new QueueFullException(app, status, message, pid, requestId, queueMillis);
             case "queue_timeout" -> new QueueTimeoutException(app, status, message, pid, requestId, queueMillis);
             case "app_crashed" -> new AppCrashedException(app, status, message, pid, requestId, queueMillis);
-            case "request_timeout", "call_timeout" ->
+            case "request_timeout", "response_timeout", "call_timeout" ->
                     new AppTimeoutException(app, reason, status, message, pid, requestId, queueMillis);
             case "spawn_failed", "draining", "shutting_down", "connect_failed", "too_many_open_files", "no_such_app" ->
                     new AppUnavailableException(app, reason, status, message, pid, requestId, queueMillis);

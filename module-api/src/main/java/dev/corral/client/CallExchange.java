@@ -182,6 +182,12 @@ final class CallExchange implements Exchange {
         return committed;
     }
 
+    /** A caller in the JVM: its exceptions carry the failure's details (they are not a network client's). */
+    @Override
+    public boolean showsErrorDetails() {
+        return true;
+    }
+
     /** Corral's own answer (an error with its reason code): the call fails with the exception of that reason. */
     @Override
     public void respond(int status, List<HttpHeader> headers, byte[] body) {

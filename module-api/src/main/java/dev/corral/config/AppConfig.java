@@ -58,6 +58,8 @@ import dev.corral.config.ConfigException.Problem;
  * @param buffers         how request and response bodies are buffered
  * @param upgradeIdleTimeout an upgraded connection (a WebSocket) idle this long either way is
  *                        closed; zero = never
+ * @param timeouts        connectTimeout and responseTimeout
+ * @param errorPages      what Corral's own error answers show (detailedErrors, errorPages)
  * @param faults          the faults to inject (off by default)
  * @param faultSeed       the seed of the fault injector, so that a run can be replayed
  * @param isolation       what the processes do not inherit from the container's environment, and
@@ -86,6 +88,8 @@ public record AppConfig(
         RoutingConfig routing,
         BufferConfig buffers,
         Duration upgradeIdleTimeout,
+        TimeoutConfig timeouts,
+        ErrorPageConfig errorPages,
         dev.corral.fault.FaultSpec faults,
         long faultSeed,
         IsolationConfig isolation) {
@@ -126,7 +130,8 @@ public record AppConfig(
         this(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, null, minProcesses, maxProcesses,
                 concurrency, maxQueue, queueTimeout, spawnTimeout, shutdownTimeout, listen, RecycleConfig.ofDefaults(),
                 HealthConfig.ofDefaults(), RoutingConfig.ofDefaults(), BufferConfig.ofDefaults(), DEFAULT_UPGRADE_IDLE_TIMEOUT,
-                dev.corral.fault.FaultSpec.NONE, 0, IsolationConfig.ofDefaults());
+                TimeoutConfig.ofDefaults(), ErrorPageConfig.ofDefaults(), dev.corral.fault.FaultSpec.NONE, 0,
+                IsolationConfig.ofDefaults());
     }
 
     public AppConfig {
@@ -135,6 +140,8 @@ public record AppConfig(
         routing = routing == null ? RoutingConfig.ofDefaults() : routing;
         buffers = buffers == null ? BufferConfig.ofDefaults() : buffers;
         upgradeIdleTimeout = upgradeIdleTimeout == null ? DEFAULT_UPGRADE_IDLE_TIMEOUT : upgradeIdleTimeout;
+        timeouts = timeouts == null ? TimeoutConfig.ofDefaults() : timeouts;
+        errorPages = errorPages == null ? ErrorPageConfig.ofDefaults() : errorPages;
         faults = faults == null ? dev.corral.fault.FaultSpec.NONE : faults;
         isolation = isolation == null ? IsolationConfig.ofDefaults() : isolation;
         command = command == null ? DEFAULT_COMMAND : List.copyOf(command);
@@ -292,6 +299,8 @@ public record AppConfig(
         s.put(Setting.MAX_REQUESTS.configName(), Integer.toString(recycle.maxRequests()));
         s.put(Setting.MAX_MEMORY.configName(), Sizes.format(recycle.maxMemoryBytes()));
         s.put(Setting.MAX_REQUEST_TIME.configName(), Durations.format(recycle.maxRequestTime()));
+        s.put(Setting.CONNECT_TIMEOUT.configName(), Durations.format(timeouts.connectTimeout()));
+        s.put(Setting.RESPONSE_TIMEOUT.configName(), Durations.format(timeouts.responseTimeout()));
         s.put(Setting.UPGRADE_IDLE_TIMEOUT.configName(), Durations.format(upgradeIdleTimeout));
         putIf(s, Setting.HEALTH_PATH, health.healthPath());
         s.put(Setting.HEALTH_INTERVAL.configName(), Durations.format(health.interval()));
@@ -305,6 +314,8 @@ public record AppConfig(
         s.put(Setting.SLOW_START.configName(), Durations.format(routing.slowStart()));
         s.put(Setting.STICKY_SESSIONS.configName(), Boolean.toString(routing.stickySessions()));
         s.put(Setting.STICKY_COOKIE.configName(), routing.stickyCookie());
+        s.put(Setting.DETAILED_ERRORS.configName(), Boolean.toString(errorPages.detailedErrors()));
+        putIf(s, Setting.ERROR_PAGES, errorPages.pagesText());
         s.put(Setting.RESPONSE_BUFFER_SIZE.configName(), Sizes.format(buffers.responseBufferSize()));
         s.put(Setting.RESPONSE_BUFFER_MAX.configName(), Sizes.format(buffers.responseBufferMax()));
         s.put(Setting.BUFFER_REQUEST_BODY.configName(), Boolean.toString(buffers.bufferRequestBody()));
@@ -359,9 +370,11 @@ public record AppConfig(
         s.add(Setting.SHUTDOWN_TIMEOUT + "=" + Durations.format(shutdownTimeout));
         s.add(Setting.LISTEN + "=" + listen.configName());
         s.add(recycle.toString());
+        s.add(timeouts.toString());
         s.add(Setting.UPGRADE_IDLE_TIMEOUT + "=" + Durations.format(upgradeIdleTimeout));
         s.add(health.toString());
         s.add(routing.toString());
+        s.add(errorPages.toString());
         s.add(Setting.FAULTS + "=" + faults);
         s.add(Setting.FAULT_SEED + "=" + faultSeed);
         return s.toString();

@@ -89,6 +89,8 @@ final class AppConfigBinder {
         String memory = value(MAX_MEMORY);
         Long maxMemory = memory == null ? Long.valueOf(RecycleConfig.DEFAULT_MAX_MEMORY) : Sizes.parse(MAX_MEMORY.configName(), memory, problems);
         Duration maxRequestTime = duration(MAX_REQUEST_TIME, RecycleConfig.DEFAULT_MAX_REQUEST_TIME, true);
+        Duration connectTimeout = duration(CONNECT_TIMEOUT, TimeoutConfig.DEFAULT_CONNECT_TIMEOUT, false);
+        Duration responseTimeout = duration(RESPONSE_TIMEOUT, TimeoutConfig.DEFAULT_RESPONSE_TIMEOUT, true);
         Duration upgradeIdleTimeout = duration(UPGRADE_IDLE_TIMEOUT, AppConfig.DEFAULT_UPGRADE_IDLE_TIMEOUT, true);
         String healthPath = value(HEALTH_PATH);
         if (healthPath != null && (!healthPath.startsWith("/") || healthPath.matches(".*[\\s#].*"))) {
@@ -152,6 +154,11 @@ final class AppConfigBinder {
         if (!stickyCookie.matches(RoutingConfig.COOKIE_NAME)) {
             problems.add(STICKY_COOKIE.problem(stickyCookie));
         }
+        String detailedErrors = valueOr(DETAILED_ERRORS, Boolean.toString(ErrorPageConfig.DEFAULT_DETAILED_ERRORS));
+        if (!detailedErrors.equalsIgnoreCase("true") && !detailedErrors.equalsIgnoreCase("false")) {
+            problems.add(DETAILED_ERRORS.problem(detailedErrors));
+        }
+        Map<Integer, ErrorPageConfig.Page> errorPages = errorPages(appRoot);
 
         AppConfigRules.throwIfAny(problems);
         return new AppConfig(name, appRoot, type, entryPoint, command, env, pathPrefix, virtualHosts, staticDir,
@@ -161,7 +168,9 @@ final class AppConfigBinder {
                         healthFall, healthTimeout, errorLimit),
                 new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
                 new BufferConfig(responseBufferSize, responseBufferMax, Boolean.parseBoolean(bufferRequestBody),
-                        maxRequestBody, clientBodyTimeout, bufferDir), upgradeIdleTimeout, faults, faultSeed,
+                        maxRequestBody, clientBodyTimeout, bufferDir), upgradeIdleTimeout,
+                new TimeoutConfig(connectTimeout, responseTimeout),
+                new ErrorPageConfig(Boolean.parseBoolean(detailedErrors), errorPages), faults, faultSeed,
                 new IsolationConfig(envDrop, user, group, Boolean.parseBoolean(allowRoot)));
     }
 
@@ -294,6 +303,53 @@ final class AppConfigBinder {
         }
         AppConfigRules.env(env, problems);
         return env;
+    }
+
+    /**
+     * The error pages: {@code status=path} words (quoted like {@code env}'s), each status one of
+     * Corral's own at most once, each file (relative to appRoot) read now, as UTF-8, at most
+     * {@link ErrorPageConfig#MAX_PAGE_BYTES}: a missing or unreadable page fails the start.
+     */
+    private Map<Integer, ErrorPageConfig.Page> errorPages(Path appRoot) {
+        Map<Integer, ErrorPageConfig.Page> pages = new java.util.TreeMap<>();
+        String v = value(ERROR_PAGES);
+        List<String> words = v == null ? List.of() : words(ERROR_PAGES, v, false);
+        if (words == null) {
+            return pages;
+        }
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            String status = eq < 0 ? "" : word.substring(0, eq).trim();
+            String file = eq < 0 ? "" : word.substring(eq + 1).trim();
+            if (!status.matches("[0-9]{3}") || !ErrorPageConfig.STATUSES.contains(Integer.valueOf(status))
+                    || file.isEmpty()) {
+                problems.add(ERROR_PAGES.problem(word));
+                continue;
+            }
+            if (pages.containsKey(Integer.valueOf(status))) {
+                problems.add(ERROR_PAGES.problem(word, "status=path pairs with each status at most once"));
+                continue;
+            }
+            try {
+                Path path = Path.of(file);
+                if (!path.isAbsolute() && appRoot != null) {
+                    path = appRoot.resolve(path);
+                }
+                path = path.normalize();
+                if (!Files.isRegularFile(path) || Files.size(path) > ErrorPageConfig.MAX_PAGE_BYTES) {
+                    problems.add(ERROR_PAGES.problem(word, "status=path pairs, each path a readable UTF-8 file of at"
+                            + " most 64KB (" + path + " is " + (Files.isRegularFile(path) ? "larger" : "no file") + ")"));
+                    continue;
+                }
+                String html = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path))).toString();
+                pages.put(Integer.valueOf(status), new ErrorPageConfig.Page(path, html));
+            } catch (InvalidPathException | java.io.IOException e) {
+                problems.add(ERROR_PAGES.problem(word, "status=path pairs, each path a readable UTF-8 file of at most"
+                        + " 64KB (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
+            }
+        }
+        return pages;
     }
 
     private List<String> virtualHosts() {

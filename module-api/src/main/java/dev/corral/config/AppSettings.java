@@ -176,6 +176,10 @@ public final class AppSettings {
 
     public void setMaxRequestTime(String value) { put(Setting.MAX_REQUEST_TIME, value); }
     public String getMaxRequestTime() { return values.get(Setting.MAX_REQUEST_TIME); }
+    public void setConnectTimeout(String value) { put(Setting.CONNECT_TIMEOUT, value); }
+    public String getConnectTimeout() { return values.get(Setting.CONNECT_TIMEOUT); }
+    public void setResponseTimeout(String value) { put(Setting.RESPONSE_TIMEOUT, value); }
+    public String getResponseTimeout() { return values.get(Setting.RESPONSE_TIMEOUT); }
     public void setUpgradeIdleTimeout(String value) { put(Setting.UPGRADE_IDLE_TIMEOUT, value); }
     public String getUpgradeIdleTimeout() { return values.get(Setting.UPGRADE_IDLE_TIMEOUT); }
 
@@ -214,6 +218,12 @@ public final class AppSettings {
 
     public void setStickyCookie(String value) { put(Setting.STICKY_COOKIE, value); }
     public String getStickyCookie() { return values.get(Setting.STICKY_COOKIE); }
+
+    public void setDetailedErrors(String value) { put(Setting.DETAILED_ERRORS, value); }
+    public String getDetailedErrors() { return values.get(Setting.DETAILED_ERRORS); }
+
+    public void setErrorPages(String value) { put(Setting.ERROR_PAGES, value); }
+    public String getErrorPages() { return values.get(Setting.ERROR_PAGES); }
 
     public void setFaults(String value) { put(Setting.FAULTS, value); }
     public String getFaults() { return values.get(Setting.FAULTS); }

@@ -97,6 +97,14 @@ public enum Setting {
     MAX_REQUEST_TIME(Scope.APP, "maxRequestTime", "0", null, null,
             "a request running longer kills its process and gets 504 request_timeout; 0 = off",
             "a duration >= 0, such as 30s or 5m (0 = off)"),
+    CONNECT_TIMEOUT(Scope.APP, "connectTimeout", "5s", null, null,
+            "connecting to a process may take this long; past it the connect failed: the request tries another"
+                    + " process (retries), at last 502 connect_failed (see Timeouts)",
+            "a duration > 0, such as 250ms, 5s or 1m"),
+    RESPONSE_TIMEOUT(Scope.APP, "responseTimeout", "60s", null, null,
+            "from the request written to the first byte of the app's answer; past it: 504 response_timeout, the"
+                    + " connection closed, the process kept (see Timeouts); 0 = off",
+            "a duration >= 0, such as 30s or 5m (0 = off)"),
     UPGRADE_IDLE_TIMEOUT(Scope.APP, "upgradeIdleTimeout", "10m", null, null,
             "an upgraded connection (a WebSocket) that carried no byte either way this long is closed (see"
                     + " WebSockets); 0 = never",
@@ -138,6 +146,16 @@ public enum Setting {
     STICKY_COOKIE(Scope.APP, "stickyCookie", "corral_route", null, null,
             "the sticky sessions' cookie name",
             "a cookie name (letters, digits and !#$%&'*+.^_`|~-)"),
+    DETAILED_ERRORS(Scope.APP, "detailedErrors", "false", null, null,
+            "true: Corral's own error answers (502, 503, 504, 408, 413) show the failure's details (pids, socket"
+                    + " paths, the app's last output); false: status, reason code and request id only (see Request"
+                    + " failures); the log always has the details",
+            "true or false"),
+    ERROR_PAGES(Scope.APP, "errorPages", null, "(none)", "503=/srv/blog/errors/503.html",
+            "status=file pairs separated by spaces: that HTML file (read at start-up, {{requestId}}, {{status}} and"
+                    + " {{reason}} filled in) is the body of Corral's own error answers with that status",
+            "status=path pairs separated by whitespace, each status one of " + ErrorPageConfig.STATUSES_TEXT
+                    + " at most once, each path a readable UTF-8 file of at most 64KB"),
     RESPONSE_BUFFER_SIZE(Scope.APP, "responseBufferSize", "128KB", null, null,
             "response bytes a slow client has not taken yet that are kept in memory; past it, in a private"
                     + " temporary file (see Slow clients)",

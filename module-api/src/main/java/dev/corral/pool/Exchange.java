@@ -84,6 +84,17 @@ public interface Exchange {
         return null;
     }
 
+    /**
+     * Whether Corral's own error answers to this exchange carry the failure's details (pids,
+     * settings, the app's last output) whatever the app's {@code detailedErrors} says: true for a
+     * caller in the same JVM ({@code AppClient}, whose exceptions are read by the operator's own
+     * code), false for a network client, who sees status, reason code and request id only unless
+     * the operator asked for more. False by default.
+     */
+    default boolean showsErrorDetails() {
+        return false;
+    }
+
     /** The request body, read with blocking calls. */
     InputStream requestBody() throws IOException;
 

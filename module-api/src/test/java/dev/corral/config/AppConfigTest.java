@@ -113,10 +113,11 @@ class AppConfigTest {
                 + "allowRoot=false, pathPrefix=/blog, "
                 + "virtualHosts=example.com,*.example.org, staticDir=none, minProcesses=0, maxProcesses=4, concurrency=0, "
                 + "maxQueue=50, queueTimeout=1500ms, spawnTimeout=2m, shutdownTimeout=0s, listen=tcp, "
-                + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s, upgradeIdleTimeout=10m, healthPath=, "
+                + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s, connectTimeout=5s, responseTimeout=1m, "
+                + "upgradeIdleTimeout=10m, healthPath=, "
                 + "healthInterval=2s, healthFastInterval=500ms, healthDownInterval=5s, healthRise=2, healthFall=3, healthTimeout=2s, "
                 + "errorLimit=10, retries=3, slowStart=0s, stickySessions=false, stickyCookie=corral_route, "
-                + "faults=, faultSeed=0]", c.toString());
+                + "detailedErrors=false, errorPages=, faults=, faultSeed=0]", c.toString());
     }
 
     @Test

@@ -295,9 +295,11 @@ class AppSettingsTest {
                 assertThrows(ConfigException.class, () -> settings.set("MAXQUEUE", "5")).getMessage());
         assertEquals("'sizeOfTheQueue' is not an app setting; it is one of: name, appRoot, type, entryPoint, command, env, "
                 + "envDrop, user, group, allowRoot, pathPrefix, virtualHosts, staticDir, minProcesses, maxProcesses, concurrency, maxQueue, queueTimeout, spawnTimeout, "
-                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, upgradeIdleTimeout, "
+                + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, connectTimeout, "
+                + "responseTimeout, upgradeIdleTimeout, "
                 + "healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, "
-                + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, responseBufferSize, "
+                + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, detailedErrors, "
+                + "errorPages, responseBufferSize, "
                 + "responseBufferMax, bufferRequestBody, maxRequestBody, clientBodyTimeout, bufferDir, faults, faultSeed "
                 + "(set to [5])",
                 assertThrows(ConfigException.class, () -> settings.set("sizeOfTheQueue", "5")).getMessage());
@@ -382,9 +384,9 @@ class AppSettingsTest {
                 "envDrop", "user", "group", "allowRoot", "pathPrefix", "virtualHosts",
                 "staticDir", "minProcesses", "maxProcesses", "concurrency", "maxQueue", "queueTimeout", "spawnTimeout",
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
-                "upgradeIdleTimeout", "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval",
+                "connectTimeout", "responseTimeout", "upgradeIdleTimeout", "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval",
                 "healthRise", "healthFall", "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions",
-                "stickyCookie",
+                "stickyCookie", "detailedErrors", "errorPages",
                 "responseBufferSize", "responseBufferMax", "bufferRequestBody", "maxRequestBody", "clientBodyTimeout",
                 "bufferDir", "faults", "faultSeed"),
                 AppSettings.names());
@@ -409,10 +411,12 @@ class AppSettingsTest {
         s.setPathPrefix("7"); s.setVirtualHosts("8"); s.setStaticDir("8s"); s.setMinProcesses("9"); s.setMaxProcesses("10");
         s.setConcurrency("11"); s.setMaxQueue("12"); s.setQueueTimeout("13"); s.setSpawnTimeout("14");
         s.setShutdownTimeout("15"); s.setListen("16"); s.setIdleTimeout("17"); s.setMaxRequests("18");
-        s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setUpgradeIdleTimeout("21"); s.setHealthPath("22");
+        s.setMaxMemory("19"); s.setMaxRequestTime("20"); s.setConnectTimeout("20a"); s.setResponseTimeout("20b");
+        s.setUpgradeIdleTimeout("21"); s.setHealthPath("22");
         s.setHealthInterval("23"); s.setHealthFastInterval("24"); s.setHealthDownInterval("25"); s.setHealthRise("26");
         s.setHealthFall("27"); s.setHealthTimeout("28"); s.setErrorLimit("29"); s.setRetries("30");
-        s.setSlowStart("31"); s.setStickySessions("32"); s.setStickyCookie("33"); s.setResponseBufferSize("34");
+        s.setSlowStart("31"); s.setStickySessions("32"); s.setStickyCookie("33"); s.setDetailedErrors("33a");
+        s.setErrorPages("33b"); s.setResponseBufferSize("34");
         s.setResponseBufferMax("35"); s.setBufferRequestBody("36"); s.setMaxRequestBody("37");
         s.setClientBodyTimeout("38"); s.setBufferDir("39"); s.setFaults("40"); s.setFaultSeed("41");
         List<String> viaGetters = List.of(s.getName(), s.getAppRoot(), s.getType(), s.getEntryPoint(), s.getCommand(),
@@ -420,15 +424,18 @@ class AppSettingsTest {
                 s.getStaticDir(), s.getMinProcesses(), s.getMaxProcesses(),
                 s.getConcurrency(), s.getMaxQueue(), s.getQueueTimeout(), s.getSpawnTimeout(),
                 s.getShutdownTimeout(), s.getListen(), s.getIdleTimeout(), s.getMaxRequests(), s.getMaxMemory(),
-                s.getMaxRequestTime(), s.getUpgradeIdleTimeout(), s.getHealthPath(), s.getHealthInterval(),
+                s.getMaxRequestTime(), s.getConnectTimeout(), s.getResponseTimeout(), s.getUpgradeIdleTimeout(),
+                s.getHealthPath(), s.getHealthInterval(),
                 s.getHealthFastInterval(), s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(),
                 s.getHealthTimeout(), s.getErrorLimit(),
-                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(),
+                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(), s.getDetailedErrors(),
+                s.getErrorPages(),
                 s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
                 s.getClientBodyTimeout(), s.getBufferDir(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "6a", "6b", "6c", "6d", "7", "8", "8s", "9", "10", "11", "12", "13", "14", "15", "16",
-                "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
+                "17", "18", "19", "20", "20a", "20b", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+                "32", "33", "33a", "33b", "34",
                 "35", "36", "37", "38", "39", "40", "41"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
@@ -477,6 +484,58 @@ class AppSettingsTest {
         assertTrue(message.contains("'maxRequests' must be an integer 0..2147483647 (0 = off), but was [-3]"), message);
         assertTrue(message.contains("'maxMemory' must be a size such as 512MB or 2GB (0 = off), but was [512]"), message);
         assertTrue(message.contains("'maxRequestTime'") && message.contains("[forever]"), message);
+    }
+
+    @Test
+    void connectAndResponseTimeoutsHaveDefaultsAndAreChecked() {
+        assertEquals(Duration.ofSeconds(5), settings.toConfig().timeouts().connectTimeout());
+        assertEquals(Duration.ofSeconds(60), settings.toConfig().timeouts().responseTimeout());
+        settings.setConnectTimeout("250ms");
+        settings.setResponseTimeout("0");
+        assertEquals(Duration.ofMillis(250), settings.toConfig().timeouts().connectTimeout());
+        assertEquals(Duration.ZERO, settings.toConfig().timeouts().responseTimeout(), "0 = off");
+        settings.setConnectTimeout("0");
+        settings.setResponseTimeout("-1s");
+        String message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'connectTimeout' must be a duration > 0, such as 250ms, 5s or 1m, but was [0]"),
+                message);
+        assertTrue(message.contains("'responseTimeout'") && message.contains("[-1s]"), message);
+    }
+
+    @Test
+    void detailedErrorsIsFalseByDefaultAndMustBeABoolean() {
+        assertEquals(false, settings.toConfig().errorPages().detailedErrors());
+        settings.setDetailedErrors("true");
+        assertEquals(true, settings.toConfig().errorPages().detailedErrors());
+        settings.setDetailedErrors("yes");
+        assertEquals("'detailedErrors' must be true or false, but was [yes]", problemsOf(settings));
+    }
+
+    @Test
+    void errorPagesAreReadAtStartWithTheirStatuses() throws IOException {
+        Files.writeString(appRoot.resolve("503.html"), "<p>busy: {{requestId}}</p>");
+        Path absolute = Files.writeString(appRoot.resolve("502 page.html"), "<p>{{status}} {{reason}}</p>");
+        settings.setErrorPages("503=503.html '502=" + absolute + "'");
+        var pages = settings.toConfig().errorPages();
+        assertEquals("<p>busy: a&lt;b&gt;&amp;&quot;</p>", pages.page(503).render(503, "queue_full", "a<b>&\""));
+        assertEquals("<p>502 connect_failed</p>", pages.page(502).render(502, "connect_failed", "x"));
+        assertNull(pages.page(504));
+        assertEquals(pages, settings.toConfig().with(Map.of()).errorPages(), "the setting text binds again");
+    }
+
+    @Test
+    void aMissingOrWrongErrorPageFailsTheStartNamingIt() throws IOException {
+        Files.writeString(appRoot.resolve("big.html"), "x".repeat(70_000));
+        settings.setErrorPages("503=missing.html 200=ok.html 502 504=big.html");
+        String message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'errorPages' must be status=path pairs, each path a readable UTF-8 file of at most"
+                + " 64KB (" + appRoot.toAbsolutePath().normalize().resolve("missing.html") + " is no file), but was"
+                + " [503=missing.html]"), message);
+        assertTrue(message.contains("'errorPages' must be status=path pairs separated by whitespace, each status one of"
+                + " 408, 413, 500, 502, 503, 504 at most once, each path a readable UTF-8 file of at most 64KB, but was"
+                + " [200=ok.html]"), message);
+        assertTrue(message.contains("but was [502]"), message);
+        assertTrue(message.contains("is larger), but was [504=big.html]"), message);
     }
 
     @Test

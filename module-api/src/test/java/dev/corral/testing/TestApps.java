@@ -38,7 +38,7 @@ public final class TestApps {
     public static Path install(Path dir) {
         try {
             Files.createDirectories(dir);
-            for (String file : new String[] {"app.py", "threaded_server.py", "app.js"}) {
+            for (String file : new String[] {"app.py", "threaded_server.py", "app.js", "wedged_server.py"}) {
                 try (InputStream in = TestApps.class.getResourceAsStream("/dev/corral/testapps/" + file)) {
                     Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -67,6 +67,17 @@ public final class TestApps {
     public static AppSettings threaded(String name, Path root) {
         AppSettings settings = app(name, root, "generic");
         settings.setCommand(PYTHON + " -u threaded_server.py");
+        return settings;
+    }
+
+    /**
+     * A generic server that answers at once (closing each connection) until its file
+     * {@code WEDGED-<pid>} appears, then accepts nothing more and fills its listen backlog: every
+     * later connect to it blocks.
+     */
+    public static AppSettings wedged(String name, Path root) {
+        AppSettings settings = app(name, root, "generic");
+        settings.setCommand(PYTHON + " -u wedged_server.py");
         return settings;
     }
 

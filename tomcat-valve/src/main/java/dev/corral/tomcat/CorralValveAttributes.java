@@ -291,6 +291,12 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setMaxRequestTime(String value) { set("maxRequestTime", value); }
     public String getMaxRequestTime() { return settings.getMaxRequestTime(); }
 
+    public void setConnectTimeout(String value) { set("connectTimeout", value); }
+    public String getConnectTimeout() { return settings.getConnectTimeout(); }
+
+    public void setResponseTimeout(String value) { set("responseTimeout", value); }
+    public String getResponseTimeout() { return settings.getResponseTimeout(); }
+
     public void setUpgradeIdleTimeout(String value) { set("upgradeIdleTimeout", value); }
     public String getUpgradeIdleTimeout() { return settings.getUpgradeIdleTimeout(); }
 
@@ -329,6 +335,12 @@ public abstract class CorralValveAttributes extends ValveBase {
 
     public void setStickyCookie(String value) { set("stickyCookie", value); }
     public String getStickyCookie() { return settings.getStickyCookie(); }
+
+    public void setDetailedErrors(String value) { set("detailedErrors", value); }
+    public String getDetailedErrors() { return settings.getDetailedErrors(); }
+
+    public void setErrorPages(String value) { set("errorPages", value); }
+    public String getErrorPages() { return settings.getErrorPages(); }
 
     public void setResponseBufferSize(String value) { set("responseBufferSize", value); }
     public String getResponseBufferSize() { return settings.getResponseBufferSize(); }

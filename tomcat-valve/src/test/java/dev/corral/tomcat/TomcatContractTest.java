@@ -17,6 +17,8 @@ import dev.corral.testing.contract.StatusContract;
 import dev.corral.testing.contract.StreamingContract;
 import dev.corral.testing.contract.SlowClientContract;
 import dev.corral.testing.contract.TracingContract;
+import dev.corral.testing.contract.ErrorPagesContract;
+import dev.corral.testing.contract.TimeoutsContract;
 import dev.corral.testing.contract.UpgradeContract;
 
 import org.junit.jupiter.api.Nested;
@@ -97,5 +99,13 @@ class TomcatContractTest {
 
     @Nested
     class Upgrade extends UpgradeContract implements OnTomcat {
+    }
+
+    @Nested
+    class Timeouts extends TimeoutsContract implements OnTomcat {
+    }
+
+    @Nested
+    class ErrorPages extends ErrorPagesContract implements OnTomcat {
     }
 }

@@ -3,7 +3,11 @@ package dev.corral.pool.internal;
 import dev.corral.pool.internal.ProcessLifecycle.Life;
 import dev.corral.pool.internal.ProcessLifecycle.Routing;
 
+import dev.corral.config.Durations;
+
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -200,17 +204,31 @@ final class AppProcess {
         return socket != null ? socket.toString() : "127.0.0.1:" + port;
     }
 
-    /** Opens a new blocking connection to the process. */
+    /**
+     * Opens a new blocking connection to the process within its app's {@code connectTimeout}: a
+     * connect blocks while the process's listen backlog is full (a Unix socket), or while its
+     * port drops SYNs (TCP); when the time is up the engine's timer closes the socket, and the
+     * connect fails with a {@link SocketTimeoutException} that names the setting.
+     */
     SocketChannel connect() throws IOException {
         SocketChannel channel = SocketChannel.open(socket != null ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+        Duration timeout = group.config.timeouts().connectTimeout();
+        IoDeadline deadline = IoDeadline.arm(group.engine.services.scheduler(), timeout.toNanos(), channel);
         try {
             channel.connect(socketAddress());
+            if (!deadline.finish()) {
+                throw new java.nio.channels.AsynchronousCloseException();
+            }
             if (socket == null) {
                 channel.socket().setTcpNoDelay(true);
             }
             return channel;
         } catch (IOException | RuntimeException e) {
+            deadline.finish();
             channel.close();
+            if (deadline.expired()) {
+                throw new SocketTimeoutException("no connection within connectTimeout=" + Durations.format(timeout));
+            }
             throw e;
         }
     }

@@ -70,7 +70,7 @@ final class BodyIntake {
         } else if (group.draining()) {
             return new Outcome.Draining();
         } else if (group.spawning.givenUpLocked(now)) {
-            return new Outcome.SpawnFailed(group.counters.lastError);
+            return new Outcome.SpawnFailed(group.counters.lastError, group.counters.lastSpawnOutput);
         } else if (group.queueLooksFull()) {
             return new Outcome.QueueFull("queued=" + group.queuedHint());
         }

@@ -128,6 +128,11 @@ final class BufferedExchange implements Exchange {
     }
 
     @Override
+    public boolean showsErrorDetails() {
+        return client.showsErrorDetails();
+    }
+
+    @Override
     public String containerRefusal() {
         return client.containerRefusal();
     }

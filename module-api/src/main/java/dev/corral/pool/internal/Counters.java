@@ -29,6 +29,8 @@ final class Counters {
     /** The last spawn or process error, and when (wall-clock milliseconds), or null and 0. */
     String lastError;
     long lastErrorMillis;
+    /** The app's last output lines in its last failed spawn (for detailedErrors); empty when none. */
+    java.util.List<String> lastSpawnOutput = java.util.List.of();
     final QueueWaits queueWaits = new QueueWaits();
 
     /** Requests answered 503 queue_full; counted without the lock by the fast rejection. */

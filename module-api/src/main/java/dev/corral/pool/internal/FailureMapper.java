@@ -1,6 +1,7 @@
 package dev.corral.pool.internal;
 
 import dev.corral.config.AppConfig;
+import dev.corral.config.ErrorPageConfig;
 import dev.corral.config.Durations;
 import dev.corral.config.Sizes;
 import dev.corral.pool.Exchange;
@@ -16,7 +17,9 @@ import java.util.List;
 /**
  * The one place where a failed request becomes what its client and the operator see: the
  * status and {@code X-Corral-Reason} of the error response (with {@code Retry-After} on 503),
- * its text, and the one log line every failed request leaves (reason code, app, process pid,
+ * its body (status, reason code and request id; the failure's details only with
+ * {@code detailedErrors} or for a caller in the JVM; an operator's error page instead when one
+ * is set for the status), and the one log line every failed request leaves (reason code, app, process pid,
  * queue time, request). A client that went away gets no response; a response whose head has
  * already left is cut off instead ({@link Exchange#fail}). Stateless; thread-safe.
  */
@@ -50,10 +53,20 @@ final class FailureMapper {
             exchange.fail(new IOException(reason.code() + ": " + detail));
             return;
         }
-        byte[] body = (reason.status() + " " + statusText(reason.status()) + ": " + detail + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+        ErrorPageConfig pages = group.config.errorPages();
+        ErrorPageConfig.Page page = exchange.showsErrorDetails() ? null : pages.page(reason.status());
+        String text;
+        if (page != null) {
+            text = page.render(reason.status(), reason.code(), request.id);
+        } else if (exchange.showsErrorDetails()) {
+            text = reason.status() + " " + statusText(reason.status()) + ": " + detail + "\n";
+        } else {
+            text = body(reason, request.id, pages.detailedErrors() ? detail : null,
+                    pages.detailedErrors() && failure instanceof Outcome.SpawnFailed spawn ? spawn.output() : List.of());
+        }
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
         List<HttpHeader> headers = new ArrayList<>(8);
-        headers.add(new HttpHeader("Content-Type", "text/plain; charset=utf-8"));
+        headers.add(new HttpHeader("Content-Type", page != null ? "text/html; charset=utf-8" : "text/plain; charset=utf-8"));
         headers.add(new HttpHeader("Content-Length", Integer.toString(body.length)));
         headers.add(new HttpHeader("Cache-Control", "no-store"));
         headers.add(new HttpHeader("X-Corral-Reason", reason.code()));
@@ -65,6 +78,25 @@ final class FailureMapper {
             headers.add(new HttpHeader("Connection", "close"));
         }
         exchange.respond(reason.status(), headers, "HEAD".equals(exchange.method()) ? new byte[0] : body);
+    }
+
+    /**
+     * The plain-text body of an error answer: the status, the reason code and the request id,
+     * which is all a network client learns by default (the log line has the rest); with
+     * {@code detail} (detailedErrors) the failure's details follow the status, and for a failed
+     * spawn the app's last output.
+     */
+    static String body(Reason reason, String requestId, String detail, List<String> output) {
+        StringBuilder text = new StringBuilder(160).append(reason.status()).append(' ').append(statusText(reason.status()));
+        if (detail != null) {
+            text.append(": ").append(detail);
+        }
+        text.append("\nreason: ").append(reason.code()).append("\nrequest id: ").append(requestId).append('\n');
+        if (!output.isEmpty()) {
+            text.append("last output of the app:\n");
+            output.forEach(line -> text.append("  | ").append(line).append('\n'));
+        }
+        return text.toString();
     }
 
     /**
@@ -118,6 +150,9 @@ final class FailureMapper {
         } else if (failure instanceof Outcome.PathRefused refused) {
             return "the path is refused by the static files of " + app + " (staticDir=" + config.staticDir() + "): "
                     + refused.why();
+        } else if (failure instanceof Outcome.ResponseTimedOut slow) {
+            return process + " sent no byte of its answer within responseTimeout=" + slow.timeout()
+                    + " of getting the request; the connection was closed, the process kept";
         } else if (failure instanceof Outcome.TimedOut) {
             return "the request ran longer than maxRequestTime=" + Durations.format(config.recycle().maxRequestTime())
                     + "; " + process + " was killed";

@@ -106,6 +106,11 @@ final class HttpForwarder implements Forwarder {
             // the app stopped reading (it may have answered early): read what it says
             LOG.log(Level.DEBUG, "writing {0} to {1} failed: {2}", request.describe(), process, e.getMessage());
         }
+        // responseTimeout: from here (the request written, or the app stopped reading it) to the
+        // answer's first byte; the engine's timer closes the connection if it is up first
+        java.time.Duration responseTimeout = process.group.config.timeouts().responseTimeout();
+        IoDeadline firstByte = responseTimeout.isZero() ? null
+                : IoDeadline.arm(process.group.engine.services.scheduler(), responseTimeout.toNanos(), connection);
         var routing = process.group.config.routing();
         HttpHeader cookie = routing.stickySessions() && !process.route.equals(request.route)
                 ? new HttpHeader("Set-Cookie", StickyRoute.setCookie(routing.stickyCookie(), process,
@@ -122,6 +127,7 @@ final class HttpForwarder implements Forwarder {
             connection.close();
         }
         ResponseRelay relay = new ResponseRelay(exchange, head, request.id, cookie);
+        relay.awaitFirstByte(firstByte);
         if (upgrade) {
             relay.expectUpgrade();
         }
@@ -141,6 +147,7 @@ final class HttpForwarder implements Forwarder {
             relay.truncateAfterHead(connection);
         }
         relay.run(connection);
+        boolean noAnswerInTime = firstByte != null && !firstByte.finish();
         if (relay.upgraded) {
             // the connection is the tunnel's now: never offered for reuse
             return new Outcome.Upgraded(relay.status, relay.upgradeHeaders(), connection);
@@ -183,6 +190,10 @@ final class HttpForwarder implements Forwarder {
         }
         if (session.timedOut) {
             return new Outcome.TimedOut();
+        }
+        if (noAnswerInTime) {
+            // the process is not killed: it may still be working on the request (see Sessions.end)
+            return new Outcome.ResponseTimedOut(dev.corral.config.Durations.format(responseTimeout));
         }
         if (relay.badMessage) {
             return new Outcome.BadResponse(relay.failure);

@@ -80,6 +80,17 @@ sealed interface Outcome {
         }
     }
 
+    /**
+     * responseTimeout passed with no byte of the answer: the connection was closed, the process
+     * kept ({@code timeout}: the setting's value as configured).
+     */
+    record ResponseTimedOut(String timeout) implements Failure {
+        @Override
+        public Reason reason() {
+            return Reason.RESPONSE_TIMEOUT;
+        }
+    }
+
     /** maxRequestTime passed: the process was killed. */
     record TimedOut() implements Failure {
         @Override
@@ -128,8 +139,15 @@ sealed interface Outcome {
         }
     }
 
-    /** No process of the app could be started ({@code lastError}: why the last attempt failed). */
-    record SpawnFailed(String lastError) implements Failure {
+    /**
+     * No process of the app could be started ({@code lastError}: why the last attempt failed;
+     * {@code output}: the app's last output lines in its last failed spawn, for detailedErrors).
+     */
+    record SpawnFailed(String lastError, java.util.List<String> output) implements Failure {
+        public SpawnFailed {
+            output = output == null ? java.util.List.of() : java.util.List.copyOf(output);
+        }
+
         @Override
         public Reason reason() {
             return Reason.SPAWN_FAILED;

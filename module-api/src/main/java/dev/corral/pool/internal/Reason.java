@@ -23,6 +23,11 @@ public enum Reason {
     APP_CRASHED(502, "app_crashed"),
     /** The process answered something that is not valid HTTP. */
     BAD_RESPONSE(502, "bad_response"),
+    /**
+     * The app sent no byte of its answer within {@code responseTimeout} of getting the whole
+     * request; the connection was closed, the process kept.
+     */
+    RESPONSE_TIMEOUT(504, "response_timeout"),
     /** The request ran longer than {@code maxRequestTime}; its process was killed. */
     REQUEST_TIMEOUT(504, "request_timeout"),
     /** Corral itself failed (a bug, logged with its stack trace). */

@@ -69,6 +69,9 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
     /** An injected truncation: the connection that is closed once the head is relayed, or null. */
     private AppConnection truncate;
 
+    /** responseTimeout's deadline until the answer's first byte (or the app's close) arrives, or null. */
+    private IoDeadline firstByte;
+
     /** The request asked to switch protocols: a 101 is its answer, not a bad message. */
     private boolean upgradeExpected;
     /** The app switched protocols: its 101's head is parsed, nothing was sent to the client. */
@@ -115,6 +118,14 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
             toSend.add(added);
         }
         return toSend;
+    }
+
+    /**
+     * Ends responseTimeout's wait ({@code deadline}, null when it is off) when the answer's first
+     * byte, or the app's close, arrives; once it has, the response may take as long as it takes.
+     */
+    void awaitFirstByte(IoDeadline deadline) {
+        firstByte = deadline;
     }
 
     /** Makes the response end right after its head, as if the app's connection broke (fault injection). */
@@ -201,9 +212,20 @@ final class ResponseRelay implements HttpParser.ResponseHandler {
                     }
                     return;
                 }
-                if (!connection.in.hasRemaining() && connection.fill() < 0) {
-                    appEnded = true;
-                    parser.atEOF();
+                if (!connection.in.hasRemaining()) {
+                    int read = connection.fill();
+                    if (firstByte != null) {
+                        IoDeadline waited = firstByte;
+                        firstByte = null;
+                        if (!waited.finish()) {
+                            failure = "no answer within responseTimeout";
+                            return;
+                        }
+                    }
+                    if (read < 0) {
+                        appEnded = true;
+                        parser.atEOF();
+                    }
                 }
             }
         } catch (IOException e) {

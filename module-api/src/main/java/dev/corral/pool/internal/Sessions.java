@@ -66,7 +66,7 @@ final class Sessions {
             }
             if (session == null && reject == null) {
                 if (home == null && group.spawning.givenUpLocked(change.now)) {
-                    reject = new Outcome.SpawnFailed(group.counters.lastError);
+                    reject = new Outcome.SpawnFailed(group.counters.lastError, group.counters.lastSpawnOutput);
                 } else if (group.waiting.sizeLocked() >= group.config.maxQueue()) {
                     reject = new Outcome.QueueFull(group.countsLocked());
                     group.counters.rejected.increment();
@@ -249,6 +249,11 @@ final class Sessions {
                 }
                 if (outcome instanceof Outcome.Served served) {
                     group.health.countErrorLocked(process, served.status() >= 500, "status " + served.status(), change);
+                } else if (outcome instanceof Outcome.ResponseTimedOut) {
+                    // counts like a 5xx of its own (errorLimit); the process is kept and its slot
+                    // freed, though it may still work on the request it got: HAProxy's `timeout
+                    // server` just closes too, and maxRequestTime is the bound that kills
+                    group.health.countErrorLocked(process, true, "no answer within responseTimeout", change);
                 } else if (outcome instanceof Outcome.Cut) {
                     suspectLocked(process, unanswered ? "closed the connection before answering" : "cut a response short",
                             Retirement.Kind.CUT_SHORT, dying, change);

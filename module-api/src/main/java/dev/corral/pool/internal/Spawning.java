@@ -252,8 +252,9 @@ final class Spawning implements ProcessLauncher.Listener {
             backoff = backoff.afterFailedSpawn(now);
             batch = 1;
             group.errorLocked("spawn failed at step " + failure.step() + ": " + failure.getMessage());
+            group.counters.lastSpawnOutput = failure.outputTail();
             group.restarts.spawnFailedLocked(process, change);
-            outcome = new Outcome.SpawnFailed(group.counters.lastError);
+            outcome = new Outcome.SpawnFailed(group.counters.lastError, group.counters.lastSpawnOutput);
             if (group.processes.liveLocked() == 0 && backoff.givesUp()) {
                 int failedSpawns = backoff.failedSpawns();
                 String error = group.counters.lastError;

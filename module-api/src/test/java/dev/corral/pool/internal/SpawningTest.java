@@ -27,6 +27,7 @@ class SpawningTest {
         AppSettings settings = engine.settings("app");
         settings.setMinProcesses(Integer.toString(min));
         settings.setMaxProcesses(Integer.toString(max));
+        settings.setDetailedErrors("true");   // the bodies below name the limits
         Group group = engine.add(settings);
         engine.start();
         return group;

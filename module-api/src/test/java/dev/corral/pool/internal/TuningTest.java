@@ -27,6 +27,7 @@ class TuningTest {
         AppSettings settings = engine.settings("tuned");
         settings.setMinProcesses("2");
         settings.setMaxProcesses("4");
+        settings.setDetailedErrors("true");   // the bodies below name the limits
         app = engine.add(settings);
         engine.start();
         engine.readyAll();

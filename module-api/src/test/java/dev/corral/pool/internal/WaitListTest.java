@@ -26,6 +26,7 @@ class WaitListTest {
         settings.setMaxProcesses("1");
         settings.setMaxQueue("3");
         settings.setQueueTimeout("1s");
+        settings.setDetailedErrors("true");   // the bodies below name the limits
         app = engine.add(settings);
         engine.start();
     }

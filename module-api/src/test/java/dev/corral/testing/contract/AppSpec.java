@@ -122,6 +122,28 @@ public final class AppSpec {
         return this;
     }
 
+    public AppSpec connectTimeout(String duration) {
+        settings.setConnectTimeout(duration);
+        return this;
+    }
+
+    public AppSpec responseTimeout(String duration) {
+        settings.setResponseTimeout(duration);
+        return this;
+    }
+
+    /** Corral's own error answers show the failure's details (the default shows status, reason and request id). */
+    public AppSpec detailedErrors(boolean detailed) {
+        settings.setDetailedErrors(Boolean.toString(detailed));
+        return this;
+    }
+
+    /** Error pages as {@code status=path} pairs separated by spaces. */
+    public AppSpec errorPages(String pages) {
+        settings.setErrorPages(pages);
+        return this;
+    }
+
     public AppSpec upgradeIdleTimeout(String duration) {
         settings.setUpgradeIdleTimeout(duration);
         return this;

@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The contract classes ({@link RoutingContract}, {@link QueueContract},
  * {@link StreamingContract}, {@link RecyclingContract}, {@link HealthContract},
  * {@link RestartContract}, {@link SpawnFailureContract}, {@link FaultContract},
+ * {@link TimeoutsContract}, {@link ErrorPagesContract},
  * {@link ForwardingSafetyContract}) hold the
  * request-path contract of Corral, one capability each, and every adapter runs all of them, so
  * the adapters cannot drift apart. A behaviour added to the engine gets its test in the class
@@ -100,6 +101,11 @@ public abstract class ContractSupport implements FixtureFactory {
     /** The generic threaded server ({@code threaded_server.py}), a command Corral runs as it is. */
     protected AppSpec threaded(String name) {
         return new AppSpec(TestApps.threaded(name, appRoot));
+    }
+
+    /** The generic server that wedges its listener on demand ({@code wedged_server.py}, see {@link TestApps#wedged}). */
+    protected AppSpec wedged(String name) {
+        return new AppSpec(TestApps.wedged(name, appRoot));
     }
 
     /** A fresh directory where the test apps record what they saw ({@code TESTAPP_STATE_DIR}). */

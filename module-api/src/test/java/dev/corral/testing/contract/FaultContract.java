@@ -23,7 +23,7 @@ public abstract class FaultContract extends ContractSupport {
     void injectedFaultsEndAsCorralErrorsLoggedWithTheSeed() throws Exception {
         start(wsgi("reset").faults("read-reset:1").faultSeed(42),
                 wsgi("refused").pathPrefix("/refused").faults("connect:1").faultSeed(7),
-                wsgi("unborn").pathPrefix("/unborn").faults("spawn:1"));
+                wsgi("unborn").pathPrefix("/unborn").faults("spawn:1").detailedErrors(true));
         HttpResponse<String> cut = get("/hello");
         assertEquals(502, cut.statusCode());
         assertEquals("app_crashed", cut.headers().firstValue("X-Corral-Reason").orElse(null));

@@ -26,7 +26,7 @@ public abstract class QueueContract extends ContractSupport {
 
     @Test
     void fullQueueAnswers503WithRetryAfterAtOnce() throws Exception {
-        startReady(1, wsgi("one").maxProcesses(1).maxQueue(2));
+        startReady(1, wsgi("one").maxProcesses(1).maxQueue(2).detailedErrors(true));
         CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=3000");
         awaitStatus("one", s -> s.busy() == 1);
         CompletableFuture<HttpResponse<String>> queued1 = getAsync("/hello");
@@ -50,7 +50,7 @@ public abstract class QueueContract extends ContractSupport {
 
     @Test
     void requestWaitingPastQueueTimeoutGets503() throws Exception {
-        startReady(1, wsgi("one").maxProcesses(1).queueTimeout("300ms"));
+        startReady(1, wsgi("one").maxProcesses(1).queueTimeout("300ms").detailedErrors(true));
         CompletableFuture<HttpResponse<String>> busy = getAsync("/sleep?ms=3000");
         awaitStatus("one", s -> s.busy() == 1);
         HttpResponse<String> late = get("/hello");

@@ -135,7 +135,7 @@ public abstract class SlowClientContract extends ContractSupport {
 
     @Test
     void aBodyOverMaxRequestBodyIs413WithoutAProcess() throws Exception {
-        startReady(1, wsgi("upload").maxRequestBody("1KB"));
+        startReady(1, wsgi("upload").maxRequestBody("1KB").detailedErrors(true));
         HttpResponse<String> declared = post("/echo", "x".repeat(2000));
         assertEquals(413, declared.statusCode());
         assertEquals("body_too_large", declared.headers().firstValue("X-Corral-Reason").orElse(null));
