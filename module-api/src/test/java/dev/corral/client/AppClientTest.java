@@ -196,6 +196,8 @@ class AppClientTest {
         queued.cancel(false);
         await().atMost(Duration.ofSeconds(5)).until(() -> app.status().queued() == 0);
         assertInstanceOf(AppResponse.class, busy.get(10, TimeUnit.SECONDS));
+        // the head is there; the process's count moves when its session ends, a moment later
+        await().atMost(Duration.ofSeconds(5)).until(() -> app.status().busy() == 0);
         ProcessStatus process = app.status().processList().get(0);
         assertEquals(1, process.processed(), "the cancelled call never reached the process");
     }

@@ -275,10 +275,21 @@ final class AppProcess {
         }
     }
 
-    List<String> cutShort() {
+    /**
+     * The requests this process cut short, less those still {@code inFlight}: a request is noted
+     * when its connection fails, and its session ends a moment later, so an exit in between
+     * finds it in both places; the in-flight entry names it.
+     */
+    List<String> cutShort(List<Session> inFlight) {
+        List<String> out;
         synchronized (cutShort) {
-            return new ArrayList<>(cutShort);
+            out = new ArrayList<>(cutShort);
         }
+        for (Session session : inFlight) {
+            String serving = session.request.describe() + " for ";
+            out.removeIf(cut -> cut.startsWith(serving));
+        }
+        return out;
     }
 
     @Override

@@ -53,7 +53,7 @@ final class GroupEvents {
     void exited(AppProcess process, String cause, int exitCode, List<Session> inFlight) {
         if (EventBus.listened()) {
             List<String> interrupted = new ArrayList<>(inFlight.size());
-            process.cutShort().forEach(interrupted::add);   // ended just before the exit, by it
+            process.cutShort(inFlight).forEach(interrupted::add);   // ended just before the exit, by it
             inFlight.forEach(session -> interrupted.add(session.request.describe()));
             EventBus.publish(new ProcessExited(group.name(), time(), process.pid(), process.pgid(), cause, exitCode,
                     ExitStatus.describe(exitCode), process.processed, interrupted));

@@ -69,7 +69,7 @@ final class ProcessStopper {
             line.append("; it was serving ").append(session.request.describe()).append(" for ")
                     .append((now - session.startNanos) / 1_000_000).append(" ms");
         }
-        for (String request : process.cutShort()) {
+        for (String request : process.cutShort(inFlight)) {
             line.append("; it had cut short ").append(request);
         }
         LOG.log(expected ? Level.INFO : Level.WARNING, line.toString());
