@@ -180,8 +180,16 @@ final class ChildProcess implements OsProcess {
         }
     }
 
+    /**
+     * SIGKILL to the lifeline's process group, only while the lifeline lives: once it has been
+     * reaped its pid, and so the group's id, may belong to another process (pids wrap quickly
+     * where pid_max is 32768), whose group a late kill would hit.
+     */
     @Override
     public void killGroup() {
+        if (!lifeline.isAlive()) {
+            return;
+        }
         try {
             new ProcessBuilder("kill", "-KILL", "--", "-" + lifeline.pid())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
