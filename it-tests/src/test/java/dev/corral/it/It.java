@@ -23,6 +23,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -65,12 +67,42 @@ final class It {
         return Files.createTempDirectory(Path.of("/tmp"), "crl-it-");
     }
 
-    /** A TCP port free on the loopback interface right now. */
+    /** Where {@link #freePort} starts looking: a random place, so that test JVMs run side by side rarely meet. */
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+
+    /**
+     * A TCP port free on the loopback interface right now, below the kernel's ephemeral range
+     * ({@code ip_local_port_range}): a port the kernel hands out itself (bind to 0) can be taken
+     * by any outgoing connection of the machine in the seconds before the container that is
+     * given it binds it (seen in CI: Tomcat's "Address already in use"); below that range only a
+     * process that asks for the very port can. At most 200 tries, then the kernel's choice.
+     */
     static int freePort() throws IOException {
+        int low = 10_000;
+        int high = ephemeralLow() - 1;
+        for (int i = 0; i < 200 && high > low; i++) {
+            int port = low + Math.floorMod(NEXT_PORT.getAndIncrement(), high - low + 1);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (IOException taken) {
+                // in use: the next one
+            }
+        }
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return socket.getLocalPort();
+        }
+    }
+
+    /** The lowest port of the kernel's ephemeral range (32768 where it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
