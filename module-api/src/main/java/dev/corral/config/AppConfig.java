@@ -314,6 +314,7 @@ public record AppConfig(
         s.put(Setting.SLOW_START.configName(), Durations.format(routing.slowStart()));
         s.put(Setting.STICKY_SESSIONS.configName(), Boolean.toString(routing.stickySessions()));
         s.put(Setting.STICKY_COOKIE.configName(), routing.stickyCookie());
+        s.put(Setting.PREFETCH.configName(), Durations.format(routing.prefetch()));
         s.put(Setting.DETAILED_ERRORS.configName(), Boolean.toString(errorPages.detailedErrors()));
         putIf(s, Setting.ERROR_PAGES, errorPages.pagesText());
         s.put(Setting.RESPONSE_BUFFER_SIZE.configName(), Sizes.format(buffers.responseBufferSize()));

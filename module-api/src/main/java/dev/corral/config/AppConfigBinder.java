@@ -105,6 +105,11 @@ final class AppConfigBinder {
         Integer errorLimit = integer(ERROR_LIMIT, HealthConfig.DEFAULT_ERROR_LIMIT, 0, 100_000);
         Integer retries = integer(RETRIES, RoutingConfig.DEFAULT_RETRIES, 0, 100);
         Duration slowStart = duration(SLOW_START, RoutingConfig.DEFAULT_SLOW_START, true);
+        Duration prefetch = duration(PREFETCH, RoutingConfig.DEFAULT_PREFETCH, true);
+        if (prefetch != null && !prefetch.isZero() && concurrency != null && concurrency == 0) {
+            problems.add(PREFETCH.problem(shown(PREFETCH, prefetch), "0 (off) while concurrency=0: a process that takes"
+                    + " every request at once has no next request to find waiting; set a concurrency >= 1"));
+        }
         String sticky = valueOr(STICKY_SESSIONS, Boolean.toString(RoutingConfig.DEFAULT_STICKY_SESSIONS));
         if (!sticky.equalsIgnoreCase("true") && !sticky.equalsIgnoreCase("false")) {
             problems.add(STICKY_SESSIONS.problem(sticky));
@@ -166,7 +171,7 @@ final class AppConfigBinder {
                 listen, new RecycleConfig(idleTimeout, maxRequests, maxMemory, maxRequestTime),
                 new HealthConfig(healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise,
                         healthFall, healthTimeout, errorLimit),
-                new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie),
+                new RoutingConfig(retries, slowStart, Boolean.parseBoolean(sticky), stickyCookie, prefetch),
                 new BufferConfig(responseBufferSize, responseBufferMax, Boolean.parseBoolean(bufferRequestBody),
                         maxRequestBody, clientBodyTimeout, bufferDir), upgradeIdleTimeout,
                 new TimeoutConfig(connectTimeout, responseTimeout),

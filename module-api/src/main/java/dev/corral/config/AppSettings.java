@@ -219,6 +219,9 @@ public final class AppSettings {
     public void setStickyCookie(String value) { put(Setting.STICKY_COOKIE, value); }
     public String getStickyCookie() { return values.get(Setting.STICKY_COOKIE); }
 
+    public void setPrefetch(String value) { put(Setting.PREFETCH, value); }
+    public String getPrefetch() { return values.get(Setting.PREFETCH); }
+
     public void setDetailedErrors(String value) { put(Setting.DETAILED_ERRORS, value); }
     public String getDetailedErrors() { return values.get(Setting.DETAILED_ERRORS); }
 

@@ -146,6 +146,12 @@ public enum Setting {
     STICKY_COOKIE(Scope.APP, "stickyCookie", "corral_route", null, null,
             "the sticky sessions' cookie name",
             "a cookie name (letters, digits and !#$%&'*+.^_`|~-)"),
+    PREFETCH(Scope.APP, "prefetch", "0", null, null,
+            "a process whose slots are all busy may take one request more, which waits in its socket so that the"
+                    + " process finds it at once (as behind nginx without max_conns), while the app's recent service"
+                    + " time stays below this; never a request with a body, an upgrade, a retry or a sticky one (see"
+                    + " Prefetch); 0 = off",
+            "a duration >= 0, such as 20ms (0 = off), with a concurrency >= 1"),
     DETAILED_ERRORS(Scope.APP, "detailedErrors", "false", null, null,
             "true: Corral's own error answers (502, 503, 504, 408, 413) show the failure's details (pids, socket"
                     + " paths, the app's last output); false: status, reason code and request id only (see Request"

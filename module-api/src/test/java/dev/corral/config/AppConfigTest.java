@@ -116,7 +116,7 @@ class AppConfigTest {
                 + "idleTimeout=5m, maxRequests=0, maxMemory=0, maxRequestTime=0s, connectTimeout=5s, responseTimeout=1m, "
                 + "upgradeIdleTimeout=10m, healthPath=, "
                 + "healthInterval=2s, healthFastInterval=500ms, healthDownInterval=5s, healthRise=2, healthFall=3, healthTimeout=2s, "
-                + "errorLimit=10, retries=3, slowStart=0s, stickySessions=false, stickyCookie=corral_route, "
+                + "errorLimit=10, retries=3, slowStart=0s, stickySessions=false, stickyCookie=corral_route, prefetch=0s, "
                 + "detailedErrors=false, errorPages=, faults=, faultSeed=0]", c.toString());
     }
 

@@ -298,7 +298,7 @@ class AppSettingsTest {
                 + "shutdownTimeout, listen, idleTimeout, maxRequests, maxMemory, maxRequestTime, connectTimeout, "
                 + "responseTimeout, upgradeIdleTimeout, "
                 + "healthPath, healthInterval, healthFastInterval, healthDownInterval, healthRise, healthFall, "
-                + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, detailedErrors, "
+                + "healthTimeout, errorLimit, retries, slowStart, stickySessions, stickyCookie, prefetch, detailedErrors, "
                 + "errorPages, responseBufferSize, "
                 + "responseBufferMax, bufferRequestBody, maxRequestBody, clientBodyTimeout, bufferDir, faults, faultSeed "
                 + "(set to [5])",
@@ -386,7 +386,7 @@ class AppSettingsTest {
                 "shutdownTimeout", "listen", "idleTimeout", "maxRequests", "maxMemory", "maxRequestTime",
                 "connectTimeout", "responseTimeout", "upgradeIdleTimeout", "healthPath", "healthInterval", "healthFastInterval", "healthDownInterval",
                 "healthRise", "healthFall", "healthTimeout", "errorLimit", "retries", "slowStart", "stickySessions",
-                "stickyCookie", "detailedErrors", "errorPages",
+                "stickyCookie", "prefetch", "detailedErrors", "errorPages",
                 "responseBufferSize", "responseBufferMax", "bufferRequestBody", "maxRequestBody", "clientBodyTimeout",
                 "bufferDir", "faults", "faultSeed"),
                 AppSettings.names());
@@ -415,7 +415,8 @@ class AppSettingsTest {
         s.setUpgradeIdleTimeout("21"); s.setHealthPath("22");
         s.setHealthInterval("23"); s.setHealthFastInterval("24"); s.setHealthDownInterval("25"); s.setHealthRise("26");
         s.setHealthFall("27"); s.setHealthTimeout("28"); s.setErrorLimit("29"); s.setRetries("30");
-        s.setSlowStart("31"); s.setStickySessions("32"); s.setStickyCookie("33"); s.setDetailedErrors("33a");
+        s.setSlowStart("31"); s.setStickySessions("32"); s.setStickyCookie("33"); s.setPrefetch("33p");
+        s.setDetailedErrors("33a");
         s.setErrorPages("33b"); s.setResponseBufferSize("34");
         s.setResponseBufferMax("35"); s.setBufferRequestBody("36"); s.setMaxRequestBody("37");
         s.setClientBodyTimeout("38"); s.setBufferDir("39"); s.setFaults("40"); s.setFaultSeed("41");
@@ -428,14 +429,14 @@ class AppSettingsTest {
                 s.getHealthPath(), s.getHealthInterval(),
                 s.getHealthFastInterval(), s.getHealthDownInterval(), s.getHealthRise(), s.getHealthFall(),
                 s.getHealthTimeout(), s.getErrorLimit(),
-                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(), s.getDetailedErrors(),
+                s.getRetries(), s.getSlowStart(), s.getStickySessions(), s.getStickyCookie(), s.getPrefetch(), s.getDetailedErrors(),
                 s.getErrorPages(),
                 s.getResponseBufferSize(), s.getResponseBufferMax(), s.getBufferRequestBody(), s.getMaxRequestBody(),
                 s.getClientBodyTimeout(), s.getBufferDir(), s.getFaults(), s.getFaultSeed());
         List<String> viaNames = AppSettings.names().stream().map(s::get).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6", "6a", "6b", "6c", "6d", "7", "8", "8s", "9", "10", "11", "12", "13", "14", "15", "16",
                 "17", "18", "19", "20", "20a", "20b", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
-                "32", "33", "33a", "33b", "34",
+                "32", "33", "33p", "33a", "33b", "34",
                 "35", "36", "37", "38", "39", "40", "41"), viaNames);
         assertEquals(viaNames, viaGetters);
     }
@@ -571,6 +572,24 @@ class AppSettingsTest {
     }
 
     @Test
+    void prefetchIsADurationThatNeedsABoundedConcurrency() {
+        settings.setPrefetch("20ms");
+        assertEquals(java.time.Duration.ofMillis(20), settings.toConfig().routing().prefetch());
+        settings.setPrefetch("soon");
+        String message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'prefetch'") && message.contains("[soon]"), message);
+        settings.setPrefetch("-5ms");
+        message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'prefetch'") && message.contains("[-5ms]"), message);
+        settings.setPrefetch("20ms");
+        settings.setConcurrency("0");
+        message = assertThrows(ConfigException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("'prefetch'") && message.contains("[20ms]") && message.contains("concurrency=0"), message);
+        settings.setPrefetch("0");
+        assertEquals(java.time.Duration.ZERO, settings.toConfig().routing().prefetch(), "off goes with any concurrency");
+    }
+
+    @Test
     void aConfigsSettingsBindToTheSameConfigAgain() {
         settings.setType("generic");
         settings.setCommand("python3 -m 'my server' --port=$PORT --price='$5' \"--id=${CORRAL_APP}-\\$x\"");
@@ -582,6 +601,7 @@ class AppSettingsTest {
         settings.setMaxRequestTime("1500ms");
         settings.setHealthPath("/up");
         settings.setSlowStart("2m");
+        settings.setPrefetch("20ms");
         settings.setStickySessions("true");
         settings.setFaults("connect:0.25,latency:0.5@200ms");
         settings.setFaultSeed("99");

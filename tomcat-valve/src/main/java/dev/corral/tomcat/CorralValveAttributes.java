@@ -336,6 +336,9 @@ public abstract class CorralValveAttributes extends ValveBase {
     public void setStickyCookie(String value) { set("stickyCookie", value); }
     public String getStickyCookie() { return settings.getStickyCookie(); }
 
+    public void setPrefetch(String value) { set("prefetch", value); }
+    public String getPrefetch() { return settings.getPrefetch(); }
+
     public void setDetailedErrors(String value) { set("detailedErrors", value); }
     public String getDetailedErrors() { return settings.getDetailedErrors(); }
 

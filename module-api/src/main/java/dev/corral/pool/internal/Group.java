@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@link Sessions}: the request path: dispatch, and the one end of a session with its outcome;</li>
  *   <li>{@link Tunnels}: sessions that switched protocols (WebSockets), until they close;</li>
- *   <li>{@link Router}: which process takes a request (pure);</li>
+ *   <li>{@link Router}: which process takes a request (pure), and {@link Prefetch}: whether a busy one may take one more;</li>
  *   <li>{@link WaitList}: the queues and their timeouts;</li>
  *   <li>{@link Spawning} and {@link RollingRestart}: starting processes, back-off, restarts;</li>
  *   <li>{@link Recycling}: retiring worn processes;</li>
@@ -57,6 +57,7 @@ public final class Group implements App {
     final ProcessList processes = new ProcessList(this);
     final WaitList waiting = new WaitList(this);
     final Router router;
+    final Prefetch prefetch = new Prefetch(this);
     final Sessions sessions = new Sessions(this);
     final BodyIntake intake = new BodyIntake(this);
     final Spawning spawning = new Spawning(this);

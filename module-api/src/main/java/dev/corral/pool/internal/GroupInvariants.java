@@ -13,7 +13,7 @@ import dev.corral.pool.internal.ProcessLifecycle.Routing;
  *       or its own;</li>
  *   <li>only a process that takes requests has requests waiting for it alone;</li>
  *   <li>every process's {@code sessions} equals the size of its active set, and is within
- *       {@code concurrency} unless that is unlimited;</li>
+ *       {@code concurrency} (one more with {@code prefetch}) unless that is unlimited;</li>
  *   <li>the starting count equals the number of STARTING processes; no DEAD process is listed;
  *       a STARTING process is not routed, a RUNNING one is.</li>
  * </ul>
@@ -27,11 +27,12 @@ final class GroupInvariants {
             return;
         }
         int concurrency = group.config.concurrency();
+        int most = group.prefetch.mostSessions();
         boolean appQueued = group.waiting.appSizeLocked() > 0;
         int starting = 0;
         for (AppProcess process : group.processes.all) {
             Invariants.check(process.sessions == process.active.size(), process, "sessions != active set");
-            Invariants.check(concurrency == 0 || process.sessions <= concurrency, process, "more sessions than concurrency");
+            Invariants.check(most == 0 || process.sessions <= most, process, "more sessions than concurrency (+1 with prefetch)");
             Invariants.check(process.sessions >= 0, process, "negative sessions");
             Invariants.check(process.life() != Life.DEAD, process, "a DEAD process is still listed");
             Invariants.check((process.life() == Life.STARTING) == (process.routing() == Routing.NONE)

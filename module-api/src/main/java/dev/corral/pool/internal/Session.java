@@ -33,6 +33,13 @@ final class Session {
      * cannot be what killed its process. Confined to the forwarding thread.
      */
     boolean requestDelivered;
+    /**
+     * prefetch: taken while its process's slots were all busy, it waits in the process's socket
+     * behind another request until one of those ends ({@link Prefetch}). Guarded by the group lock.
+     */
+    boolean behind;
+    /** When its process got to it: its start, or for a prefetched one the end of the request ahead. Guarded by the group lock. */
+    long servedFromNanos;
 
     Session(AppProcess process, RequestInfo request, long startNanos) {
         this.process = process;

@@ -147,10 +147,15 @@ final class Sessions {
         return next;
     }
 
-    /** The least busy process other than {@code exclude} gets a session for the request, or null. */
+    /**
+     * The least busy process other than {@code exclude} gets a session for the request, or null.
+     * A busy process may take it as one more (prefetch) only when nothing waits in the app's
+     * queue: the queue is served oldest first.
+     */
     Session acquireLocked(RequestInfo request, AppProcess exclude, Change change) {
         assert group.holdsLock();
-        AppProcess best = group.router.choose(group.processes.all, group.config.concurrency(), exclude,
+        int capacity = group.waiting.appSizeLocked() == 0 ? group.prefetch.capacityLocked(request) : group.config.concurrency();
+        AppProcess best = group.router.choose(group.processes.all, capacity, exclude,
                 group.config.routing().slowStart().toNanos(), change.now);
         return best == null ? null : startLocked(best, request, change);
     }
@@ -164,6 +169,7 @@ final class Sessions {
             group.counters.queueWaits.record(request.queuedNanos, change.now);
         }
         Session session = new Session(process, request, change.now);
+        group.prefetch.startedLocked(session, change.now);
         process.active.add(session);
         Duration limit = group.config.recycle().maxRequestTime();
         if (!limit.isZero()) {
@@ -172,16 +178,26 @@ final class Sessions {
         return session;
     }
 
-    /** The app's queue goes to processes with free slots (after one left routing); engine threads forward. */
+    /** The app's queue goes to processes with free slots (or prefetch room for its head); engine threads forward. */
     void serveQueueLocked(Change change) {
         assert group.holdsLock();
-        Waiter waiter;
+        Waiter head;
         AppProcess free;
-        while (group.waiting.appSizeLocked() > 0
-                && (free = group.router.choose(group.processes.all, group.config.concurrency(), null, 0, change.now)) != null
-                && (waiter = group.waiting.pollLocked(change.now)) != null) {
+        while ((head = group.waiting.peekLocked()) != null
+                && (free = group.router.choose(group.processes.all, group.prefetch.capacityLocked(head.request), null, 0,
+                        change.now)) != null) {
+            Waiter waiter = group.waiting.pollLocked(change.now);
             change.forward(startLocked(free, waiter.request, change));
         }
+    }
+
+    /** The waiting request that {@code process}'s freed slot takes (or its prefetch room, for a request that may wait), or null. */
+    private Waiter nextForLocked(AppProcess process, long now) {
+        Waiter head = group.waiting.peekForLocked(process);
+        if (head == null || process.freeSlots(group.prefetch.capacityLocked(head.request)) <= 0) {
+            return null;
+        }
+        return group.waiting.pollForLocked(process, now);
     }
 
     /**
@@ -213,6 +229,7 @@ final class Sessions {
                 && (!dying || !session.requestDelivered));
         try (Change change = group.change()) {
             freeSlotLocked(session, change.now);
+            group.prefetch.endedLocked(session, outcome instanceof Outcome.Served, change.now);
             if (replay) {
                 // evidence against the process, not a verdict (HAProxy): the request tries another
                 // process, or waits at the front of the queue, up to `retries` times
@@ -259,9 +276,12 @@ final class Sessions {
                             Retirement.Kind.CUT_SHORT, dying, change);
                 }
                 group.recycling.recycleIfWornLocked(process, change);
-                Waiter waiter = process.takesRequests() ? group.waiting.pollForLocked(process, change.now) : null;
+                Waiter waiter = process.takesRequests() ? nextForLocked(process, change.now) : null;
                 if (waiter != null) {
                     next = startLocked(process, waiter.request, change);
+                }
+                if (group.prefetch.mostSessions() > group.config.concurrency()) {
+                    serveQueueLocked(change);   // prefetch room the queue's head may take (here or on another process)
                 }
                 group.processes.stopIfDrainedLocked(process, change);
             }

@@ -52,6 +52,24 @@ final class WaitList {
         return leave(app.pollFirst(), now);
     }
 
+    /** The oldest request of the app's queue, left in it, or null. */
+    Waiter peekLocked() {
+        assert group.holdsLock();
+        return app.peekFirst();
+    }
+
+    /** The request {@link #pollForLocked} would take for {@code process}, left where it waits, or null. */
+    Waiter peekForLocked(AppProcess process) {
+        assert group.holdsLock();
+        WaitQueue mine = own.get(process);
+        Waiter ownHead = mine == null ? null : mine.peekFirst();
+        Waiter appHead = app.peekFirst();
+        if (ownHead == null || appHead == null) {
+            return ownHead == null ? appHead : ownHead;
+        }
+        return ownHead.arrivedNanos() - appHead.arrivedNanos() < 0 ? ownHead : appHead;
+    }
+
     /** The request a freed slot on {@code process} takes: the older of its own queue's head and the app's, or null. */
     Waiter pollForLocked(AppProcess process, long now) {
         assert group.holdsLock();

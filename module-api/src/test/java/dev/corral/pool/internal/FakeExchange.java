@@ -22,6 +22,10 @@ final class FakeExchange implements Exchange {
     /** "succeeded", "failed: ..." or null while open. */
     String end;
     int ends;
+    /** The request body's announced length: none (0) unless a test sets it before dispatching. */
+    long contentLength;
+    /** Whether the "container" could hand the connection over (an upgrade); false unless a test sets it. */
+    boolean upgradable;
     /** The request method: GET unless a test sets it before dispatching. */
     String method = "GET";
     /** What the engine set with {@link #attribute}. */
@@ -77,6 +81,11 @@ final class FakeExchange implements Exchange {
     }
 
     @Override
+    public boolean supportsUpgrade() {
+        return upgradable;
+    }
+
+    @Override
     public String protocol() {
         return "HTTP/1.1";
     }
@@ -103,7 +112,7 @@ final class FakeExchange implements Exchange {
 
     @Override
     public long contentLength() {
-        return 0;
+        return contentLength;
     }
 
     @Override
