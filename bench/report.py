@@ -14,8 +14,8 @@ import os
 import statistics
 import sys
 
-SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat", "corral-jetty+status",
-           "corral-tomcat+status", "passenger"]
+SYSTEMS = ["direct", "nginx", "nginx-mc1", "haproxy", "corral-jetty", "corral-tomcat", "corral-jetty+prefetch",
+           "corral-tomcat+prefetch", "corral-jetty+status", "corral-tomcat+status", "passenger"]
 WRK_SCENARIOS = ["hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "static16k-16", "static1m-16",
                  "upload-16"]
 SCENARIO_TEXT = {
@@ -43,6 +43,9 @@ SYSTEM_TEXT = {
     "corral-tomcat": "Corral on embedded Tomcat (`CorralValve`, async)",
     "corral-jetty+status": "`corral-jetty` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
     "corral-tomcat+status": "`corral-tomcat` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
+    "corral-jetty+prefetch": "`corral-jetty` with `prefetch=20ms` (a busy process may take one request more; "
+                             "hello-16 and hello-64 only)",
+    "corral-tomcat+prefetch": "`corral-tomcat` with `prefetch=20ms` (hello-16 and hello-64 only)",
     "passenger": "Phusion Passenger Standalone, builtin engine (its core serves HTTP itself), the same app in "
                  "processes of Passenger's own WSGI loader (slow-readers only)",
 }
