@@ -46,8 +46,8 @@ public record ErrorPageConfig(boolean detailedErrors, Map<Integer, Page> pages) 
 
         /** The page for one answer: the placeholders filled in, HTML-escaped. */
         public String render(int status, String reason, String requestId) {
-            return html.replace(REQUEST_ID, escape(requestId)).replace(STATUS, Integer.toString(status))
-                    .replace(REASON, escape(reason));
+            return html.replace(REQUEST_ID, Html.escape(requestId)).replace(STATUS, Integer.toString(status))
+                    .replace(REASON, Html.escape(reason));
         }
     }
 
@@ -73,26 +73,6 @@ public record ErrorPageConfig(boolean detailedErrors, Map<Integer, Page> pages) 
     public String pagesText() {
         return pages.isEmpty() ? null : pages.entrySet().stream()
                 .map(e -> CommandLine.quote(e.getKey() + "=" + e.getValue().file())).collect(Collectors.joining(" "));
-    }
-
-    /** Escapes text for HTML content and attribute values. */
-    static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     @Override

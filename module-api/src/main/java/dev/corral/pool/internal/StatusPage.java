@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static dev.corral.config.Html.escape;
+
 /**
  * The status as a page for people ({@code <statusPath>}), like HAProxy's stats page and
  * {@code passenger-status}: per app its settings, queue, capacity, counters, spawn state and
@@ -133,12 +135,5 @@ final class StatusPage {
 
     private static String td(Object value) {
         return "<td>" + escape(String.valueOf(value)) + "</td>";
-    }
-
-    static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
