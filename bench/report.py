@@ -521,6 +521,19 @@ def main():
         w("(Quick run: the verdicts above say nothing about Corral; they only show the checks work.)")
         w("")
 
+    targets20 = evaluate20(wrk, by)
+    if targets20:
+        w("## Issue 20's targets")
+        w("")
+        w("Each against the figures of this run (a target whose systems or scenarios did not run is left out); "
+          "what limits each missed one: `docs/PERFORMANCE.md`.")
+        w("")
+        w("| target | result | figures |")
+        w("|---|---|---|")
+        for name, verdict, figures in targets20:
+            w("| {} | {} | {} |".format(name, verdict, figures))
+        w("")
+
     # ---------------------------------------------------------------- the soak, kept
     if soak:
         w(soak)
@@ -1073,6 +1086,62 @@ def cold_start_section(meta, by, systems):
             fmt(cf["p99"], 2), fmt(hf["p99"], 2), "met" if r is not None and r <= 1.5 else "**missed**"))
     w("")
     return out
+
+
+def evaluate20(wrk, by):
+    """Issue 20's goals, for the systems and scenarios this run measured."""
+    t = []
+
+    def verdict(ok):
+        return "PASS" if ok else "FAIL"
+
+    corrals = ("corral-jetty", "corral-tomcat")
+    for sc in ("hello-16", "hello-64"):
+        n = wrk.get(("nginx", sc))
+        for s in corrals + tuple(c + "+prefetch" for c in corrals):
+            f = wrk.get((s, sc))
+            if not (f and n):
+                continue
+            t.append(("`{}`: {} p99 ≤ nginx's, p99.9 ≤ 2× nginx's".format(sc, s),
+                      verdict(f["p99"] <= n["p99"] and f["p999"] <= 2 * n["p999"]),
+                      "p99 {} vs {} ms; p99.9 {} vs {} ms".format(fmt(f["p99"], 2), fmt(n["p99"], 2),
+                                                                 fmt(f["p999"], 2), fmt(n["p999"], 2))))
+    n = wrk.get(("nginx", "hello-16"))
+    for c in corrals:
+        f, off = wrk.get((c + "+prefetch", "hello-16")), wrk.get((c, "hello-16"))
+        if f and n and off:
+            t.append(("`hello-16` with prefetch: {} ≥ nginx's req/s, p99 no worse than without".format(c),
+                      verdict(f["rps"] >= n["rps"] and f["p99"] <= off["p99"]),
+                      "{} req/s (without: {}), nginx {}; p99 {} ms (without: {})".format(
+                          fmt(f["rps"]), fmt(off["rps"]), fmt(n["rps"]), fmt(f["p99"], 2), fmt(off["p99"], 2))))
+    d = wrk.get(("direct", "big256-16"))
+    for c, bound in (("corral-jetty", 0.8), ("corral-tomcat", 0.6)):
+        f = wrk.get((c, "big256-16"))
+        if f and d:
+            t.append(("`big256-16`: {} ≥ {}× direct".format(c, bound), verdict(f["mibs"] >= bound * d["mibs"]),
+                      "{} vs {} MiB/s ({}×)".format(fmt(f["mibs"], 1), fmt(d["mibs"], 1), fmt(f["mibs"] / d["mibs"], 2))))
+    for c in corrals:
+        cold = cpu_per_request(by.get((c, "cold-start-cold"), []), by.get((c, "cold-start-cold-cpu"), []))
+        warm = cpu_per_request(by.get((c, "cold-start-warm"), []), by.get((c, "cold-start-warm-cpu"), []))
+        if cold is not None and warm:
+            t.append(("cold start: {} CPU/request in the first 10 s ≤ 1.5× warm".format(c), verdict(cold <= 1.5 * warm),
+                      "{} vs {} µs ({}×)".format(fmt(cold), fmt(warm), fmt(cold / warm, 2))))
+    for sc in ("hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16"):
+        nc = cpu_per_request(by.get(("nginx", sc), []), by.get(("nginx", sc + "-cpu"), []))
+        for c in corrals:
+            cc = cpu_per_request(by.get((c, sc), []), by.get((c, sc + "-cpu"), []))
+            if cc is not None and nc is not None:
+                t.append(("`{}`: {} CPU/request ≤ nginx's".format(sc, c), verdict(cc <= nc),
+                          "{} vs {} µs".format(fmt(cc), fmt(nc))))
+    for sc in ("hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16", "static16k-16", "static1m-16"):
+        j, tc = wrk.get(("corral-jetty", sc)), wrk.get(("corral-tomcat", sc))
+        if j and tc:
+            key = "mibs" if sc.startswith(("big", "static1m")) else "rps"
+            t.append(("`{}`: Tomcat within 10% of Jetty".format(sc), verdict(tc[key] >= 0.9 * j[key]),
+                      "{} vs {} {} ({}×)".format(fmt(tc[key], 1 if key == "mibs" else 0),
+                                                 fmt(j[key], 1 if key == "mibs" else 0),
+                                                 "MiB/s" if key == "mibs" else "req/s", fmt(tc[key] / j[key], 2))))
+    return t
 
 
 def evaluate(meta, wrk, over, crash, memory):
