@@ -29,10 +29,9 @@ import java.util.function.Consumer;
  *
  * <p>A client that is merely busy (it reads as fast as it can, only a little behind an app that
  * answers from memory) does not send the body through the file: when the memory is full and no
- * byte is in the file yet, the writer first waits up to {@link #CATCH_UP_NANOS} for the drain
- * task to take the next piece, and uses the file only if it did not. A client found that slow
- * once is not waited for again in this response, so a slow client costs the app one such wait
- * at most. (Measured, bench/run's big256 on Tomcat: every 256 KiB response went through a file
+ * byte is in the file yet, the writer waits for the drain task to take the next piece, up to
+ * {@link #CATCH_UP_NANOS} in all for the response; once that is used up, what does not fit in
+ * memory goes to the file without waiting. So the app waits at most that long for any client. (Measured, bench/run's big256 on Tomcat: every 256 KiB response went through a file
  * made for it, ~10 system calls, an ext4 inode and two more copies of half the body each.)
  *
  * <p>The temporary file is created private (0600) in the run directory's {@code buffers/} and
@@ -51,7 +50,7 @@ final class ResponseBuffer extends OutputStream {
     /** The most the drain task writes to the client at once. */
     private static final int DRAIN_PIECE = 64 * 1024;
     /**
-     * How long the writer waits, once per response, for a drain task that is writing to its
+     * How long the writer waits in all, per response, for a drain task that is writing to its
      * client, before what does not fit in memory goes to the file (see the class comment).
      */
     static final long CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -80,8 +79,8 @@ final class ResponseBuffer extends OutputStream {
     private IOException clientFailure;
     private boolean draining;
     private boolean delivered;
-    /** The client did not take a piece within {@link #CATCH_UP_NANOS} once: the file is used without waiting. */
-    private boolean clientSlow;
+    /** What is left of {@link #CATCH_UP_NANOS} for this response; at 0 the file is used without waiting. */
+    private long catchUpLeft = CATCH_UP_NANOS;
     /** Runs once, on the drain task, when the body is delivered (null) or the client failed (its failure). */
     private Consumer<IOException> whenDelivered;
 
@@ -123,7 +122,6 @@ final class ResponseBuffer extends OutputStream {
             return;
         }
         long position;
-        long catchUp = CATCH_UP_NANOS;
         lock.lock();
         try {
             while (true) {
@@ -139,13 +137,10 @@ final class ResponseBuffer extends OutputStream {
                 // with the file broken, new bytes go to memory, which is drained first: the file's
                 // older bytes must be out before
                 if (pending == 0 || (pending + len <= limit && !(fileBroken && inFile > 0))) {
-                    if (catchUp > 0 && !clientSlow && inFile == 0 && !fileBroken && memoryBytes > 0
+                    if (catchUpLeft > 0 && inFile == 0 && !fileBroken && memoryBytes > 0
                             && memoryBytes + len > memoryLimit && len <= memoryLimit) {
                         // memory is full: give a busy client's drain a moment before the file
-                        catchUp = changed.awaitNanos(catchUp);
-                        if (catchUp <= 0) {
-                            clientSlow = true;
-                        }
+                        catchUpLeft = Math.max(0, changed.awaitNanos(catchUpLeft));
                         continue;
                     }
                     break;
