@@ -12,7 +12,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The temporary files of the request and response buffers: created private (0600) in the
@@ -24,9 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * client is busier than the app (bench/run's big256: every response), so making one costs three
  * system calls (an exclusive create, the unlink, and later the close), not the eight and the
  * thrown exception of {@code Files.createDirectories} plus {@code Files.createTempFile} and a
- * second open: the directory is made only when the create finds it missing. The name needs no
- * secret part: the exclusive create ({@code O_EXCL}) neither follows a link nor opens a file
- * that is there already, it takes another name instead.
+ * second open: the directory is made only when the create finds it missing. The name (the JVM's
+ * pid and a count) needs no secret part: the exclusive create ({@code O_EXCL}) neither follows
+ * a link nor opens a file that is there already; a name left taken (a file of a JVM that died
+ * with the same pid before its unlink) makes it try the next one.
  */
 final class SpillFile {
     private static final Set<OpenOption> CREATE =
@@ -35,6 +36,9 @@ final class SpillFile {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     /** How many names are tried before a create fails (each taken name is another file's). */
     private static final int NAME_ATTEMPTS = 8;
+    /** The JVM's pid and a count make names that another JVM sharing the directory does not make. */
+    private static final String JVM = Long.toString(ProcessHandle.current().pid(), 36) + "-";
+    private static final AtomicLong COUNT = new AtomicLong();
 
     private SpillFile() {
     }
@@ -43,7 +47,7 @@ final class SpillFile {
     static FileChannel create(Path dir, String prefix) throws IOException {
         FileAlreadyExistsException taken = null;
         for (int attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
-            Path path = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".buf");
+            Path path = dir.resolve(prefix + JVM + Long.toString(COUNT.incrementAndGet(), 36) + ".buf");
             FileChannel channel;
             try {
                 channel = open(dir, path);
