@@ -565,7 +565,9 @@ def main():
       "understates queueing under overload). `non-2xx` is wrk's count of responses with status >= 400."
       .format(meta.get("wrk_threads")))
     w("- Tomcat runs its default NIO connector with `maxKeepAliveRequests=-1` (its default, 100, "
-      "closes every connection after 100 requests; no other system here does); nginx's client and "
+      "closes every connection after 100 requests; no other system here does) and "
+      "`socket.appWriteBufSize=65536`, as the README advises for apps with large responses (its "
+      "default, 8 KiB, cuts every write to a client into 8 KiB system calls); nginx's client and "
       "upstream `keepalive_requests` are raised for the same reason. Jetty and Tomcat keep their "
       "default thread pools (200 threads); JVMs run with default options{}.".format(
           "" if not meta.get("java_opts") else " plus `{}`".format(meta.get("java_opts"))))

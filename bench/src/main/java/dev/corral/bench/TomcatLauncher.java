@@ -32,8 +32,12 @@ import java.util.stream.Stream;
  *
  * <p>The connector is Tomcat's default HTTP/1.1 (NIO) connector with its defaults, except
  * {@code maxKeepAliveRequests=-1}: Tomcat's default of 100 closes every client connection after
- * 100 requests, which the other systems measured do not do. {@code --container NAME=VALUE} sets
- * any other connector attribute. Prints {@code corral-bench: ready ...} once started; SIGTERM or
+ * 100 requests, which the other systems measured do not do; and
+ * {@code socket.appWriteBufSize=65536}, which the README advises for apps with large responses:
+ * Tomcat copies every blocking write into this per-connection buffer and writes it to the socket
+ * whenever it is full, so its default of 8 KiB makes 32 system calls of a 256 KiB body (big256:
+ * ~36 writes a response against ~8, JVM CPU per response -30..-40%, docs/PERFORMANCE.md).
+ * {@code --container NAME=VALUE} sets any other connector attribute, or these again. Prints {@code corral-bench: ready ...} once started; SIGTERM or
  * SIGINT stop Tomcat and every app process.
  */
 public final class TomcatLauncher {
@@ -70,6 +74,7 @@ public final class TomcatLauncher {
         connector.setPort(options.port);
         connector.setProperty("address", options.host);
         connector.setProperty("maxKeepAliveRequests", "-1");
+        connector.setProperty("socket.appWriteBufSize", "65536");
         for (Map.Entry<String, String> attribute : options.container.entrySet()) {
             if (!connector.setProperty(attribute.getKey(), attribute.getValue())) {
                 System.err.println("corral-bench-tomcat: the connector has no attribute [" + attribute.getKey() + "]");

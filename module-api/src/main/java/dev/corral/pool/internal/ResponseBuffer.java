@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 /**
  * One response body on its way from an app process to a client that may read slower than the
  * app writes (Passenger's and nginx's response buffering): the forwarding thread writes what the
- * app sends into this stream and never waits for the client, while a drain task on an engine
- * thread writes it on to the client as fast as the client takes it. What the client has not
+ * app sends into this stream and does not wait for a slow client (see below for a busy one),
+ * while a drain task on an engine thread writes it on to the client as fast as the client takes it. What the client has not
  * taken yet is kept in memory up to {@code memoryLimit} ({@code responseBufferSize}), then in a
  * temporary file, up to {@code max} ({@code responseBufferMax}) in all; past that, the app waits
  * (back-pressure). So a process is free as soon as the app has sent its answer, however slow its
@@ -26,6 +26,13 @@ import java.util.function.Consumer;
  * <p>A client that keeps up sees no difference: the drain task writes each piece as soon as it
  * is there (a server-sent event stream passes through as it comes), and flushes whenever it has
  * caught up with the app.
+ *
+ * <p>A client that is merely busy (it reads as fast as it can, only a little behind an app that
+ * answers from memory) does not send the body through the file: when the memory is full and no
+ * byte is in the file yet, the writer waits for the drain task to take the next piece, up to
+ * {@link #CATCH_UP_NANOS} in all for the response; once that is used up, what does not fit in
+ * memory goes to the file without waiting. So the app waits at most that long for any client. (Measured, bench/run's big256 on Tomcat: every 256 KiB response went through a file
+ * made for it, ~10 system calls, an ext4 inode and two more copies of half the body each.)
  *
  * <p>The temporary file is created private (0600) in the run directory's {@code buffers/} and
  * unlinked at once, so nothing is left on disk however the exchange ends (its client leaves, the
@@ -42,6 +49,11 @@ final class ResponseBuffer extends OutputStream {
     private static final System.Logger LOG = System.getLogger("dev.corral.request");
     /** The most the drain task writes to the client at once. */
     private static final int DRAIN_PIECE = 64 * 1024;
+    /**
+     * How long the writer waits in all, per response, for a drain task that is writing to its
+     * client, before what does not fit in memory goes to the file (see the class comment).
+     */
+    static final long CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How long an abort waits for a drain task that is in the middle of a write to the client. */
     private static final long ABORT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static volatile boolean diskFailureLogged;
@@ -67,6 +79,8 @@ final class ResponseBuffer extends OutputStream {
     private IOException clientFailure;
     private boolean draining;
     private boolean delivered;
+    /** What is left of {@link #CATCH_UP_NANOS} for this response; at 0 the file is used without waiting. */
+    private long catchUpLeft = CATCH_UP_NANOS;
     /** Runs once, on the drain task, when the body is delivered (null) or the client failed (its failure). */
     private Consumer<IOException> whenDelivered;
 
@@ -123,6 +137,12 @@ final class ResponseBuffer extends OutputStream {
                 // with the file broken, new bytes go to memory, which is drained first: the file's
                 // older bytes must be out before
                 if (pending == 0 || (pending + len <= limit && !(fileBroken && inFile > 0))) {
+                    if (catchUpLeft > 0 && inFile == 0 && !fileBroken && memoryBytes > 0
+                            && memoryBytes + len > memoryLimit && len <= memoryLimit) {
+                        // memory is full: give a busy client's drain a moment before the file
+                        catchUpLeft = Math.max(0, changed.awaitNanos(catchUpLeft));
+                        continue;
+                    }
                     break;
                 }
                 changed.await();
