@@ -31,6 +31,7 @@ public final class JettyLauncher {
     public static void main(String[] args) throws Exception {
         LauncherOptions options = LauncherOptions.parseOrExit("corral-bench-jetty", args);
         BenchLogging.install();
+        WarmUp.run("corral-bench-jetty", options.warmUp, warmUp -> start(warmUp, stop -> { }));
         EmbeddedCorral started = start(options, stop -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 stop.run();

@@ -21,6 +21,8 @@ import java.util.Map;
  * --engine NAME=VALUE   an engine setting (maxPoolProcesses, statusPath, statusAllow, statusPerProcessMetrics,
  *                       agentPort, agentBind)
  * --container NAME=VALUE  a container option (Tomcat: connector attribute; Jetty: see JettyLauncher)
+ * --warm-up N           before starting, drive N requests through a throwaway container of the
+ *                       same kind and an in-JVM target ({@link WarmUp}; default 0: none)
  * </pre>
  *
  * <p>The apps' settings are checked here, all problems at once, before any container starts.
@@ -36,9 +38,11 @@ final class LauncherOptions {
     final Map<String, String> container;
     /** Engine settings, applied as the adapter's setters (Jetty) or valve attributes (Tomcat). */
     final Map<String, String> engine;
+    /** Requests of the self-warm-up before the start (0: none). */
+    final int warmUp;
 
     private LauncherOptions(String host, int port, Map<String, String> sets, Map<String, Map<String, String>> apps,
-                            Map<String, String> container, Map<String, String> engine) {
+                            Map<String, String> container, Map<String, String> engine, int warmUp) {
         this.host = host;
         this.port = port;
         this.sets = Map.copyOf(sets);
@@ -47,12 +51,14 @@ final class LauncherOptions {
         this.apps = java.util.Collections.unmodifiableMap(copy);
         this.container = Map.copyOf(container);
         this.engine = Map.copyOf(engine);
+        this.warmUp = warmUp;
     }
 
     /** Parses and checks the command line; exits with status 2 and a message naming the problem. */
     static LauncherOptions parseOrExit(String launcher, String... args) {
         String host = "127.0.0.1";
         int port = -1;
+        int warmUp = 0;
         Map<String, String> sets = new LinkedHashMap<>();
         Map<String, Map<String, String>> apps = new LinkedHashMap<>();
         Map<String, String> current = sets;
@@ -85,13 +91,23 @@ final class LauncherOptions {
                 }
                 case "--container" -> pair(value, container, "--container", problems);
                 case "--engine" -> pair(value, engine, "--engine", problems);
-                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --app, --engine, --container");
+                case "--warm-up" -> {
+                    try {
+                        warmUp = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        warmUp = -1;
+                    }
+                    if (warmUp < 0 || warmUp > 1_000_000) {
+                        problems.add("--warm-up must be an integer 0..1000000, but was [" + value + "]");
+                    }
+                }
+                default -> problems.add("unknown option [" + flag + "]; the options are --host, --port, --set, --app, --engine, --container, --warm-up");
             }
         }
         if (port < 0 || port > 65535) {
             problems.add("--port N is required (0..65535)");
         }
-        LauncherOptions options = new LauncherOptions(host, port, sets, apps, container, engine);
+        LauncherOptions options = new LauncherOptions(host, port, sets, apps, container, engine, warmUp);
         if (problems.isEmpty()) {
             for (AppSettings app : options.apps()) {
                 String which = options.apps.isEmpty() ? "" : "app [" + app.get("name") + "]: ";

@@ -47,6 +47,7 @@ public final class TomcatLauncher {
     public static void main(String[] args) throws Exception {
         LauncherOptions options = LauncherOptions.parseOrExit("corral-bench-tomcat", args);
         BenchLogging.install();
+        WarmUp.run("corral-bench-tomcat", options.warmUp, warmUp -> start(warmUp, stop -> { }));
         EmbeddedCorral started = start(options, stop -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 stop.run();
