@@ -23,9 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -236,14 +234,28 @@ final class JettyExchange implements Exchange {
     private void setHead(int status, List<HttpHeader> headers) {
         response.setStatus(status);
         HttpFields.Mutable fields = response.getHeaders();
-        Set<String> seen = new HashSet<>();
-        for (HttpHeader header : headers) {
-            if (seen.add(header.name().toLowerCase(java.util.Locale.ROOT))) {
+        for (int i = 0; i < headers.size(); i++) {
+            HttpHeader header = headers.get(i);
+            if (isFirst(headers, i)) {
                 fields.put(header.name(), header.value());
             } else {
                 fields.add(header.name(), header.value());
             }
         }
+    }
+
+    /**
+     * Whether no header before the {@code i}th has its name (in any case). A scan, not a set of
+     * lower-case names: a response has a handful of headers, and this runs for every response.
+     */
+    private static boolean isFirst(List<HttpHeader> headers, int i) {
+        String name = headers.get(i).name();
+        for (int j = 0; j < i; j++) {
+            if (headers.get(j).name().equalsIgnoreCase(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -24,9 +24,12 @@ public final class FaultInjector {
     private final Random random;
     private final AtomicLongArray counts = new AtomicLongArray(FaultPoint.values().length);
     private volatile FaultSpec spec;
+    /** Whether {@link #spec} has a point with a probability above 0 (read for every request). */
+    private volatile boolean active;
 
     public FaultInjector(FaultSpec spec, long seed) {
         this.spec = spec;
+        this.active = !spec.isNone();
         this.seed = seed;
         this.random = new Random(seed);
     }
@@ -49,7 +52,16 @@ public final class FaultInjector {
             throw new UnsupportedOperationException("FaultInjector.NONE injects nothing, ever: change an app's own injector");
         }
         this.spec = spec;
+        this.active = !spec.isNone();
         LOG.log(Level.WARNING, "fault injection set to [{0}] (seed {1})", spec, Long.toString(seed));
+    }
+
+    /**
+     * Whether any fault may be injected: false lets a caller skip building the context of
+     * {@link #inject} (the request path does, for every request).
+     */
+    public boolean mayInject() {
+        return active;
     }
 
     /** Whether to inject {@code point} now; {@code context} names the process and request for the log. */

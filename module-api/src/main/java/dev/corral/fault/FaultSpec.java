@@ -85,7 +85,8 @@ public record FaultSpec(Map<FaultPoint, Double> probabilities, Duration latency)
     }
 
     public double probability(FaultPoint point) {
-        return probabilities.getOrDefault(point, 0.0);
+        Double p = probabilities.get(point);   // getOrDefault(point, 0.0) boxed a Double on every call
+        return p == null ? 0 : p;
     }
 
     @Override

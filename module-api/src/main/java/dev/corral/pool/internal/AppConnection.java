@@ -19,6 +19,8 @@ final class AppConnection implements Closeable {
     final OutputStream out;
     /** Bytes read from the app and not parsed yet; kept in read mode between calls. */
     final ByteBuffer in = ByteBuffer.allocate(BUFFER_SIZE).flip();
+    /** The next request's head, built here: the buffer is kept from one request to the next. */
+    final RequestHead head = new RequestHead();
     /** Requests this connection has carried. */
     int uses;
     /** {@link System#nanoTime()} when the connection last went back to its process's idle set. */

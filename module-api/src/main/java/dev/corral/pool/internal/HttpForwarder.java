@@ -38,13 +38,11 @@ import java.util.function.LongSupplier;
  */
 final class HttpForwarder implements Forwarder {
     private static final System.Logger LOG = System.getLogger("dev.corral.request");
-    /** Hop-by-hop headers (RFC 9110 7.6.1) plus the ones Corral sets itself. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
     /** Idle keep-alive connections older than this are checked for a close by the app before reuse. */
     static final long CHECK_IDLE_AFTER_NANOS = 1_000_000_000L;
-    private static final Set<String> REPLACED = Set.of("content-length", "expect", "x-forwarded-proto",
-            "x-forwarded-host", "x-request-id");
+
+    /** {@link RequestHead#HOP_BY_HOP} as an array: looked through for every response header, without an iterator. */
+    private static final String[] HOP_BY_HOP = RequestHead.HOP_BY_HOP.toArray(String[]::new);
 
     /** The directory of the run directory where response buffers spill to (files unlinked at once). */
     static final String BUFFER_DIR = "buffers";
@@ -71,7 +69,8 @@ final class HttpForwarder implements Forwarder {
         exchange.attribute(RequestAttributes.PID, process.pid());
         exchange.attribute(RequestAttributes.QUEUE_MILLIS, request.queuedNanos / 1_000_000);
         var faults = process.group.faults;
-        String where = process + " for " + request.describe();
+        // the log's context of an injected fault: only built when faults may be injected
+        String where = faults.mayInject() ? process + " for " + request.describe() : null;
         if (faults.inject(FaultPoint.CONNECT, where)) {
             return new Outcome.ConnectFailed("Connection refused (fault injected)");
         }
@@ -135,10 +134,9 @@ final class HttpForwarder implements Forwarder {
         dev.corral.config.BufferConfig buffers = process.group.config.buffers();
         if (buffers.buffersResponses()) {
             Executor drainers = process.group.engine.services.forwardExecutor();
-            java.nio.file.Path dir = process.group.bufferDir();
             relay.bufferWith(toClient -> {
                 ResponseBuffer buffer = new ResponseBuffer(toClient, buffers.responseBufferSize(),
-                        buffers.responseBufferMax(), dir, request.describe());
+                        buffers.responseBufferMax(), process.group.bufferDir(), request.describe());
                 buffer.start(drainers);
                 return buffer;
             });
@@ -249,77 +247,13 @@ final class HttpForwarder implements Forwarder {
     private static void writeRequest(RequestInfo request, AppConnection connection, boolean upgrade) throws IOException {
         Exchange exchange = request.exchange;
         long length = exchange.contentLength();
-        connection.out.write(requestHead(request, length, upgrade).getBytes(StandardCharsets.ISO_8859_1));
+        connection.head.build(request, length, upgrade).writeTo(connection.out);
         if (length != 0) {
-            copyBody(exchange, connection.out, length < 0);
+            // a body with a Content-Length below the buffer's size is copied through a buffer of its size
+            copyBody(exchange, connection.out, length < 0,
+                    new byte[(int) (length > 0 ? Math.min(length, AppConnection.BUFFER_SIZE) : AppConnection.BUFFER_SIZE)]);
         }
         connection.out.flush();
-    }
-
-    /**
-     * The request head as the app gets it. With {@code upgrade} (the client asked to switch
-     * protocols, see {@link Exchange#upgradeRequested}) the client's {@code Upgrade} goes along,
-     * with {@code Connection: Upgrade}: the two hop-by-hop headers a proxy passes on for the
-     * app to decide (RFC 9110 7.8); every other hop-by-hop header is dropped as always.
-     */
-    static String requestHead(RequestInfo request, long length, boolean upgrade) {
-        Exchange exchange = request.exchange;
-        Set<String> connectionTokens = new HashSet<>();
-        exchange.forEachHeader((name, value) -> {
-            if (name.equalsIgnoreCase("connection")) {
-                for (String token : value.split(",")) {
-                    connectionTokens.add(token.trim().toLowerCase(Locale.ROOT));
-                }
-            }
-        });
-        StringBuilder head = new StringBuilder(512).append(exchange.method()).append(' ')
-                .append(exchange.rawTarget()).append(" HTTP/1.1\r\n");
-        String[] forwardedFor = {null};
-        String[] forwarded = {null};
-        boolean[] hasHost = {false};
-        exchange.forEachHeader((name, value) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (upgrade && lower.equals("upgrade")) {
-                head.append(name).append(": ").append(value).append("\r\n");
-                return;
-            }
-            if (HOP_BY_HOP.contains(lower) || REPLACED.contains(lower) || connectionTokens.contains(lower)) {
-                return;
-            }
-            if (lower.equals("x-forwarded-for")) {
-                forwardedFor[0] = forwardedFor[0] == null ? value : forwardedFor[0] + ", " + value;
-                return;
-            }
-            if (lower.equals("forwarded")) {
-                forwarded[0] = forwarded[0] == null ? value : forwarded[0] + ", " + value;
-                return;
-            }
-            hasHost[0] |= lower.equals("host");
-            head.append(name).append(": ").append(value).append("\r\n");
-        });
-        String host = exchange.host();
-        if (!hasHost[0]) {
-            head.append("Host: ").append(host == null ? "localhost" : host).append("\r\n");
-        }
-        String client = exchange.remoteAddr();
-        head.append("X-Forwarded-For: ").append(forwardedFor[0] == null ? client : forwardedFor[0] + ", " + client).append("\r\n");
-        head.append("X-Forwarded-Proto: ").append(exchange.scheme()).append("\r\n");
-        if (host != null) {
-            head.append("X-Forwarded-Host: ").append(host).append("\r\n");
-        }
-        String node = client.indexOf(':') >= 0 ? "\"[" + client + "]\"" : client;
-        String element = "for=" + node + (host == null ? "" : ";host=\"" + host + "\"") + ";proto=" + exchange.scheme();
-        head.append("Forwarded: ").append(forwarded[0] == null ? element : forwarded[0] + ", " + element).append("\r\n");
-        head.append("X-Request-Id: ").append(request.id).append("\r\n");
-        if (upgrade) {
-            head.append("Connection: Upgrade\r\n");
-        }
-        if (length > 0) {
-            head.append("Content-Length: ").append(length).append("\r\n");
-        } else if (length < 0) {
-            head.append("Transfer-Encoding: chunked\r\n");
-        }
-        return head.append("\r\n").toString();
     }
 
     /** Thrown when the client side of the body copy fails, to tell it apart from the app side. */
@@ -329,8 +263,7 @@ final class HttpForwarder implements Forwarder {
         }
     }
 
-    private static void copyBody(Exchange exchange, OutputStream out, boolean chunked) throws IOException {
-        byte[] buffer = new byte[AppConnection.BUFFER_SIZE];
+    private static void copyBody(Exchange exchange, OutputStream out, boolean chunked, byte[] buffer) throws IOException {
         InputStream in;
         try {
             in = exchange.requestBody();
@@ -364,23 +297,39 @@ final class HttpForwarder implements Forwarder {
         }
     }
 
-    /** Relays response headers, filtered, to the client. */
+    /**
+     * Relays response headers, filtered, to the client. Without a per-header lower-case copy or a
+     * set of tokens unless the app sent a {@code Connection} header: this runs for every response.
+     */
     static List<HttpHeader> responseHeaders(List<HttpHeader> fromApp) {
-        Set<String> connectionTokens = new HashSet<>();
+        Set<String> connectionTokens = null;
         for (HttpHeader header : fromApp) {
             if (header.name().equalsIgnoreCase("connection")) {
+                if (connectionTokens == null) {
+                    connectionTokens = new HashSet<>();
+                }
                 for (String token : header.value().split(",")) {
                     connectionTokens.add(token.trim().toLowerCase(Locale.ROOT));
                 }
             }
         }
-        List<HttpHeader> toClient = new ArrayList<>(fromApp.size());
+        // room for the headers Corral adds (ResponseRelay.clientHeaders)
+        List<HttpHeader> toClient = new ArrayList<>(fromApp.size() + 2);
         for (HttpHeader header : fromApp) {
-            String lower = header.name().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !connectionTokens.contains(lower)) {
+            if (!isHopByHop(header.name())
+                    && (connectionTokens == null || !connectionTokens.contains(header.name().toLowerCase(Locale.ROOT)))) {
                 toClient.add(header);
             }
         }
         return toClient;
+    }
+
+    private static boolean isHopByHop(String name) {
+        for (String hop : HOP_BY_HOP) {
+            if (hop.length() == name.length() && hop.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
