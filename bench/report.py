@@ -43,9 +43,9 @@ SYSTEM_TEXT = {
     "corral-tomcat": "Corral on embedded Tomcat (`CorralValve`, async)",
     "corral-jetty+status": "`corral-jetty` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
     "corral-tomcat+status": "`corral-tomcat` with `statusPath` set and its `/metrics` scraped every second (hello-16 only)",
-    "corral-jetty+prefetch": "`corral-jetty` with `prefetch=20ms` (a busy process may take one request more; "
-                             "hello-16 and hello-64 only)",
-    "corral-tomcat+prefetch": "`corral-tomcat` with `prefetch=20ms` (hello-16 and hello-64 only)",
+    "corral-jetty+prefetch": "`corral-jetty` with `prefetch=50ms` (a busy process may take one request more; "
+                             "hello-16, hello-64 and sleep20-64 only)",
+    "corral-tomcat+prefetch": "`corral-tomcat` with `prefetch=50ms` (hello-16, hello-64 and sleep20-64 only)",
     "passenger": "Phusion Passenger Standalone, builtin engine (its core serves HTTP itself), the same app in "
                  "processes of Passenger's own WSGI loader (slow-readers only)",
 }
