@@ -73,14 +73,8 @@ final class WaitList {
     /** The request a freed slot on {@code process} takes: the older of its own queue's head and the app's, or null. */
     Waiter pollForLocked(AppProcess process, long now) {
         assert group.holdsLock();
-        WaitQueue mine = own.get(process);
-        Waiter ownHead = mine == null ? null : mine.peekFirst();
-        Waiter appHead = app.peekFirst();
-        if (ownHead == null) {
-            return pollLocked(now);
-        }
-        boolean ownFirst = appHead == null || ownHead.arrivedNanos() - appHead.arrivedNanos() < 0;
-        return leave((ownFirst ? mine : app).pollFirst(), now);
+        Waiter head = peekForLocked(process);
+        return head == null ? null : leave(head.queue.pollFirst(), now);
     }
 
     /** Takes a waiter out wherever it waits (its client left); false if it had left already. */
