@@ -78,10 +78,4 @@ final class Prefetch {
             }
         }
     }
-
-    /** The estimate the decision uses, for tests: the decaying peak of recent service times in ns, -1 before any. */
-    long recentNanosLocked() {
-        assert group.holdsLock();
-        return recentNanos;
-    }
 }
