@@ -236,26 +236,12 @@ final class JettyExchange implements Exchange {
         HttpFields.Mutable fields = response.getHeaders();
         for (int i = 0; i < headers.size(); i++) {
             HttpHeader header = headers.get(i);
-            if (isFirst(headers, i)) {
+            if (HttpHeader.isFirstOfItsName(headers, i)) {
                 fields.put(header.name(), header.value());
             } else {
                 fields.add(header.name(), header.value());
             }
         }
-    }
-
-    /**
-     * Whether no header before the {@code i}th has its name (in any case). A scan, not a set of
-     * lower-case names: a response has a handful of headers, and this runs for every response.
-     */
-    private static boolean isFirst(List<HttpHeader> headers, int i) {
-        String name = headers.get(i).name();
-        for (int j = 0; j < i; j++) {
-            if (headers.get(j).name().equalsIgnoreCase(name)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -156,6 +156,42 @@ public final class RawHttp {
         return socket;
     }
 
+    /**
+     * A client that sends a request body far too slowly: {@code piece} bytes, then waits up to
+     * {@code every} for the server's answer, and again, until the server answers or closes (then
+     * its whole response is read) or {@code deadline} passes (an {@link IOException}: the test
+     * fails rather than hangs). The wait for the answer is the pacing: no sleep.
+     */
+    public static Response trickle(Socket socket, int piece, Duration every, Duration deadline) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+        byte[] bytes = new byte[piece];
+        long until = System.nanoTime() + deadline.toNanos();
+        socket.setSoTimeout((int) Math.max(1, every.toMillis()));
+        while (System.nanoTime() < until) {
+            try {
+                socket.getOutputStream().write(bytes);
+                socket.getOutputStream().flush();
+            } catch (IOException closed) {
+                break;   // the server answered and closed: read its answer
+            }
+            in.mark(1);
+            try {
+                if (in.read() < 0) {
+                    break;   // closed without a byte: read() below says so
+                }
+                in.reset();
+                break;       // the answer began
+            } catch (SocketTimeoutException stillWaiting) {
+                // no answer within `every`: the next piece
+            }
+        }
+        if (System.nanoTime() >= until) {
+            throw new IOException("no answer within " + deadline + " to a body sent " + piece + " bytes every " + every);
+        }
+        socket.setSoTimeout((int) Math.max(1, (until - System.nanoTime()) / 1_000_000));
+        return read(in);
+    }
+
     /** Sends one request with {@code Connection: close} added and reads the whole response. */
     public static Response exchange(URI base, String method, String target, String... headerLines) throws IOException {
         StringBuilder head = new StringBuilder().append(method).append(' ').append(target).append(" HTTP/1.1\r\n");

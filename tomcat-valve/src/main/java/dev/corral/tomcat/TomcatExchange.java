@@ -19,10 +19,7 @@ import org.apache.coyote.http11.AbstractHttp11Protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -203,24 +200,24 @@ final class TomcatExchange implements Exchange {
         committed = true;
         try {
             proxyToClientResponse.setStatus(status);
-            Set<String> seen = new HashSet<>();
-            for (HttpHeader header : headers) {
-                String lower = header.name().toLowerCase(Locale.ROOT);
-                if (lower.equals("content-length")) {
+            for (int i = 0; i < headers.size(); i++) {
+                HttpHeader header = headers.get(i);
+                String name = header.name();
+                if (name.equalsIgnoreCase("content-length")) {
                     proxyToClientResponse.setContentLengthLong(Long.parseLong(header.value().trim()));
-                } else if (lower.equals("content-type")) {
+                } else if (name.equalsIgnoreCase("content-type")) {
                     // Tomcat's setContentType would re-spell the charset parameter; relay the app's bytes.
                     response.getCoyoteResponse().setContentTypeNoCharset(header.value());
-                } else if (lower.equals("connection") && header.value().equalsIgnoreCase("close")) {
+                } else if (name.equalsIgnoreCase("connection") && header.value().equalsIgnoreCase("close")) {
                     // Corral answers before it read the whole body (413, 408, 503 ...) and closes the
                     // connection: Tomcat must not wait to drain the rest of that body first (it
                     // drains before it finishes the response), from a client that may trickle it
                     response.getCoyoteResponse().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
-                    proxyToClientResponse.setHeader(header.name(), header.value());
-                } else if (seen.add(lower)) {
-                    proxyToClientResponse.setHeader(header.name(), header.value());
+                    proxyToClientResponse.setHeader(name, header.value());
+                } else if (HttpHeader.isFirstOfItsName(headers, i)) {
+                    proxyToClientResponse.setHeader(name, header.value());
                 } else {
-                    proxyToClientResponse.addHeader(header.name(), header.value());
+                    proxyToClientResponse.addHeader(name, header.value());
                 }
             }
             body = new ClientStreams.Output(proxyToClientResponse.getOutputStream(), cycle::isEnded);
@@ -269,9 +266,10 @@ final class TomcatExchange implements Exchange {
         }
         switching = null;
         try {
-            Set<String> seen = new HashSet<>();
-            for (HttpHeader header : app.headers()) {
-                if (seen.add(header.name().toLowerCase(Locale.ROOT))) {
+            List<HttpHeader> headers = app.headers();
+            for (int i = 0; i < headers.size(); i++) {
+                HttpHeader header = headers.get(i);
+                if (HttpHeader.isFirstOfItsName(headers, i)) {
                     proxyToClientResponse.setHeader(header.name(), header.value());
                 } else {
                     proxyToClientResponse.addHeader(header.name(), header.value());

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -156,20 +157,8 @@ public abstract class SlowClientContract extends ContractSupport {
         startReady(1, wsgi("upload").clientBodyTimeout("1s"));
         try (Socket upload = RawHttp.open(base, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                 + "Content-Length: 100000\r\n\r\n")) {
-            upload.setSoTimeout((int) DEADLINE.toMillis());
-            byte[] bit = new byte[100];
-            long until = System.nanoTime() + DEADLINE.toNanos();
-            // a few bytes every 100 ms, far too slowly: bounded by the deadline, ended by Corral's 408
-            while (upload.getInputStream().available() == 0 && System.nanoTime() < until) {
-                try {
-                    upload.getOutputStream().write(bit);
-                    upload.getOutputStream().flush();
-                } catch (IOException closed) {
-                    break;   // Corral answered and closed: read its answer
-                }
-                Thread.sleep(100);
-            }
-            RawHttp.Response response = RawHttp.read(upload.getInputStream());
+            // 100 bytes every 100 ms, far too slowly: ended by Corral's 408 (bounded by the deadline)
+            RawHttp.Response response = RawHttp.trickle(upload, 100, Duration.ofMillis(100), DEADLINE);
             assertEquals(408, response.status());
             assertEquals("client_body_timeout", response.header("X-Corral-Reason"));
         }
