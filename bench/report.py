@@ -1130,7 +1130,7 @@ def evaluate20(wrk, by):
                       "{} vs {} µs ({}×)".format(fmt(cold), fmt(warm), fmt(cold / warm, 2))))
     for sc in ("hello-16", "hello-64", "sleep20-64", "big1024-16", "big256-16"):
         nc = cpu_per_request(by.get(("nginx", sc), []), by.get(("nginx", sc + "-cpu"), []))
-        for c in corrals:
+        for c in corrals + ("corral-jetty+prefetch", "corral-tomcat+prefetch"):
             cc = cpu_per_request(by.get((c, sc), []), by.get((c, sc + "-cpu"), []))
             if cc is not None and nc is not None:
                 t.append(("`{}`: {} CPU/request ≤ nginx's".format(sc, c), verdict(cc <= nc),

@@ -1,5 +1,7 @@
 package dev.corral.examples;
 
+import dev.corral.config.JsonText;
+
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +29,7 @@ final class Json {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String || value instanceof Character) {
-            string(value.toString(), out);
+            JsonText.quote(value.toString(), out);
         } else if (value instanceof Boolean) {
             out.append(value);
         } else if (value instanceof Double || value instanceof Float) {
@@ -60,7 +62,7 @@ final class Json {
             }
             first = false;
             out.append(inner);
-            string(String.valueOf(entry.getKey()), out);
+            JsonText.quote(String.valueOf(entry.getKey()), out);
             out.append(": ");
             write(entry.getValue(), out, inner);
         }
@@ -87,27 +89,5 @@ final class Json {
             return Long.toString((long) d);
         }
         return Double.toString(d).toLowerCase(Locale.ROOT);
-    }
-
-    private static void string(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

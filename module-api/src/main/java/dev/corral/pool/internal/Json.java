@@ -1,5 +1,7 @@
 package dev.corral.pool.internal;
 
+import dev.corral.config.JsonText;
+
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,7 +24,7 @@ final class Json {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String s) {
-            string(s, out);
+            JsonText.quote(s, out);
         } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
             out.append(value);
         } else if (value instanceof Double d) {
@@ -32,7 +34,7 @@ final class Json {
             Iterator<? extends Map.Entry<?, ?>> entries = map.entrySet().iterator();
             while (entries.hasNext()) {
                 Map.Entry<?, ?> entry = entries.next();
-                string(String.valueOf(entry.getKey()), out);
+                JsonText.quote(String.valueOf(entry.getKey()), out);
                 out.append(':');
                 write(entry.getValue(), out);
                 if (entries.hasNext()) {
@@ -51,29 +53,7 @@ final class Json {
             }
             out.append(']');
         } else {
-            string(value.toString(), out);
+            JsonText.quote(value.toString(), out);
         }
-    }
-
-    private static void string(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

@@ -1,5 +1,7 @@
 package dev.corral.examples.dashboard;
 
+import dev.corral.config.JsonText;
+
 import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.Collection;
@@ -26,7 +28,7 @@ final class Json {
             out.append("null");
         } else if (value instanceof String || value instanceof Character || value instanceof Instant
                 || value instanceof Enum<?>) {
-            string(value.toString(), out);
+            JsonText.quote(value.toString(), out);
         } else if (value instanceof Boolean) {
             out.append(value);
         } else if (value instanceof Double || value instanceof Float) {
@@ -42,7 +44,7 @@ final class Json {
                     out.append(',');
                 }
                 first = false;
-                string(String.valueOf(entry.getKey()), out);
+                JsonText.quote(String.valueOf(entry.getKey()), out);
                 out.append(':');
                 write(entry.getValue(), out);
             }
@@ -66,7 +68,7 @@ final class Json {
                     out.append(',');
                 }
                 first = false;
-                string(component.getName(), out);
+                JsonText.quote(component.getName(), out);
                 out.append(':');
                 try {
                     write(component.getAccessor().invoke(record), out);
@@ -76,29 +78,7 @@ final class Json {
             }
             out.append('}');
         } else {
-            string(value.toString(), out);
+            JsonText.quote(value.toString(), out);
         }
-    }
-
-    private static void string(String text, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }
