@@ -2,9 +2,6 @@ package dev.corral.pool.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -38,7 +35,7 @@ import java.util.function.Consumer;
  * unlinked at once, so nothing is left on disk however the exchange ends (its client leaves, the
  * JVM stops or crashes); its space is freed when the buffer is released. If the file cannot be
  * written (a full disk), the buffer logs it once and goes on in memory alone: the app then waits
- * for the client as it would without buffering, and no request fails for it.
+ * for the client as it would without buffering, and no request fails for it ({@link BufferFile}).
  *
  * <p>Lifetime: one response. The forwarding thread writes, then {@link #finish finishes} (the
  * app's answer is complete) or {@link #abort aborts} it; the drain task owns the client's stream
@@ -46,7 +43,6 @@ import java.util.function.Consumer;
  * writer and the drain task.
  */
 final class ResponseBuffer extends OutputStream {
-    private static final System.Logger LOG = System.getLogger("dev.corral.request");
     /** The most the drain task writes to the client at once. */
     private static final int DRAIN_PIECE = 64 * 1024;
     /**
@@ -56,21 +52,17 @@ final class ResponseBuffer extends OutputStream {
     static final long CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How long an abort waits for a drain task that is in the middle of a write to the client. */
     private static final long ABORT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static volatile boolean diskFailureLogged;
 
     private final OutputStream toClient;
     private final long memoryLimit;
     private final long max;
-    private final Path dir;
-    private final String describe;
+    private final BufferFile file;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
     private final ArrayDeque<byte[]> memory = new ArrayDeque<>();
     private long memoryBytes;
-    private FileChannel file;
-    private boolean fileBroken;
     /** File bytes [fileRead, fileWritten) wait for the client; the writer reserves [fileWritten, +len) alone. */
     private long fileRead;
     private long fileWritten;
@@ -95,8 +87,7 @@ final class ResponseBuffer extends OutputStream {
         this.toClient = toClient;
         this.memoryLimit = memoryLimit;
         this.max = Math.max(max, memoryLimit);
-        this.dir = dir;
-        this.describe = describe;
+        this.file = new BufferFile(dir, describe);
     }
 
     /** Starts the drain task on {@code executor}. */
@@ -133,6 +124,7 @@ final class ResponseBuffer extends OutputStream {
                 }
                 long inFile = fileWritten - fileRead;
                 long pending = memoryBytes + inFile;
+                boolean fileBroken = file.broken();
                 long limit = fileBroken ? memoryLimit : max;
                 // with the file broken, new bytes go to memory, which is drained first: the file's
                 // older bytes must be out before
@@ -147,7 +139,7 @@ final class ResponseBuffer extends OutputStream {
                 }
                 changed.await();
             }
-            if (fileWritten == fileRead && memoryBytes + len <= memoryLimit || fileBroken) {
+            if (fileWritten == fileRead && memoryBytes + len <= memoryLimit || file.broken()) {
                 memory.add(java.util.Arrays.copyOfRange(b, off, off + len));
                 memoryBytes += len;
                 changed.signalAll();
@@ -165,7 +157,7 @@ final class ResponseBuffer extends OutputStream {
             lock.unlock();
         }
         // the writer alone writes past fileWritten: the file I/O needs no lock
-        if (!writeToFile(b, off, len, position)) {
+        if (!file.write(b, off, len, position)) {
             lock.lock();
             try {
                 memory.add(java.util.Arrays.copyOfRange(b, off, off + len));   // the order holds: the file is drained first
@@ -180,54 +172,6 @@ final class ResponseBuffer extends OutputStream {
         try {
             fileWritten = position + len;
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Appends to the temporary file (made on first use); false if the file cannot be used (it is broken for good). */
-    private boolean writeToFile(byte[] b, int off, int len, long position) {
-        try {
-            FileChannel channel = file();
-            ByteBuffer data = ByteBuffer.wrap(b, off, len);
-            long at = position;
-            while (data.hasRemaining()) {
-                at += channel.write(data, at);
-            }
-            return true;
-        } catch (IOException e) {
-            lock.lock();
-            try {
-                fileBroken = true;
-            } finally {
-                lock.unlock();
-            }
-            if (!diskFailureLogged) {
-                diskFailureLogged = true;
-                LOG.log(Level.WARNING, "response buffering to disk failed ({0}) for {1}: responses wait for their"
-                        + " clients in memory (up to responseBufferSize) instead; no request fails for it", e.toString(), describe);
-            }
-            return false;
-        }
-    }
-
-    private FileChannel file() throws IOException {
-        lock.lock();
-        try {
-            if (fileBroken) {
-                throw new IOException("the buffer file failed before");
-            }
-            if (file != null) {
-                return file;
-            }
-        } finally {
-            lock.unlock();
-        }
-        FileChannel channel = SpillFile.create(dir, "response-");
-        lock.lock();
-        try {
-            file = channel;
-            return channel;
         } finally {
             lock.unlock();
         }
@@ -363,15 +307,7 @@ final class ResponseBuffer extends OutputStream {
                     continue;
                 }
                 if (filePosition >= 0) {
-                    ByteBuffer into = ByteBuffer.wrap(piece, 0, n);
-                    long at = filePosition;
-                    while (into.hasRemaining()) {
-                        int read = file.read(into, at);
-                        if (read < 0) {
-                            throw new IOException("the response buffer file ended early");
-                        }
-                        at += read;
-                    }
+                    file.read(piece, n, filePosition);
                 }
                 toClient.write(piece, 0, n);
                 unflushed = true;
@@ -401,7 +337,6 @@ final class ResponseBuffer extends OutputStream {
      * reported to the writer's next write, or to {@link #finish}).
      */
     private void release(IOException failure) {
-        FileChannel channel;
         Consumer<IOException> done = null;
         lock.lock();
         try {
@@ -418,20 +353,11 @@ final class ResponseBuffer extends OutputStream {
             memory.clear();
             memoryBytes = 0;
             fileRead = fileWritten;   // dropped with the file
-            channel = file;
-            file = null;
-            fileBroken = true;   // no new file once released
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // unlinked already: closing frees its space, and a failure leaves nothing to do
-            }
-        }
+        file.close();   // and no new file once released
         if (done != null) {
             done.accept(failure);
         }
