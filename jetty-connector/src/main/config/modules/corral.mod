@@ -223,8 +223,8 @@ jetty.server.addProtectedClasses+=,dev.corral.,-dev.corral.cdi.
 
 ## A process whose slots are all busy may take one request more, which waits in its socket so that
 ## the process finds it at once (as behind nginx without max_conns), while the app's recent service
-## time stays below this; never a request with a body, an upgrade, a retry or a sticky one (see
-## Prefetch); 0 = off. Default: 0.
+## time stays below this and its typical request takes at least 0.5 ms; never a request with a body,
+## an upgrade, a retry or a sticky one (see Prefetch); 0 = off. Default: 0.
 # corral.app.prefetch=0
 
 ## True: Corral's own error answers (502, 503, 504, 408, 413) show the failure's details (pids,

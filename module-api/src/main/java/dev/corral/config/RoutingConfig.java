@@ -11,7 +11,7 @@ import java.util.StringJoiner;
  * @param slowStart      a new process's share of traffic ramps up over this time; 0 = off
  * @param stickySessions a request carrying {@code stickyCookie} goes to the process that set it
  * @param stickyCookie   the cookie naming a request's process
- * @param prefetch       a busy process may take one request more while the app's recent service time is below this; 0 = off
+ * @param prefetch       a busy process may take one request more while the app's recent service time is below this (and its typical one at least 0.5 ms); 0 = off
  */
 public record RoutingConfig(int retries, Duration slowStart, boolean stickySessions, String stickyCookie,
                             Duration prefetch) {

@@ -149,7 +149,7 @@ public enum Setting {
     PREFETCH(Scope.APP, "prefetch", "0", null, null,
             "a process whose slots are all busy may take one request more, which waits in its socket so that the"
                     + " process finds it at once (as behind nginx without max_conns), while the app's recent service"
-                    + " time stays below this; never a request with a body, an upgrade, a retry or a sticky one (see"
+                    + " time stays below this and its typical request takes at least 0.5 ms; never a request with a body, an upgrade, a retry or a sticky one (see"
                     + " Prefetch); 0 = off",
             "a duration >= 0, such as 20ms (0 = off), with a concurrency >= 1"),
     DETAILED_ERRORS(Scope.APP, "detailedErrors", "false", null, null,

@@ -50,8 +50,8 @@ class PrefetchProcessTest {
         corral.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> app.status().ready() == 1);
         AppClient client = AppClient.named("prefetch");
-        try (AppResponse warm = client.send(AppRequest.get("/hello"))) {
-            assertEquals(200, warm.status());   // the app's service time is known now: fast
+        try (AppResponse warm = client.send(AppRequest.get("/sleep?ms=2"))) {
+            assertEquals(200, warm.status());   // the app's service time is known now: a few ms, below the setting
         }
 
         CompletableFuture<AppResponse> slow = client.sendAsync(AppRequest.get("/sleep?ms=2500"));

@@ -10,8 +10,10 @@ package dev.corral.pool.internal;
  *
  * <p>Only for requests that are safe to wait behind another one: while the app's recent service
  * time (a decaying peak over its sessions, so that one slow request stops prefetching for a
- * while) stays below the setting, and never for a request with a body (it may be long to send,
- * and it cannot be sent again), an upgrade, a retry or a sticky request. The queue stays oldest
+ * while) stays below the setting, and only while its typical request takes at least
+ * {@link #FLOOR_NANOS} (below that prefetch costs the JVM more than it spares the process);
+ * never for a request with a body (it may be long to send, and it cannot be sent again), an
+ * upgrade, a retry or a sticky request. The queue stays oldest
  * first: a request takes a prefetch slot only when nothing waits ahead of it
  * ({@link Sessions}). A prefetched request belongs to its process from then on: if the process
  * dies, it is lost with it, like the request in flight (both were delivered).
@@ -22,8 +24,18 @@ final class Prefetch {
     /** The peak decays by 1/{@code DECAY} of itself with each request that ends faster. */
     private static final int DECAY = 8;
     private final Group group;
+    /**
+     * Below this typical service time prefetch costs more than it saves, so it stays off: the
+     * JVM's extra forwarding thread and connection per process cost more than the wake-up they
+     * spare the process (measured on Jetty, 4 processes at 16 connections: sub-millisecond
+     * requests lost 4–30% of their requests per second with prefetch, 1 ms requests gained
+     * 5–9%, 3 ms ones 1–5%; docs/PERFORMANCE.md, "Prefetch").
+     */
+    static final long FLOOR_NANOS = 500_000;
     /** The decaying peak of recent service times; -1 until a first request was served. */
     private long recentNanos = -1;
+    /** The typical service time: a moving average, each request weighing 1/{@code DECAY}. */
+    private long typicalNanos;
 
     Prefetch(Group group) {
         this.group = group;
@@ -44,7 +56,8 @@ final class Prefetch {
 
     private boolean allowsLocked(RequestInfo request) {
         long limit = group.config.routing().prefetch().toNanos();
-        return limit > 0 && recentNanos >= 0 && recentNanos < limit && request.attempts == 0 && request.route == null
+        return limit > 0 && recentNanos >= 0 && recentNanos < limit && typicalNanos >= FLOOR_NANOS
+                && request.attempts == 0 && request.route == null
                 && request.exchange.contentLength() == 0 && !request.exchange.upgradeRequested();
     }
 
@@ -68,6 +81,7 @@ final class Prefetch {
         }
         if (served) {
             long took = now - session.servedFromNanos;
+            typicalNanos = recentNanos < 0 ? took : typicalNanos + (took - typicalNanos) / DECAY;
             recentNanos = Math.max(took, recentNanos - recentNanos / DECAY);
         }
         for (Session waiting : session.process.active) {

@@ -33,8 +33,20 @@ class PrefetchTest {
         Group app = engine.add(settings);
         engine.start();
         engine.readyAll();
+        engine.app.answer("/warm", session -> {
+            takes(WARM);
+            return FakeForwarder.ok(session);
+        });
         assertEquals(200, engine.request(app, "/warm").status);
         return app;
+    }
+
+    /** A request of the app's usual length: above the floor below which prefetch stays off, far below the setting. */
+    private static final Duration WARM = Duration.ofMillis(2);
+
+    /** The fake app takes {@code time} on the engine's clock. */
+    private void takes(Duration time) {
+        engine.clock.set(engine.clock.getAsLong() + time.toNanos());
     }
 
     private String state(Group app) {
@@ -44,6 +56,7 @@ class PrefetchTest {
     /** While {@code path} is at the app, {@code arrivals} arrive (dispatched in order, the state noted after each). */
     private List<FakeExchange> whileServing(Group app, String path, FakeExchange... arrivals) {
         engine.app.answer(path, session -> {
+            takes(WARM);
             for (FakeExchange arrival : arrivals) {
                 app.dispatch(arrival);
                 seen.add(arrival.rawPath() + ": " + state(app));
@@ -69,6 +82,29 @@ class PrefetchTest {
         assertEquals(List.of(200, 200, 200), List.of(a.status, b.status, c.status));
         assertEquals(List.of("/warm", "/a", "/b", "/c"), forwardedPaths());
         assertEquals(0, app.status().busy());
+    }
+
+    @Test
+    void anAppWhoseRequestsTakeLessThanTheFloorIsNotPrefetched() {
+        Group app = app("50ms");
+        // many sub-millisecond requests: the typical service time falls below the floor
+        engine.app.answer("/quick", session -> {
+            takes(Duration.ofNanos(Prefetch.FLOOR_NANOS / 5));
+            return FakeForwarder.ok(session);
+        });
+        for (int i = 0; i < 40; i++) {
+            assertEquals(200, engine.request(app, "/quick").status);
+        }
+        FakeExchange b = new FakeExchange("/b");
+        engine.app.answer("/a", session -> {
+            app.dispatch(b);
+            seen.add("/b: " + state(app));
+            return FakeForwarder.ok(session);
+        });
+        engine.request(app, "/a");
+        engine.forwards.runAll();
+        assertEquals(List.of("/b: busy=1 queued=1"), seen, "sub-millisecond requests: prefetch would cost more than it saves");
+        assertEquals(200, b.status);
     }
 
     @Test
