@@ -29,7 +29,7 @@ final class Prefetch {
      * JVM's extra forwarding thread and connection per process cost more than the wake-up they
      * spare the process (measured on Jetty, 4 processes at 16 connections: sub-millisecond
      * requests lost 4–30% of their requests per second with prefetch, 1 ms requests gained
-     * 5–9%, 3 ms ones 1–5%; docs/PERFORMANCE.md, "Prefetch").
+     * 5–9%, 3 ms ones 1–5%; docs/PERFORMANCE.md, "Prefetch's floor").
      */
     static final long FLOOR_NANOS = 500_000;
     /** The decaying peak of recent service times; -1 until a first request was served. */
