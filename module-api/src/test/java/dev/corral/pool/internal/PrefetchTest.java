@@ -96,11 +96,7 @@ class PrefetchTest {
             assertEquals(200, engine.request(app, "/quick").status);
         }
         FakeExchange b = new FakeExchange("/b");
-        engine.app.answer("/a", session -> {
-            app.dispatch(b);
-            seen.add("/b: " + state(app));
-            return FakeForwarder.ok(session);
-        });
+        whileServing(app, "/a", b);
         engine.request(app, "/a");
         engine.forwards.runAll();
         assertEquals(List.of("/b: busy=1 queued=1"), seen, "sub-millisecond requests: prefetch would cost more than it saves");
@@ -122,7 +118,7 @@ class PrefetchTest {
     void aSlowRequestStopsPrefetchingUntilTheAppIsFastAgain() {
         Group app = app("50ms");
         engine.app.answer("/slow", session -> {
-            engine.clock.set(engine.clock.getAsLong() + Duration.ofMillis(100).toNanos());
+            takes(Duration.ofMillis(100));
             return FakeForwarder.ok(session);
         });
         assertEquals(200, engine.request(app, "/slow").status);
