@@ -194,7 +194,12 @@ class ChildProcessOutputTest {
     void anEscapedProcessHoldingTheOutputOpenDelaysTheExitOnlyByTheGrace(@TempDir Path tmp) throws Exception {
         RunDir runDir = RunDir.create(tmp.resolve("run"));
         Path escapedPid = tmp.resolve("escaped.pid");
-        Process lifeline = lifeline(runDir, "setsid sleep 60 & echo $! > '" + escapedPid + "'; echo bye >&2; exit 0").start();
+        // the escaped process writes its pid once it is in its own session, and the app exits only
+        // after that (bounded): else the lifeline, at the app's exit, may still find it in its group
+        // and kill it, as it should (a race the test must not leave to a loaded machine)
+        Process lifeline = lifeline(runDir, "setsid sh -c 'echo $$ > \"$0\"; exec sleep 60' '" + escapedPid + "' &"
+                + " n=0; while [ ! -s '" + escapedPid + "' ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done;"
+                + " echo bye >&2; exit 0").start();
         try (LogCapture logs = new LogCapture()) {
             ChildProcess child = new ChildProcess(lifeline, () -> "leaving 1", scheduler);
             assertEquals(0, child.onExit().get(ChildProcess.OUTPUT_GRACE.plusSeconds(20).toSeconds(), TimeUnit.SECONDS));
