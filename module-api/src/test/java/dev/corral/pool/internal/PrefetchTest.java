@@ -33,16 +33,21 @@ class PrefetchTest {
         Group app = engine.add(settings);
         engine.start();
         engine.readyAll();
-        engine.app.answer("/warm", session -> {
-            takes(WARM);
-            return FakeForwarder.ok(session);
-        });
+        takesFor("/warm", WARM);
         assertEquals(200, engine.request(app, "/warm").status);
         return app;
     }
 
     /** A request of the app's usual length: above the floor below which prefetch stays off, far below the setting. */
     private static final Duration WARM = Duration.ofMillis(2);
+
+    /** The fake app answers {@code path} after {@code time} on the engine's clock. */
+    private void takesFor(String path, Duration time) {
+        engine.app.answer(path, session -> {
+            takes(time);
+            return FakeForwarder.ok(session);
+        });
+    }
 
     /** The fake app takes {@code time} on the engine's clock. */
     private void takes(Duration time) {
@@ -88,10 +93,7 @@ class PrefetchTest {
     void anAppWhoseRequestsTakeLessThanTheFloorIsNotPrefetched() {
         Group app = app("50ms");
         // many sub-millisecond requests: the typical service time falls below the floor
-        engine.app.answer("/quick", session -> {
-            takes(Duration.ofNanos(Prefetch.FLOOR_NANOS / 5));
-            return FakeForwarder.ok(session);
-        });
+        takesFor("/quick", Duration.ofNanos(Prefetch.FLOOR_NANOS / 5));
         for (int i = 0; i < 40; i++) {
             assertEquals(200, engine.request(app, "/quick").status);
         }
@@ -117,10 +119,7 @@ class PrefetchTest {
     @Test
     void aSlowRequestStopsPrefetchingUntilTheAppIsFastAgain() {
         Group app = app("50ms");
-        engine.app.answer("/slow", session -> {
-            takes(Duration.ofMillis(100));
-            return FakeForwarder.ok(session);
-        });
+        takesFor("/slow", Duration.ofMillis(100));
         assertEquals(200, engine.request(app, "/slow").status);
         FakeExchange b = new FakeExchange("/b");
         whileServing(app, "/a", b);
